@@ -1,0 +1,164 @@
+"""The network spec: what a template says, validated, as a frozen dataclass."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from excelgen.errors import TemplateError
+
+DEFAULT_TEMPLATE = "era-s6"
+MAX_ITERATIONS = 100_000
+
+WEIGHT_NAMES = tuple(f"w{k}" for k in range(1, 9))
+_SECTIONS = {
+    "inputs": ("i1", "i2"),
+    "targets": ("t1", "t2"),
+    "weights": WEIGHT_NAMES,
+}
+_OPTIONAL_SECTIONS = {"biases": ("b1", "b2")}
+_TOP_LEVEL = {"name", "description", "iterations", "learning_rates"}
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Inputs, targets, initial weights, optional fixed biases, and the training schedule."""
+
+    name: str
+    i1: float
+    i2: float
+    t1: float
+    t2: float
+    weights: tuple[float, ...]  # w1..w8
+    learning_rates: tuple[float, ...]
+    iterations: int
+    b1: float | None = None
+    b2: float | None = None
+    description: str = ""
+
+    @property
+    def has_biases(self) -> bool:
+        return self.b1 is not None
+
+    def with_options(
+        self, iterations: int | None = None, learning_rates: tuple[float, ...] | None = None
+    ) -> NetworkSpec:
+        """The same spec with command-line overrides applied and validated."""
+        spec = self
+        if iterations is not None:
+            spec = replace(spec, iterations=_iterations(iterations, "--iterations"))
+        if learning_rates:
+            rates = tuple(_learning_rate(r, "--lr") for r in learning_rates)
+            spec = replace(spec, learning_rates=_unique_rates(rates, "--lr"))
+        return spec
+
+
+def builtin_templates() -> list[str]:
+    """Names of the templates shipped with the package."""
+    files = resources.files("templates")
+    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> NetworkSpec:
+    """Load a built-in template by name, or a user's TOML file by path, and validate it."""
+    text, source = _read_template(str(name_or_path))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{source}: not valid TOML ({exc})") from None
+    return parse_template(data, source)
+
+
+def parse_template(data: dict, source: str = "template") -> NetworkSpec:
+    """Validate the parsed TOML of a template; every error names the key."""
+    unknown = sorted(set(data) - _TOP_LEVEL - set(_SECTIONS) - set(_OPTIONAL_SECTIONS))
+    if unknown:
+        raise TemplateError(f"{source}: unknown key {unknown[0]!r}; allowed keys are listed in the README")
+    values: dict[str, float] = {}
+    for section, keys in (_SECTIONS | _OPTIONAL_SECTIONS).items():
+        if section not in data:
+            if section in _OPTIONAL_SECTIONS:
+                continue
+            raise TemplateError(f"{source}: missing section [{section}] (keys {', '.join(keys)})")
+        table = data[section]
+        if not isinstance(table, dict):
+            raise TemplateError(f"{source}: {section} must be a table [{section}]")
+        extra = sorted(set(table) - set(keys))
+        if extra:
+            raise TemplateError(f"{source}: unknown key {section}.{extra[0]}; expected {', '.join(keys)}")
+        for key in keys:
+            if key not in table:
+                raise TemplateError(f"{source}: missing key {section}.{key}")
+            values[key] = _finite(table[key], f"{section}.{key}", source)
+    for key in ("iterations", "learning_rates"):
+        if key not in data:
+            raise TemplateError(f"{source}: missing key {key}")
+    rates = data["learning_rates"]
+    if not isinstance(rates, list) or not rates:
+        raise TemplateError(f"{source}: learning_rates must be a non-empty list of numbers, e.g. [0.5]")
+    name = data.get("name", Path(source).stem)
+    if not isinstance(name, str) or not name.strip():
+        raise TemplateError(f"{source}: name must be a non-empty string")
+    return NetworkSpec(
+        name=name,
+        description=str(data.get("description", "")),
+        i1=values["i1"],
+        i2=values["i2"],
+        t1=values["t1"],
+        t2=values["t2"],
+        weights=tuple(values[w] for w in WEIGHT_NAMES),
+        b1=values.get("b1"),
+        b2=values.get("b2"),
+        learning_rates=_unique_rates(
+            tuple(_learning_rate(r, f"{source}: learning_rates") for r in rates), f"{source}: learning_rates"
+        ),
+        iterations=_iterations(data["iterations"], f"{source}: iterations"),
+    )
+
+
+def _read_template(name_or_path: str) -> tuple[str, str]:
+    if name_or_path in builtin_templates():
+        return resources.files("templates").joinpath(f"{name_or_path}.toml").read_text("utf-8"), name_or_path
+    path = Path(name_or_path)
+    if path.suffix.lower() != ".toml" and not path.exists():
+        names = ", ".join(builtin_templates())
+        raise TemplateError(f"unknown template {name_or_path!r}: use a built-in name ({names}) or a path to a .toml file")
+    try:
+        return path.read_text("utf-8"), str(path)
+    except FileNotFoundError:
+        raise TemplateError(f"template file {path} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read template file {path}: {exc}") from None
+
+
+def _finite(value: object, key: str, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TemplateError(f"{source}: {key} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise TemplateError(f"{source}: {key} must be finite, got {value!r}")
+    return float(value)
+
+
+def _learning_rate(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TemplateError(f"{key}: each learning rate must be a finite number, got {value!r}")
+    if value <= 0:
+        raise TemplateError(f"{key}: learning rate must be positive, got {value!r}")
+    return float(value)
+
+
+def _unique_rates(rates: tuple[float, ...], key: str) -> tuple[float, ...]:
+    if len(set(rates)) != len(rates):
+        raise TemplateError(f"{key}: learning rates must be distinct (one sheet each), got {list(rates)}")
+    return rates
+
+
+def _iterations(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TemplateError(f"{key} must be a whole number, got {value!r}")
+    if not 1 <= value <= MAX_ITERATIONS:
+        raise TemplateError(f"{key} must be between 1 and {MAX_ITERATIONS:,}, got {value}")
+    return value
