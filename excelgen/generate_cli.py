@@ -1,11 +1,56 @@
-"""The `backprop-sheet generate` command (stub: to be written)."""
+"""The `backprop-sheet generate` command: a thin layer over excelgen.workbook.write_workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
-from excelgen.errors import BackpropSheetError
+from excelgen.layout import COMPUTED_HEADERS
+from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
 
 
 @click.command()
-def generate() -> None:
-    """Not written yet."""
-    raise BackpropSheetError("generate is not implemented yet")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("backprop.xlsx"), help="Workbook to write.")
+@click.option(
+    "--template",
+    default=DEFAULT_TEMPLATE,
+    metavar="NAME|PATH.toml",
+    help=f"Built-in template ({', '.join(builtin_templates())}) or your own TOML file.",
+)
+@click.option("--iterations", type=int, metavar="N", help="Rows 0..N on every LR sheet (1 to 100,000); replaces the template's.")
+@click.option(
+    "--lr", "learning_rates", type=float, multiple=True, metavar="RATE",
+    help="A learning rate, one sheet each; repeat it (--lr 0.1 --lr 0.5). Replaces the template's list.",
+)
+@click.option(
+    "--plots", "plots_dir", type=click.Path(path_type=Path), metavar="DIR",
+    help="Also write a PNG of E_total per learning rate, and one with every curve, into DIR.",
+)
+@click.option(
+    "--cnn-run", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
+    help="Also add the CNN sheets of a `backprop-sheet train` run folder.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing workbook (and plots).")
+def generate(
+    output: Path,
+    template: str,
+    iterations: int | None,
+    learning_rates: tuple[float, ...],
+    plots_dir: Path | None,
+    cnn_run: Path | None,
+    force: bool,
+) -> None:
+    """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
+    from excelgen.workbook import write_workbook  # matplotlib and XlsxWriter load only when needed
+
+    spec = load_template(template).with_options(iterations=iterations, learning_rates=learning_rates or None)
+    path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir)
+    rates = len(spec.learning_rates)
+    click.echo(
+        f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
+        f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."
+    )
+    if plots_dir is not None:
+        click.echo(f"Wrote {rates + 1} plots to {plots_dir}.")
+

@@ -48,10 +48,14 @@ HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 COMPUTED_HEADERS: tuple[str, ...] = HEADERS[1:]  # every column but `iteration` holds formulas
 
 
+def rate_text(rate: float) -> str:
+    """0.1 -> "0.1", 1 -> "1.0": the shortest text of a learning rate, with at least one decimal."""
+    return repr(float(rate))
+
+
 def lr_sheet_name(rate: float) -> str:
-    """`LR 0.1`, `LR 1.0`, `LR 2.0`: the shortest text of the rate, with at least one decimal."""
-    text = repr(float(rate))
-    return f"{LR_SHEET_PREFIX}{text}"
+    """`LR 0.1`, `LR 1.0`, `LR 2.0`."""
+    return f"{LR_SHEET_PREFIX}{rate_text(rate)}"
 
 
 def column_index(header: str) -> int:

@@ -56,10 +56,14 @@ class NetworkSpec:
         return spec
 
 
+CNN_TEMPLATE_PREFIX = "cnn-"  # templates/cnn-*.toml configure the CNN, not this network
+
+
 def builtin_templates() -> list[str]:
-    """Names of the templates shipped with the package."""
+    """Names of the network templates shipped with the package."""
     files = resources.files("templates")
-    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+    names = (p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+    return sorted(n for n in names if not n.startswith(CNN_TEMPLATE_PREFIX))
 
 
 def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> NetworkSpec:

@@ -1,0 +1,117 @@
+"""One sheet per learning rate: η in B2, charts of E_total and the weights, one table row per iteration."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from xlsxwriter.workbook import Workbook
+
+from excelgen import formulas, layout
+from excelgen.layout import rate_text
+from excelgen.notation import header_note
+from excelgen.rowstream import PREV, ROW, RowCell, RowStreamWorksheet
+from excelgen.spec import NetworkSpec
+from excelgen.styles import BLOCK_COLOURS, Styles
+
+CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
+CHART_ROW_HEIGHT = 180  # pixels
+CHART_COLUMNS = 5  # each chart spans five table columns, so a printed page holds it whole
+COLUMN_WIDTH = 13
+ITERATION_WIDTH = 17
+COLOUR_KEY = (
+    "Header colours: blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), "
+    "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3). Hover a header for its formula."
+)
+
+
+def start_lr_sheet(
+    wb: Workbook,
+    ws: RowStreamWorksheet,
+    styles: Styles,
+    spec: NetworkSpec,
+    rate: float,
+    row0: Sequence[float],
+    *,
+    fast: bool = True,
+) -> None:
+    """Write the top, the charts, the header and iteration 0 (`row0`, in layout.HEADERS order).
+
+    Iterations 1..N follow with ws.add_row(values), one call per iteration.
+    """
+    _write_top(ws, styles, rate)
+    _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
+    _write_header(ws, styles, spec.has_biases)
+    cells = _row_cells(styles, spec.has_biases)
+    # Row 0 takes its weights from the Network sheet; every later row updates the row above.
+    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(cells, spec.has_biases), fast=fast)
+    ws.add_row(row0)
+    ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
+
+
+def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float) -> None:
+    ws.set_column(0, 0, ITERATION_WIDTH)
+    ws.set_column(1, len(layout.HEADERS) - 1, COLUMN_WIDTH)
+    ws.write_string(0, 0, f"Gradient descent with learning rate η = {rate_text(rate)}: one row per iteration", styles.title)
+    label_row, label_col = layout.ETA_LABEL_CELL
+    ws.write_string(label_row, label_col, "η (learning rate)", styles.label)
+    ws.write_number(*layout.ETA_CELL, rate, styles.eta)
+    ws.write_string(label_row, 2, "← type another η: the table and the charts follow", styles.hint)
+    ws.set_row_pixels(CHART_ROW, CHART_ROW_HEIGHT)
+    ws.write_string(CHART_ROW, 0, COLOUR_KEY, styles.key)
+    ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
+    ws.set_landscape()
+    ws.repeat_rows(layout.HEADER_ROW)  # every printed page starts with the headers
+    ws.repeat_columns(0)
+
+
+def _insert_charts(wb: Workbook, ws: RowStreamWorksheet, rate: float, rows: int) -> None:
+    """E_total against iteration, and beside it the eight weights against iteration."""
+    loss = _line_chart(wb, ws, rows, ["E_total"], f"E_total per iteration (η = {rate_text(rate)})", "E_total")
+    loss.set_legend({"none": True})
+    ws.insert_chart(CHART_ROW, 1, loss, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    weights = _line_chart(wb, ws, rows, list(layout.WEIGHTS), "The weights w1 … w8 per iteration", "weight")
+    weights.set_legend({"position": "right"})
+    ws.insert_chart(CHART_ROW, 1 + CHART_COLUMNS, weights, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+
+
+def _line_chart(wb: Workbook, ws: RowStreamWorksheet, rows: int, headers: list[str], title: str, y_name: str):
+    chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
+    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + rows - 1
+    for header in headers:
+        col = layout.column_index(header)
+        series = {"name": header, "categories": [ws.name, first, 0, last, 0], "values": [ws.name, first, col, last, col]}
+        series["marker"] = {"type": "none"}
+        series["line"] = {"width": 1.75} | ({"color": "#C00000"} if header == "E_total" else {})
+        chart.add_series(series)
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_x_axis({"name": "iteration", "min": 0, "max": rows - 1, "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"name": y_name, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_size({"width": CHART_COLUMNS * _column_pixels(COLUMN_WIDTH) - 8, "height": CHART_ROW_HEIGHT - 8})
+    return chart
+
+
+def _write_header(ws: RowStreamWorksheet, styles: Styles, has_biases: bool) -> None:
+    for col, column in enumerate(layout.COLUMNS):
+        ws.write_string(layout.HEADER_ROW, col, column.header, styles.block_header[column.block])
+        ws.write_comment(
+            layout.HEADER_ROW, col, header_note(column.header, has_biases),
+            {"x_scale": 2.2, "y_scale": 1.4, "color": BLOCK_COLOURS[column.block][1], "font_name": "Calibri"},
+        )
+
+
+def _row_cells(styles: Styles, has_biases: bool) -> list[RowCell]:
+    """The columns of an iteration row k >= 1, as formula templates with {r} and {p}."""
+    formulas_ = formulas.row_formulas(ROW, PREV, has_biases)
+    computed = [RowCell(f, styles.table_value[h]) for f, h in zip(formulas_, layout.COMPUTED_HEADERS)]
+    return [RowCell(None, styles.iteration), *computed]
+
+
+def _iteration0_cells(cells: list[RowCell], has_biases: bool) -> list[RowCell]:
+    """Row 0: the same cells, with the weights read from the Network sheet."""
+    row0 = formulas.row_formulas(ROW, None, has_biases)
+    return [cells[0], *(RowCell(f, c.cell_format) for f, c in zip(row0, cells[1:]))]
+
+
+def _column_pixels(width: float) -> int:
+    """A column's width in pixels, as Excel and XlsxWriter count it (7 pixels a character plus 5)."""
+    return int(width * 7 + 5)

@@ -1,0 +1,65 @@
+"""--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from excelgen.errors import WorkbookError  # noqa: E402
+from excelgen.layout import rate_text  # noqa: E402
+from excelgen.spec import NetworkSpec  # noqa: E402
+
+ALL_CURVES = "e_total_all.png"
+
+
+def plot_paths(spec: NetworkSpec, folder: Path) -> list[Path]:
+    """The files write_plots() writes: e_total_lr_0.1.png, ..., e_total_all.png."""
+    if folder.exists() and not folder.is_dir():
+        raise WorkbookError(f"--plots {folder}: not a folder")
+    return [folder / f"e_total_lr_{rate!r}.png" for rate in spec.learning_rates] + [folder / ALL_CURVES]
+
+
+def write_plots(spec: NetworkSpec, e_total: np.ndarray, folder: Path) -> list[Path]:
+    """e_total[j, k]: E_total of learning rate j at iteration k. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = plot_paths(spec, folder)
+    iterations = np.arange(e_total.shape[1])
+    for j, (rate, path) in enumerate(zip(spec.learning_rates, paths)):
+        fig, ax = _axes(f"E_total per iteration, η = {rate_text(rate)} ({spec.name})")
+        ax.plot(iterations, e_total[j], color="#C00000", linewidth=2)
+        _save(fig, path)
+    fig, ax = _axes(f"E_total per iteration, every learning rate ({spec.name})")
+    for j, rate in enumerate(spec.learning_rates):
+        ax.plot(iterations, e_total[j], linewidth=2, label=f"η = {rate_text(rate)}")
+    ax.legend(frameon=False)
+    _save(fig, paths[-1])
+    return paths
+
+
+def _axes(title: str):
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    ax.set_title(title)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("E_total")
+    ax.grid(True, color="#E0E0E0")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _save(fig, path: Path) -> None:
+    """Save next to `path` first, then move into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fig.axes[0].set_ylim(bottom=0)
+        fig.tight_layout()
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        tmp.unlink(missing_ok=True)

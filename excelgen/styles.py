@@ -1,0 +1,99 @@
+"""Colours and cell formats shared by the sheets: one colour per derivation block.
+
+Block 0 is the weights; blocks 1-6 are the six blocks of the Network sheet (see README).
+Each block has a strong tint for headers and titles and a light tint for its values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+from excelgen import layout
+
+# block -> (strong tint for headers, light tint for values)
+BLOCK_COLOURS: dict[int, tuple[str, str]] = {
+    0: ("#BDD7EE", "#EEF5FB"),  # weights
+    1: ("#A9D08E", "#EEF6E8"),  # forward pass
+    2: ("#FFD966", "#FFF7DB"),  # chain rule for w5
+    3: ("#F4B084", "#FDEEE4"),  # ∂E_total/∂w5..w8
+    4: ("#B4A7D6", "#EFECF7"),  # ∂E_total/∂a_h1, ∂E_total/∂a_h2
+    5: ("#EA9999", "#FBEAEA"),  # ∂E_total/∂w1..w4
+    6: ("#8FD3CB", "#E6F6F4"),  # block 5 expanded
+}
+BLOCK_TITLES: dict[int, str] = {
+    0: "weights",
+    1: "Block 1 · forward pass: every quantity from the inputs",
+    2: "Block 2 · the chain rule for ∂E_total/∂w5",
+    3: "Block 3 · gradients of the output weights w5 … w8",
+    4: "Block 4 · how the error reaches the hidden layer",
+    5: "Block 5 · gradients of the hidden weights w1 … w4, through block 4",
+    6: "Block 6 · block 5 with block 4 substituted",
+}
+INPUT_FILL = "#FFF2CC"  # editable cells: pale yellow with blue text, the usual "you may type here"
+INPUT_FONT = "#1F4E79"
+DECIMALS = "0.000000000"  # weights and activations: nine decimals, as in the classic worked example
+SCIENTIFIC = "0.000000E+00"  # errors and gradients shrink by orders of magnitude
+GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
+FONT = "Calibri"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The Format objects of one workbook."""
+
+    title: Format
+    subtitle: Format
+    hint: Format
+    key: Format  # a wrapped explanatory note
+    label: Format
+    input: Format  # an editable number
+    eta: Format  # the editable learning rate: 2 shows as 2.0
+    name: Format  # a defined name, in a fixed-width font
+    table_header: Format
+    iteration: Format
+    value: dict[str, Format]  # a computed number outside the LR tables, by number format
+    update_rule: Format
+    block_header: dict[int, Format]  # header cells of LR tables
+    table_value: dict[str, Format]  # LR-table data cells by header: block colour and number format
+    block_title: dict[int, Format]  # a block's title line on the Network sheet
+    block_line: dict[int, Format]  # an equation line of a block
+
+
+def make_styles(wb: Workbook) -> Styles:
+    """Create every format once per workbook."""
+    base = {"font_name": FONT, "font_size": 10}
+    fmt = lambda **props: wb.add_format(base | props)  # noqa: E731
+    return Styles(
+        title=fmt(bold=True, font_size=14, font_color="#1F3864"),
+        subtitle=fmt(italic=True, font_color="#404040"),
+        hint=fmt(italic=True, font_color="#7F7F7F"),
+        key=fmt(italic=True, font_color="#595959", font_size=9, text_wrap=True, valign="top"),
+        label=fmt(bold=True),
+        input=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF"),
+        eta=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", num_format="0.0###"),
+        name=fmt(font_name="Consolas", font_color="#404040", indent=1),
+        table_header=fmt(bold=True, bottom=1, bg_color="#D9D9D9"),
+        iteration=fmt(bold=True, align="center", bg_color="#F2F2F2", border=1, border_color=GRID),
+        value={
+            f: fmt(num_format=f, bg_color="#F2F2F2", border=1, border_color=GRID) for f in (DECIMALS, SCIENTIFIC)
+        },
+        update_rule=fmt(bold=True, font_size=11, bg_color="#D9D9D9"),
+        block_header={
+            b: fmt(bold=True, bg_color=strong, align="center", valign="vcenter", text_wrap=True, bottom=1)
+            for b, (strong, _) in BLOCK_COLOURS.items()
+        },
+        table_value={
+            c.header: fmt(num_format=number_format(c.header), bg_color=BLOCK_COLOURS[c.block][1], border=1, border_color=GRID)
+            for c in layout.COLUMNS[1:]
+        },
+        block_title={b: fmt(bold=True, font_size=11, bg_color=strong) for b, (strong, _) in BLOCK_COLOURS.items()},
+        block_line={b: fmt(bg_color=light) for b, (_, light) in BLOCK_COLOURS.items()},
+    )
+
+
+def number_format(quantity: str) -> str:
+    """Nine decimals for weights and activations, scientific for errors and derivatives."""
+    return SCIENTIFIC if quantity.startswith(("E", "∂")) else DECIMALS

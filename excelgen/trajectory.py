@@ -1,0 +1,45 @@
+"""The saved values, one iteration at a time, from the NumPy reference (verify/reference.py).
+
+iteration_rows() runs the reference's own forward(), backward() and step() exactly as its
+train() does, but hands out each iteration as soon as it is computed, so writing a
+100,000-iteration workbook never holds the whole trajectory in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from excelgen import layout
+from excelgen.errors import TemplateError
+from excelgen.spec import NetworkSpec
+from verify.reference import Inputs, backward, forward, step
+
+_FORWARD = ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")
+
+
+def iteration_rows(spec: NetworkSpec) -> Iterator[np.ndarray]:
+    """Row k = 0..iterations of every LR table: shape (n_learning_rates, len(layout.HEADERS)).
+
+    Raises TemplateError when the numbers overflow (a learning rate far too large).
+    """
+    x = Inputs(spec.i1, spec.i2, spec.t1, spec.t2, spec.b1 or 0.0, spec.b2 or 0.0)
+    lr = np.asarray(spec.learning_rates, dtype=float)
+    w = tuple(np.full(lr.shape, wk, dtype=float) for wk in spec.weights)
+    for k in range(spec.iterations + 1):
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            try:
+                f = forward(w, x)
+                g = backward(w, x, f)
+                w_next = step(w, g, lr)
+            except FloatingPointError:
+                raise TemplateError(
+                    f"the weights overflow at iteration {k} with learning rates {list(spec.learning_rates)}: "
+                    "use smaller learning rates or fewer iterations"
+                ) from None
+        by_header = dict(zip(layout.WEIGHTS, w)) | {q: getattr(f, q) for q in _FORWARD}
+        by_header |= {"∂E_total/∂a_h1": g.dE_da_h1, "∂E_total/∂a_h2": g.dE_da_h2}
+        by_header |= {f"∂E_total/∂{wk}": gk for wk, gk in zip(layout.WEIGHTS, g.dE_dw)}
+        yield np.stack([np.full(lr.shape, float(k)), *(by_header[h] for h in layout.COMPUTED_HEADERS)], axis=1)
+        w = w_next

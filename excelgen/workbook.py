@@ -1,0 +1,148 @@
+"""Write the whole workbook: Network sheet, one sheet per learning rate, Summary (and CNN sheets).
+
+write_workbook() builds the workbook with XlsxWriter in constant_memory mode into a temporary
+file next to the target, and moves it into place only when everything succeeded: a failed run
+leaves an existing file untouched. The saved values come from the NumPy reference one
+iteration at a time (excelgen/trajectory.py), so memory does not grow with the iterations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+import xlsxwriter.exceptions
+
+from excelgen import layout
+from excelgen.errors import OutputExistsError, WorkbookError
+from excelgen.lr_sheet import start_lr_sheet
+from excelgen.network_sheet import write_network_sheet
+from excelgen.plots import plot_paths, write_plots
+from excelgen.rowstream import RowStreamWorksheet
+from excelgen.spec import NetworkSpec
+from excelgen.styles import make_styles
+from excelgen.summary_sheet import write_summary_sheet
+from excelgen.trajectory import iteration_rows
+
+# A fixed creation date: the same template and options give the same bytes.
+CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+_E_TOTAL = layout.column_index("E_total")
+
+
+def write_workbook(
+    spec: NetworkSpec,
+    path: str | Path,
+    *,
+    force: bool = False,
+    cnn_run: str | Path | None = None,
+    plots_dir: str | Path | None = None,
+) -> Path:
+    """Write the workbook for `spec` to `path` (and loss plots to `plots_dir`); returns the path.
+
+    Raises OutputExistsError when `path` (or a plot) exists and `force` is false,
+    TemplateError when the learning rates make the weights overflow, WorkbookError when the
+    file cannot be written.
+    """
+    path = Path(path)
+    plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
+    _check_targets([path, *plot_files], force)
+    tmp = _temp_path(path)
+    try:
+        e_total = build_workbook(spec, tmp, cnn_run=Path(cnn_run) if cnn_run is not None else None)
+        if plots_dir is not None:
+            write_plots(spec, e_total, Path(plots_dir))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a normal file's mode
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def build_workbook(spec: NetworkSpec, target: Path, *, cnn_run: Path | None = None, fast: bool = True) -> np.ndarray:
+    """Write the workbook to `target` (overwriting it); returns E_total[rate, iteration].
+
+    `fast=False` writes the LR tables cell by cell with write_formula (for comparison).
+    """
+    with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
+        wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
+        try:
+            e_total = _fill(wb, spec, cnn_run, fast)
+        except BaseException:
+            for ws in wb.worksheets():  # the row streams of constant_memory mode
+                if ws.row_data_fh is not None:
+                    ws.row_data_fh.close()
+            raise
+        try:
+            wb.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            raise WorkbookError(f"cannot write {target}: {exc}") from None
+    return e_total
+
+
+def _fill(wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast: bool) -> np.ndarray:
+    """Every sheet; the LR tables grow side by side, one iteration at a time."""
+    wb.set_properties(
+        {
+            "title": f"Backpropagation by hand ({spec.name})",
+            "subject": "Backpropagation on a 2-2-2 sigmoid network, one sheet per learning rate",
+            "author": "backprop-sheet",
+            "created": CREATED,
+        }
+    )
+    styles = make_styles(wb)
+    rows = iteration_rows(spec)
+    row0 = next(rows)
+    e_total = np.empty((len(spec.learning_rates), spec.iterations + 1))
+    e_total[:, 0] = row0[:, _E_TOTAL]
+    network = wb.add_worksheet(layout.NETWORK_SHEET)
+    write_network_sheet(wb, network, styles, spec, dict(zip(layout.HEADERS, row0[0].tolist())))
+    sheets = []
+    for rate, values in zip(spec.learning_rates, row0.tolist()):
+        ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
+        start_lr_sheet(wb, ws, styles, spec, rate, values, fast=fast)
+        sheets.append(ws)
+    for k, table in enumerate(rows, start=1):
+        for ws, values in zip(sheets, table.tolist()):  # Python floats: their text is the exact repr
+            ws.add_row(values)
+        e_total[:, k] = table[:, _E_TOTAL]
+    summary = wb.add_worksheet(layout.SUMMARY_SHEET)
+    write_summary_sheet(wb, summary, styles, spec, e_total)
+    network.activate()
+    if cnn_run is not None:
+        from cnn.export import add_cnn_sheets  # only needed with --cnn-run
+
+        add_cnn_sheets(wb, cnn_run)
+    return e_total
+
+
+def _check_targets(paths: list[Path], force: bool) -> None:
+    for path in paths:
+        if path.is_dir():
+            raise WorkbookError(f"{path} is a folder: give a file name, e.g. -o {path / 'backprop.xlsx'}")
+        if path.exists() and not force:
+            raise OutputExistsError(f"{path} already exists: use --force to overwrite it, or -o to choose another name")
+    parent = paths[0].parent
+    if not parent.is_dir():
+        raise WorkbookError(f"cannot write {paths[0]}: folder {parent} does not exist")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _temp_path(path: Path) -> Path:
+    """An empty temporary file in the target's folder, so os.replace() is atomic."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WorkbookError(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
+    os.close(fd)
+    return Path(name)

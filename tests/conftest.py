@@ -1,0 +1,100 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from verify.libreoffice import find_soffice, recalculate
+
+
+def need_soffice() -> None:
+    """Skip a LibreOffice test where soffice is missing; fail instead in CI (CI=true)."""
+    if find_soffice() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required in CI")
+        pytest.skip("LibreOffice (soffice) not installed")
+
+
+@pytest.fixture(scope="session")
+def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
+    """tests/handbuilt.py's workbooks (every layout, the planted mistakes, a budget), with saved
+    values from one real LibreOffice recalculation each, built once per session: name -> path."""
+    import handbuilt  # tests/ is on sys.path (pytest puts a rootless conftest's folder there)
+
+    need_soffice()
+    built = handbuilt.build_all(tmp_path_factory.mktemp("handbuilt-formulas"))
+    folder = tmp_path_factory.mktemp("handbuilt")
+    return {name: recalculate(path, folder / path.name) for name, path in built.items()}
+
+
+def need_torch() -> None:
+    """Skip a PyTorch test where torch is missing (no [cnn] extra); fail instead in CI (CI=true)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyTorch is required in CI: pip install -e '.[cnn]'")
+        pytest.skip("PyTorch not installed (pip install -e '.[cnn]')")
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder holding MNIST/raw/*-ubyte: $BACKPROP_SHEET_MNIST, else ../shared/data beside the repo.
+
+    Missing: skip locally, fail in CI (CI=true). The dataset is never copied into the repository.
+    """
+    folder = Path(os.environ.get("BACKPROP_SHEET_MNIST", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+    if not (folder / "MNIST" / "raw" / "t10k-images-idx3-ubyte").is_file():
+        message = f"MNIST raw files not found under {folder}/MNIST/raw (set BACKPROP_SHEET_MNIST)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder.resolve()
+
+
+@pytest.fixture(scope="session")
+def cnn_run(mnist_dir, tmp_path_factory) -> Path:
+    """A run folder from one `backprop-sheet train --dry-run` on a small slice of the real MNIST files."""
+    need_torch()
+    from click.testing import CliRunner
+
+    from excelgen.cli import cli
+
+    out = tmp_path_factory.mktemp("cnn") / "run"
+    result = CliRunner().invoke(
+        cli, ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_workbook(tmp_path_factory) -> Path:
+    """The workbook `backprop-sheet generate` writes from the default template (era-s6), built once."""
+    from excelgen.spec import load_template
+    from excelgen.workbook import write_workbook
+
+    return write_workbook(load_template(), tmp_path_factory.mktemp("default") / "backprop.xlsx")
+
+
+@pytest.fixture(scope="session")
+def recalculated_default_workbook(default_workbook, tmp_path_factory) -> Path:
+    """default_workbook after one forced full recalculation in LibreOffice (saved values replaced)."""
+    need_soffice()
+    return recalculate(default_workbook, tmp_path_factory.mktemp("default-lo") / "backprop.xlsx")
+
+
+@pytest.fixture(scope="session")
+def builtin_workbooks(default_workbook, tmp_path_factory) -> dict[str, Path]:
+    """The generated workbook of every built-in template, as `generate --template NAME` writes it."""
+    from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
+    from excelgen.workbook import write_workbook
+
+    folder = tmp_path_factory.mktemp("builtin")
+    return {
+        name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_template(name), folder / f"{name}.xlsx")
+        for name in builtin_templates()
+    }
