@@ -1,60 +1,284 @@
-"""Find the backprop tables in a workbook (minimal first version: generated layout only).
+"""Find the backprop tables in a workbook, generated or built by hand.
 
-find_tables() returns one Table per recognised LR table; it will grow into the tolerant
-detector for hand-built workbooks.
+One code path for every layout. On each worksheet:
+
+1. the header row is the row whose texts name the most quantities of the vocabulary
+   (verify/vocabulary.py); it counts as a backprop table when it names at least 4 weights and
+   8 quantities in all;
+2. the table's rows run from the first row under the header that holds a weight down to the
+   last row before the weight column runs empty;
+3. inputs, targets and biases (i1, i2, t1, t2, b1, b2) are table columns when the header names
+   them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
+   labelled `i1` on the same sheet (value to its right, or below it), then on another sheet;
+4. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `LR`, `learning rate`, ...
+   (value to the right or below); when several are labelled, the one the first update formula
+   references; with no label at all, the one absolute reference of that formula outside the table.
+
+A generated workbook is one layout among these (headers excelgen.layout.HEADERS, η labelled in
+A2, inputs through defined names). find_tables() raises WorkbookError when no sheet holds a
+table, and when a table lacks a quantity the check needs (listing what is missing).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils import column_index_from_string
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from excelgen import layout
 from excelgen.errors import WorkbookError
+from verify import vocabulary
 from verify.table import CellRef, Table
 
-_SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES
+WEIGHTS = layout.WEIGHTS
+INPUTS = ("i1", "i2", "t1", "t2")
+BIASES = ("b1", "b2")
+MIN_WEIGHTS = 4  # a header row names at least this many weights ...
+MIN_QUANTITIES = 8  # ... and this many quantities in all
+SCAN_ROWS = 200  # header rows and labels are looked for in this many rows at the top of a sheet
+SCAN_COLS = 120
+
+_SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
+_ETA = "η (learning rate)"
 
 
 def find_tables(wb: Workbook) -> list[Table]:
-    """Every backprop table in `wb`; WorkbookError when there is none."""
-    scalars = _named_scalars(wb)
-    tables = [
-        _generated_table(wb[name], scalars)
-        for name in wb.sheetnames
-        if name.startswith(layout.LR_SHEET_PREFIX)
-    ]
-    tables = [t for t in tables if t is not None]
+    """Every backprop table in `wb` (at most one per sheet); WorkbookError when there is none.
+
+    `wb` is openpyxl's formula view (load_workbook(data_only=False)), so formulas show as text.
+    """
+    named = _named_scalars(wb)
+    grids = {ws.title: _grid(ws) for ws in wb.worksheets}
+    labels = {title: _labels(title, grid) for title, grid in grids.items()}
+    tables, problems = [], []
+    for ws in wb.worksheets:
+        header = _header_row(grids[ws.title])
+        if header is None:
+            continue
+        table, missing = _read_table(ws, header, named, labels)
+        if missing:
+            problems.append(
+                f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no "
+                f"{', '.join(missing)}"
+            )
+        else:
+            tables.append(table)
+    if problems:
+        raise WorkbookError(
+            "; ".join(problems) + ". Add a column with that header, or a cell labelled with it "
+            "(e.g. 'i1', 'LR') with the value to its right"
+        )
     if not tables:
-        raise WorkbookError("no backpropagation table found (no sheet with the LR table headers)")
+        raise WorkbookError(
+            "no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
+            "and the quantities computed from them (h1, a_h1, ..., E_total, ∂E/∂w1, ...)"
+        )
     return tables
 
 
-def _generated_table(ws, scalars: dict[str, CellRef]) -> Table | None:
-    header_row = layout.HEADER_ROW + 1
-    headers = [ws.cell(header_row, c + 1).value for c in range(len(layout.HEADERS))]
-    if tuple(headers) != layout.HEADERS:
+@dataclass(frozen=True)
+class _Header:
+    row: int
+    columns: dict[str, int]  # canonical -> 1-based column
+    texts: dict[str, str]  # canonical -> header text as written
+
+    def holds(self, label: _Label) -> bool:
+        """True when `label` is one of this header row's column headers."""
+        return label.row == self.row and label.col in self.columns.values()
+
+
+def _header_row(grid: dict[tuple[int, int], object]) -> _Header | None:
+    """The run of header cells naming the most quantities, when it looks like a backprop table's."""
+    best = None
+    for row, run in _runs(grid):
+        columns, texts = {}, {}
+        for col, text in run:
+            q = vocabulary.quantity(text)
+            if q is not None and q not in columns:
+                columns[q], texts[q] = col, text
+        if best is None or len(columns) > len(best.columns):
+            best = _Header(row, columns, texts)
+    if best is None:
         return None
-    last = layout.FIRST_DATA_ROW + 1
-    while ws.cell(last + 1, 1).value is not None:
+    weights = sum(w in best.columns for w in WEIGHTS)
+    if weights < MIN_WEIGHTS or len(best.columns) < MIN_QUANTITIES:
+        return None
+    return best
+
+
+def _runs(grid: dict[tuple[int, int], object]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """The runs of text cells in each row, as (row, [(col, text), ...]): a number, a formula or
+    two empty cells in a row end a run, so a label column at the left (`i1 | 0.05`) is not
+    mistaken for part of a table's header."""
+    runs = []
+    for (row, col), value in sorted(grid.items()):
+        text = isinstance(value, str) and not value.startswith("=")
+        last = runs[-1] if runs else None
+        if text and last and last[0] == row and col - last[1][-1][0] <= 2 and last[2]:
+            last[1].append((col, value))
+        elif text:
+            runs.append((row, [(col, value)], True))
+        elif last and last[0] == row:
+            runs[-1] = (last[0], last[1], False)  # a value closes the run
+    return [(row, run) for row, run, _ in runs]
+
+
+def _grid(ws: Worksheet) -> dict[tuple[int, int], object]:
+    """(row, col) -> value of the non-empty cells near the top of a sheet (where headers and labels sit)."""
+    return {
+        (c.row, c.column): c.value
+        for cells in ws.iter_rows(max_row=min(ws.max_row, SCAN_ROWS), max_col=min(ws.max_column, SCAN_COLS))
+        for c in cells
+        if c.value is not None
+    }
+
+
+def _read_table(
+    ws: Worksheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
+) -> tuple[Table | None, list[str]]:
+    """The table under `header`, or the list of required quantities it lacks."""
+    missing = [w for w in WEIGHTS if w not in header.columns]
+    anchor = header.columns[next(w for w in WEIGHTS if w in header.columns)]
+    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(ws.cell(r, anchor).value)), None)
+    if first is None:
+        return None, missing + ["rows of numbers under the header"]
+    last = first
+    while _filled(ws.cell(last + 1, anchor).value):
         last += 1
-    eta_row, eta_col = layout.ETA_CELL
-    return Table(
-        sheet=ws.title,
-        header_row=header_row,
-        first_row=layout.FIRST_DATA_ROW + 1,
-        last_row=last,
-        columns={h: i + 1 for i, h in enumerate(layout.HEADERS)},
-        eta=CellRef(ws.title, eta_row + 1, eta_col + 1),
-        scalars=scalars,
-        headers={h: h for h in layout.HEADERS},
+    columns = dict(header.columns)
+    scalars: dict[str, CellRef] = {}
+    for q in INPUTS + BIASES + WEIGHTS:
+        if q in columns and q not in WEIGHTS:
+            continue
+        ref = named.get(q) or _labelled(ws.title, header, q, labels, same_sheet_only=q in WEIGHTS)
+        if ref is not None:
+            scalars[q] = ref
+    missing += [q for q in INPUTS if q not in columns and q not in scalars]
+    eta, eta_label = _eta(ws, header, first, columns, labels)
+    if eta is None:
+        missing.append(_ETA)
+    if missing:
+        return None, missing
+    return (
+        Table(
+            sheet=ws.title,
+            header_row=header.row,
+            first_row=first,
+            last_row=last,
+            columns=columns,
+            eta=eta,
+            scalars=scalars,
+            headers={q: t for q, t in header.texts.items() if q in columns},
+            eta_label=eta_label,
+        ),
+        [],
     )
 
 
+# --- labelled cells ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str
+    row: int  # where the label itself sits
+    col: int
+    value: CellRef  # the cell holding the labelled value
+
+
+def _labels(sheet: str, grid: dict[tuple[int, int], object]) -> dict[str, list[_Label]]:
+    """Cells labelled with a quantity or η, canonical (or "η") -> labels in reading order.
+
+    The value is the cell to the right of the label when that holds a number or formula, else
+    the cell below. Header rows of tables are labels too (of columns): the caller skips those.
+    """
+    found: dict[str, list[_Label]] = {}
+    for (row, col), text in sorted(grid.items()):
+        if not isinstance(text, str):
+            continue
+        q = "η" if vocabulary.is_eta_label(text) else vocabulary.quantity(text)
+        if q is None:
+            continue
+        for r, c in ((row, col + 1), (row + 1, col)):
+            if _filled(grid.get((r, c))):
+                found.setdefault(q, []).append(_Label(text, row, col, CellRef(sheet, r, c)))
+                break
+    return found
+
+
+def _labelled(
+    sheet: str, header: _Header, q: str, labels: dict[str, dict[str, list[_Label]]], *, same_sheet_only: bool
+) -> CellRef | None:
+    """The cell labelled `q` on `sheet` (not a header of the table), else on exactly one other sheet."""
+    own = [lab for lab in labels[sheet].get(q, []) if not header.holds(lab)]
+    if own:
+        return own[0].value
+    if same_sheet_only:
+        return None
+    others = [found[0].value for name, by_q in labels.items() if name != sheet for found in [by_q.get(q)] if found]
+    return others[0] if len(others) == 1 else None
+
+
+def _eta(
+    ws: Worksheet, header: _Header, first: int, columns: dict[str, int], labels: dict[str, dict[str, list[_Label]]]
+) -> tuple[CellRef | None, str | None]:
+    """The learning-rate cell and its label (see the module docstring for the order of search)."""
+    span = range(min(header.columns.values()), max(header.columns.values()) + 2)
+    for c in span:  # a column of η inside the table
+        text = ws.cell(header.row, c).value
+        if vocabulary.is_eta_label(text):
+            return CellRef(ws.title, first, c), str(text)
+    candidates = [lab for lab in labels[ws.title].get("η", []) if not header.holds(lab)]
+    referenced = _absolute_refs_of_first_update(ws, first, columns)
+    for lab in candidates:
+        if (lab.value.row, lab.value.col) in referenced:
+            return lab.value, lab.text
+    if candidates:
+        return candidates[0].value, candidates[0].text
+    outside = [
+        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(ws.cell(r, c).value)
+    ]
+    if len(outside) == 1:
+        return CellRef(ws.title, *outside[0]), None
+    elsewhere = [lab for name, by_q in labels.items() if name != ws.title for lab in by_q.get("η", [])]
+    if len(elsewhere) == 1:
+        return elsewhere[0].value, elsewhere[0].text
+    return None, None
+
+
+_REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
+
+
+def _absolute_refs_of_first_update(ws: Worksheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
+    """(row, col) of the same-sheet references with `$` on the row in the first update formulas."""
+    found = set()
+    for w in WEIGHTS:
+        formula = ws.cell(first + 1, columns[w]).value if w in columns else None
+        if not (isinstance(formula, str) and formula.startswith("=")):
+            continue
+        for _, col, row_dollar, row in _REF.findall(formula.upper()):
+            if row_dollar:
+                found.add((int(row), column_index_from_string(col)))
+    return found
+
+
+def _filled(value: object) -> bool:
+    """A number or a formula (what a table cell or a labelled value holds)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.startswith("=")
+
+
 def _named_scalars(wb: Workbook) -> dict[str, CellRef]:
-    """i1, i2, t1, t2 (b1, b2) -> their cells, through the Network sheet's defined names."""
+    """i1, i2, t1, t2, b1, b2, w1..w8 -> their cells, through the Network sheet's defined names."""
     found = {}
-    for quantity, name in (_SCALAR_NAMES | layout.WEIGHT_NAMES).items():
+    for quantity, name in _SCALAR_NAMES.items():
         defined = wb.defined_names.get(name)
         if defined is None:
             continue

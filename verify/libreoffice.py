@@ -8,7 +8,9 @@ The user's own LibreOffice settings are never touched, and two calls can run at 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -31,19 +33,33 @@ def find_soffice() -> str | None:
 
 def recalculate(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = 300) -> Path:
     """Write `source`, fully recalculated by LibreOffice, to `target` (xlsx, or e.g. "pdf")."""
+    return start(source, target, convert_to=convert_to, timeout=timeout).wait()
+
+
+def start(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = 300) -> Running:
+    """recalculate(), started in the background: wait() for the result, or cancel() it."""
     soffice = find_soffice()
     if soffice is None:
         raise EngineError(
             "LibreOffice (soffice) not found: install it (Debian: apt-get install libreoffice-calc-nogui) "
             "or use --engine formulas"
         )
-    with tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-") as tmp:
+    return Running(soffice, Path(source), Path(target), convert_to, timeout)
+
+
+class Running:
+    """One LibreOffice conversion in progress, in its own throwaway profile and folder."""
+
+    def __init__(self, soffice: str, source: Path, target: Path, convert_to: str, timeout: float):
+        self.source, self.target, self.convert_to, self.timeout = source, target, convert_to, timeout
+        self._tmp = tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-")
+        tmp = self._tmp.name
         profile = Path(tmp, "profile")
         (profile / "user").mkdir(parents=True)
         (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, "utf-8")
-        outdir = Path(tmp, "out")
+        self._outdir = Path(tmp, "out")
         # LibreOffice names its output after the input's stem, so give it a plain copy.
-        staged = Path(tmp, "in" + Path(source).suffix)
+        staged = Path(tmp, "in" + source.suffix)
         shutil.copyfile(source, staged)
         cmd = [
             soffice,
@@ -53,17 +69,47 @@ def recalculate(source: Path, target: Path, *, convert_to: str = "xlsx", timeout
             "--convert-to",
             convert_to,
             "--outdir",
-            str(outdir),
+            str(self._outdir),
             str(staged),
         ]
         env = dict(os.environ, HOME=tmp)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-        except subprocess.TimeoutExpired:
-            raise EngineError(f"LibreOffice did not finish recalculating {source} within {timeout:.0f} s") from None
-        produced = outdir / f"in.{convert_to.split(':')[0]}"
-        if proc.returncode != 0 or not produced.exists():
-            detail = (proc.stderr or proc.stdout).strip().splitlines()
-            raise EngineError(f"LibreOffice could not recalculate {source}: {detail[-1] if detail else 'no output'}")
-        shutil.move(str(produced), target)
-    return Path(target)
+            self._proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+            )
+        except OSError as exc:
+            self._tmp.cleanup()
+            raise EngineError(f"cannot start LibreOffice ({soffice}): {exc}") from None
+
+    def wait(self) -> Path:
+        """The recalculated file at `target`; EngineError when LibreOffice failed or timed out."""
+        try:
+            try:
+                stdout, stderr = self._proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self._stop()
+                raise EngineError(
+                    f"LibreOffice did not finish recalculating {self.source} within {self.timeout:.0f} s"
+                ) from None
+            produced = self._outdir / f"in.{self.convert_to.split(':')[0]}"
+            if self._proc.returncode != 0 or not produced.exists():
+                detail = (stderr or stdout).strip().splitlines()
+                raise EngineError(
+                    f"LibreOffice could not recalculate {self.source}: {detail[-1] if detail else 'no output'}"
+                )
+            shutil.move(str(produced), self.target)
+            return self.target
+        finally:
+            self._tmp.cleanup()
+
+    def cancel(self) -> None:
+        """Stop LibreOffice (when still running) and remove its profile and files."""
+        self._stop()
+        self._tmp.cleanup()
+
+    def _stop(self) -> None:
+        """Kill LibreOffice's whole process group (the launcher starts soffice.bin under it)."""
+        if self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)  # start_new_session: the group is ours alone
+            self._proc.communicate()

@@ -44,3 +44,31 @@ class Table:
     eta: CellRef
     scalars: Mapping[str, CellRef] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)  # canonical -> header text as written
+    eta_label: str | None = None  # the text labelling the η cell, when it has one
+
+    def column_letter(self, quantity: str) -> str:
+        """The letter of a quantity's column: "w1" -> "B"."""
+        from openpyxl.utils import get_column_letter
+
+        return get_column_letter(self.columns[quantity])
+
+    def describe(self) -> str:
+        """What was recognised, for the report: sheet, header row, η cell, inputs, column -> quantity."""
+        label = f" (labelled {self.eta_label!r})" if self.eta_label else ""
+        lines = [
+            f"sheet '{self.sheet}': header row {self.header_row}, iterations 0-{self.last_row - self.first_row} "
+            f"in rows {self.first_row}-{self.last_row}",
+            f"  η: {self.eta.address()}{label}",
+        ]
+        if self.scalars:
+            lines.append("  cells: " + ", ".join(f"{q} = {ref.address()}" for q, ref in self.scalars.items()))
+        by_col = sorted(self.columns.items(), key=lambda item: item[1])
+        lines.append(
+            "  columns: "
+            + ", ".join(
+                f"{self.column_letter(q)} {self.headers.get(q, q)}"
+                + ("" if self.headers.get(q, q) == q else f" = {q}")
+                for q, _ in by_col
+            )
+        )
+        return "\n".join(lines)

@@ -1,0 +1,213 @@
+"""Faults planted into a generated workbook are found, with the right cell named, and exit code 1.
+
+Most faults are planted by editing the sheet XML inside the xlsx: the formula changes and the
+saved values stay as they were, as after a student's edit in a program that does not
+recalculate. Only a recalculating engine can then see the fault. The η change is made with
+openpyxl and the workbook recalculated in LibreOffice, as the issue asks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import need_soffice
+from excelgen.cli import cli
+from verify.libreoffice import recalculate
+
+FIRST = 5  # Excel row of iteration 0 on an LR sheet
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One planted fault and what the report must say about it (None: that check passes)."""
+
+    sheet: str
+    edit: Callable[[str], str]  # sheet XML -> sheet XML
+    structure: tuple[str, str, int] | None  # (cell, quantity, iteration) reported as "not a formula"
+    saved: tuple[str, str, int] | None  # first wrong saved value
+    recalculated: tuple[str, str, int] | None  # first wrong value after the engine's recalculation
+
+
+def _formulas_in_column(col: str, old: str, new: str) -> Callable[[str], str]:
+    """Every formula of column `col` with `old` replaced by `new` ({r}: the cell's own row)."""
+
+    def edit(xml: str) -> str:
+        def fix(m: re.Match) -> str:
+            row = m.group(2)
+            return m.group(1) + m.group(3).replace(old.format(r=row), new.format(r=row)) + "</f>"
+
+        return re.sub(rf'(<c r="{col}(\d+)"[^>]*><f>)(.*?)</f>', fix, xml)
+
+    return edit
+
+
+def _formula_of_cell(cell: str, new: str) -> Callable[[str], str]:
+    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*><f>).*?(</f>)', rf"\g<1>{new}\g<2>", xml, count=1)
+
+
+def _constant_instead_of_formula(cell: str) -> Callable[[str], str]:
+    """The formula removed; its saved value stays, as a typed-in number."""
+    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*>)<f>.*?</f>', r"\g<1>", xml, count=1)
+
+
+def _saved_value(cell: str, value: str) -> Callable[[str], str]:
+    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*><f>.*?</f><v>)[^<]*', rf"\g<1>{value}", xml, count=1)
+
+
+FAULTS = {
+    # ∂E_total/∂w3 = ∂E_total/∂a_h2 · a_h1(1 − a_h1) · i1: a mistake in several published workbooks.
+    "dw3 uses a_h1 instead of a_h2": Fault(
+        "LR 0.5",
+        _formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"),
+        structure=None,
+        saved=None,
+        recalculated=(f"'LR 0.5'!Y{FIRST}", "∂E_total/∂w3", 0),
+    ),
+    "a formula replaced by its own value": Fault(
+        "LR 0.2",
+        _constant_instead_of_formula(f"K{FIRST + 2}"),
+        structure=(f"'LR 0.2'!K{FIRST + 2}", "a_h1", 2),
+        saved=None,
+        recalculated=None,
+    ),
+    "w1 update reads w1 of its own row (circular)": Fault(
+        "LR 0.1",
+        _formula_of_cell(f"B{FIRST + 1}", f"B{FIRST + 1}-$B$2*W{FIRST}"),
+        structure=None,
+        saved=None,
+        recalculated=(f"'LR 0.1'!B{FIRST + 1}", "w1", 1),
+    ),
+    "h1 reads w1 of the row above": Fault(
+        "LR 2.0",
+        _formula_of_cell(f"J{FIRST + 3}", f"B{FIRST + 2}*in_i1+C{FIRST + 3}*in_i2"),
+        structure=None,
+        saved=None,
+        recalculated=(f"'LR 2.0'!J{FIRST + 3}", "h1", 3),
+    ),
+    "a tampered saved value": Fault(
+        "LR 1.0",
+        _saved_value(f"T{FIRST + 40}", "0.0123"),
+        structure=None,
+        saved=(f"'LR 1.0'!T{FIRST + 40}", "E_total", 40),
+        recalculated=None,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_workbook(default_workbook, tmp_path_factory) -> Path:
+    """The default workbook with every fault of FAULTS planted, each on its own sheet."""
+    assert len({f.sheet for f in FAULTS.values()}) == len(FAULTS)
+    path = default_workbook
+    folder = tmp_path_factory.mktemp("faults")
+    for k, fault in enumerate(FAULTS.values()):
+        path = _edit_sheet_xml(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
+    return path
+
+
+@pytest.fixture(scope="module")
+def verify_json(broken_workbook):
+    """`verify --json` of the broken workbook, run once per engine: engine -> (exit code, report)."""
+    runs = {}
+
+    def run(engine: str) -> tuple[int, dict]:
+        if engine not in runs:
+            result = CliRunner().invoke(cli, ["verify", str(broken_workbook), "--json", "--engine", engine])
+            runs[engine] = (result.exit_code, json.loads(result.output) if result.exit_code == 1 else result.output)
+        return runs[engine]
+
+    return run
+
+
+@pytest.mark.parametrize("engine", ["libreoffice", "formulas"])
+@pytest.mark.parametrize("name", FAULTS)
+def test_planted_fault_is_reported_at_its_cell(verify_json, name, engine):
+    if engine == "libreoffice":
+        need_soffice()
+    fault = FAULTS[name]
+    exit_code, report = verify_json(engine)
+    assert exit_code == 1, report
+    assert report["engine"] == engine and report["passed"] is False
+    table = next(t for t in report["tables"] if t["sheet"] == fault.sheet)
+    assert not table["passed"]
+    found = {f["check"]: f for f in table["findings"]}
+    expected = {"structure": fault.structure, "saved values": fault.saved, engine: fault.recalculated}
+    assert set(found) == {check for check, where in expected.items() if where}
+    for check, where in expected.items():
+        if where:
+            f = found[check]
+            assert (f["cell"], f["quantity"], f["iteration"]) == where, f["message"]
+            assert f["cell"] in f["message"]
+
+
+@pytest.mark.parametrize("engine", ["libreoffice", "formulas"])
+def test_the_sheet_without_a_fault_passes(verify_json, engine):
+    if engine == "libreoffice":
+        need_soffice()
+    _, report = verify_json(engine)
+    assert [t["sheet"] for t in report["tables"] if t["passed"]] == ["LR 0.8"]
+
+
+def test_report_shows_formula_expected_actual_and_count(verify_json):
+    _, report = verify_json("formulas")
+    [f] = [f for t in report["tables"] if t["sheet"] == "LR 0.5" for f in t["findings"]]
+    assert f["kind"] == "mismatch"
+    assert f["formula"] == "=V5*K5*(1-K5)*in_i1"
+    assert f["expected"] != pytest.approx(f["actual"], rel=1e-6)
+    assert f["others"] > 1000  # everything downstream on that sheet: counted, not listed
+    assert f["message"].startswith("'LR 0.5'!Y5 (column ∂E_total/∂w3, iteration 0) is ")
+    # verify/mistakes.py's catalogue is consulted for the root cause and names the mistake
+    assert f["mistake"] and "a_h1" in f["mistake"] and "a_h2" in f["mistake"], f["mistake"]
+
+
+def test_text_report_names_the_typed_in_value(broken_workbook):
+    result = CliRunner().invoke(cli, ["verify", str(broken_workbook), "--engine", "none"])
+    assert result.exit_code == 1
+    assert "structure: 'LR 0.2'!K7 (column a_h1, iteration 2) holds the typed-in value 0.50" in result.output
+    assert "FAILED: 2 of 6 table(s)" in result.output  # without recalculation only two faults show
+
+
+def test_changed_eta_recalculated_still_passes(default_workbook, tmp_path):
+    need_soffice()  # the workbook is recalculated in LibreOffice after the edit
+    wb = openpyxl.load_workbook(default_workbook)
+    wb["LR 0.8"]["B2"] = 0.3
+    wb.save(tmp_path / "edited.xlsx")  # openpyxl drops every saved value ...
+    recalculated = recalculate(tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx")  # ... LibreOffice restores them
+    for engine in ("formulas", "none"):  # (the file was just recalculated by LibreOffice itself)
+        result = CliRunner().invoke(cli, ["verify", str(recalculated), "--json", "--engine", engine])
+        assert result.exit_code == 0, result.output
+        etas = {t["sheet"]: t["eta"] for t in json.loads(result.output)["tables"]}
+        assert etas["LR 0.8"] == 0.3
+
+
+def _edit_sheet_xml(source: Path, target: Path, sheet: str, edit: Callable[[str], str]) -> Path:
+    """Copy an xlsx with one worksheet's XML passed through `edit`; everything else byte for byte."""
+    with zipfile.ZipFile(source) as zin:
+        part = _sheet_part(zin, sheet)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == part:
+                    edited = edit(data.decode("utf-8"))
+                    assert edited != data.decode("utf-8"), "the fault was not planted"
+                    data = edited.encode("utf-8")
+                zout.writestr(item, data)
+    return target
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
+    """xl/worksheets/sheetN.xml of a sheet name, through workbook.xml and its relationships."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook).group(1)
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    target = re.search(rf'<Relationship Id="{rid}" [^>]*Target="([^"]+)"', rels).group(1)
+    return "xl/" + target.removeprefix("/xl/")

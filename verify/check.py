@@ -1,0 +1,91 @@
+"""check_workbook(): the whole verification of one workbook, as a Report.
+
+1. the file is checked for size (a zip bomb) and opened with openpyxl through defusedxml;
+2. verify.detect.find_tables() says where each table, its η and its inputs are;
+3. structure: every computed cell holds a formula;
+4. saved values against the reference computed from the saved inputs, initial weights and η;
+5. recalculated values (LibreOffice or `formulas`) against the reference computed from the
+   recalculated inputs, initial weights and η.
+
+Each check of each table reports its root cause: the first wrong cell in dependency order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from excelgen.errors import WorkbookError
+from verify import cells, compare, detect, engines, expected, source
+from verify.cells import CellKey, Value
+from verify.report import Finding, Report, TableReport
+from verify.table import Table
+
+DEFAULT_RTOL = 1e-9
+# A weight that crosses zero keeps only absolute accuracy after the cancellation in w − η·g.
+DEFAULT_ATOL = 1e-12
+
+
+def check_workbook(
+    path: str | Path, *, engine: str = "auto", rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
+) -> Report:
+    """Verify the workbook at `path`; raises WorkbookError/EngineError when it cannot be checked."""
+    path = source.check_archive(path)
+    # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
+    with engines.Recalculation(engine, path) as recalculation:
+        formula_view = source.load_formulas(path)
+        tables = _find_tables(path, formula_view)
+        wanted = [cell for table in tables for cell in cells.table_cells(table)]
+        loaded = source.Loaded(path, formula_view, source.load_values(path))
+        checks = {"saved values": loaded.values.read_values(wanted)}
+        findings = {t.sheet: [f for f in [compare.not_formulas(t, formula_view)] if f] for t in tables}
+        recalculated = recalculation.values(loaded, wanted)
+        if recalculated is not None:
+            checks[recalculation.engine] = recalculated
+    for check, values in checks.items():
+        for table, finding in zip(tables, _value_checks(tables, check, values, formula_view, rtol, atol)):
+            if finding:
+                findings[table.sheet].append(finding)
+    saved = checks["saved values"]
+    reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], saved) for t in tables)
+    return Report(str(path), recalculation.engine, rtol, atol, reports)
+
+
+def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict) -> TableReport:
+    return TableReport(
+        sheet=table.sheet,
+        header_row=table.header_row,
+        first_row=table.first_row,
+        last_row=table.last_row,
+        eta_cell=table.eta.address(),
+        eta=cells.number(saved.get(cells.key(table.eta))),
+        cells=(table.last_row - table.first_row + 1) * len(compare.present(table)),
+        checks=("structure", *checks),
+        findings=tuple(findings),
+        recognised=table.describe(),
+    )
+
+
+def _find_tables(path: Path, formula_view) -> list[Table]:
+    """verify.detect.find_tables(), with the file named in its error."""
+    try:
+        return detect.find_tables(formula_view)
+    except WorkbookError as exc:
+        raise WorkbookError(f"{exc} (in {path})") from None
+
+
+def _value_checks(
+    tables: list[Table], check: str, values: dict[CellKey, Value], formula_view, rtol: float, atol: float
+) -> list[Finding | None]:
+    """One check (saved values, or an engine's) of every table: its root cause or None."""
+    starts = [expected.start(t, values) for t in tables]
+    good = [s for s in starts if isinstance(s, expected.Start)]
+    columns = iter(expected.expected(good))
+    results: list[Finding | None] = []
+    for table, start in zip(tables, starts):
+        if isinstance(start, expected.BadInput):
+            results.append(compare.bad_input(table, check, start))
+            continue
+        results.append(
+            compare.first_wrong(table, check, start, next(columns), values, formula_view, rtol=rtol, atol=atol)
+        )
+    return results

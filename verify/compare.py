@@ -1,0 +1,161 @@
+"""The checks on one table: formulas where formulas belong, and values against the reference.
+
+Cells are visited in dependency order, row by row: within a row the inputs, then
+w -> h -> a_h -> o -> a_o -> E -> ∂E/∂a_h -> ∂E/∂w, then the next row's weights. The first cell
+that is wrong there is the root cause; everything downstream of it differs too, and is only
+counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+import numpy as np
+
+from openpyxl.workbook.workbook import Workbook
+
+from verify import cells, mistakes
+from verify.cells import CellKey, Value
+from verify.expected import BIASES, INPUTS, BadInput, Start
+from verify.reference import WEIGHTS
+from verify.report import Finding
+from verify.table import Table
+
+DERIVATIVES = ("∂E_total/∂a_h1", "∂E_total/∂a_h2", *(f"∂E_total/∂{w}" for w in WEIGHTS))
+FORWARD = ("h1", "h2", "a_h1", "a_h2", "o1", "o2", "a_o1", "a_o2", "E1", "E2", "E_total")
+COMPUTED = WEIGHTS + FORWARD + DERIVATIVES  # columns that must hold formulas (weights after row 0)
+ORDER = INPUTS + BIASES + COMPUTED  # dependency order within a row
+
+
+def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
+    """The first computed cell that holds a typed-in value instead of a formula."""
+    grid = cells.Grid(formula_view)
+    found: list[tuple[CellKey, str, int]] = []
+    for i, row in enumerate(range(table.first_row, table.last_row + 1)):
+        for q in present(table, COMPUTED):
+            if i == 0 and q in WEIGHTS:
+                continue  # initial weights may be typed in
+            cell = (table.sheet, row, table.columns[q])
+            if grid.formula(cell) is None:
+                found.append((cell, q, i))
+    if not found:
+        return None
+    cell, q, i = found[0]
+    value = grid.cell(cell)
+    return Finding(
+        check="structure",
+        kind="not a formula",
+        cell=cells.address(cell),
+        quantity=q,
+        header=table.headers.get(q, q),
+        iteration=i,
+        formula=None,
+        expected=None,
+        actual=None if value is None else value.value,
+        others=len(found) - 1,
+    )
+
+
+def bad_input(table: Table, check: str, bad: BadInput) -> Finding:
+    """A finding for a starting value (input, initial weight, η) that is not a number."""
+    in_table = bad.cell[0] == table.sheet and bad.cell[2] in table.columns.values() and bad.cell[1] >= table.first_row
+    label = table.eta_label if bad.quantity == "η" else None
+    return Finding(
+        check=check,
+        kind="error value" if cells.is_error(bad.value) else "bad input",
+        cell=cells.address(bad.cell),
+        quantity=bad.quantity,
+        header=label or table.headers.get(bad.quantity, bad.quantity),
+        iteration=bad.cell[1] - table.first_row if in_table else None,
+        formula=None,
+        expected=None,
+        actual=bad.value,
+    )
+
+
+def first_wrong(
+    table: Table,
+    check: str,
+    start: Start,
+    expected: Mapping[str, np.ndarray],
+    values: Mapping[CellKey, Value],
+    formula_view: Workbook,
+    *,
+    rtol: float,
+    atol: float,
+) -> Finding | None:
+    """The root cause among the table's values (saved or recalculated), or None when all agree."""
+    quantities = present(table, ORDER)
+    rows = range(table.first_row, table.last_row + 1)
+    raw = [[values.get((table.sheet, row, table.columns[q])) for q in quantities] for row in rows]
+    actual = np.array([[_float(v) for v in line] for line in raw], dtype=float)
+    want = np.column_stack([expected[q] for q in quantities])
+    with np.errstate(invalid="ignore"):
+        close = np.abs(actual - want) <= np.maximum(atol, rtol * np.maximum(np.abs(actual), np.abs(want)))
+    wrong = np.flatnonzero(~close)  # row-major: row by row, columns in dependency order
+    if wrong.size == 0:
+        return None
+    i, j = divmod(int(wrong[0]), len(quantities))
+    q = quantities[j]
+    cell = (table.sheet, table.first_row + i, table.columns[q])
+    value = raw[i][j]
+    finding = Finding(
+        check=check,
+        kind="error value" if cells.is_error(value) else "mismatch",
+        cell=cells.address(cell),
+        quantity=q,
+        header=table.headers.get(q, q),
+        iteration=i,
+        formula=cells.Grid(formula_view).formula(cell),
+        expected=float(want[i, j]),
+        actual=value,
+        others=int(wrong.size) - 1,
+    )
+    mistake = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
+    return replace(finding, mistake=mistake) if mistake else finding
+
+
+def _name_mistake(
+    table: Table,
+    q: str,
+    i: int,
+    quantities: list[str],
+    actual: np.ndarray,
+    start: Start,
+    values: Mapping[CellKey, Value],
+    formula_view: Workbook,
+    *,
+    rtol: float,
+    atol: float,
+) -> str | None:
+    """Ask the catalogue (verify/mistakes.py) which known mistake makes column `q` wrong from row i."""
+    rows = range(table.first_row, table.last_row + 1)
+    initial = {
+        w: v
+        for w in WEIGHTS
+        if w in table.scalars and (v := cells.number(values.get(cells.key(table.scalars[w])))) is not None
+    }
+    grid = cells.Grid(formula_view)
+    return mistakes.name_mistake(
+        table,
+        q,
+        i,
+        {name: actual[:, k] for k, name in enumerate(quantities)},
+        start.inputs,
+        start.eta,
+        formulas={name: [grid.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
+        initial_weights=initial or None,
+        rtol=rtol,
+        atol=atol,
+    )
+
+
+def present(table: Table, quantities: tuple[str, ...] = ORDER) -> list[str]:
+    """The quantities of `quantities` that the table has a column for, in that order."""
+    return [q for q in quantities if q in table.columns]
+
+
+def _float(value: Value) -> float:
+    x = cells.number(value)
+    return np.nan if x is None else x

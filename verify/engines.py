@@ -1,0 +1,74 @@
+"""The spreadsheet engines that recalculate a workbook's formulas, behind one interface.
+
+- `libreoffice`: headless LibreOffice, forced full recalculation in a throwaway profile
+  (verify/libreoffice.py); it starts in the background as soon as the file is known to be an
+  xlsx, so its start-up overlaps with reading the workbook;
+- `formulas`: the pure-Python `formulas` package, one compiled formula per shape
+  (verify/formulas_engine.py);
+- `none`: no recalculation, saved values only;
+- `auto`: LibreOffice when `soffice` is found, else `formulas`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from excelgen.errors import EngineError
+from verify import formulas_engine, libreoffice, source
+from verify.cells import CellKey, Value
+from verify.source import Loaded
+
+ENGINES = ("auto", "libreoffice", "formulas", "none")
+
+
+def resolve(engine: str) -> str:
+    """The engine that will run for a requested one ("auto" picks LibreOffice when installed)."""
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "libreoffice" if libreoffice.find_soffice() else "formulas"
+    if engine == "libreoffice" and libreoffice.find_soffice() is None:
+        raise EngineError(
+            "LibreOffice (soffice) not found: install it (Debian: apt-get install libreoffice-calc-nogui) "
+            "or use --engine formulas"
+        )
+    return engine
+
+
+class Recalculation:
+    """One engine's recalculation of one workbook, as a context manager.
+
+    LibreOffice starts on entry, in the background, so that it runs while the workbook is read
+    and checked; leaving the block early (an unreadable layout, say) stops it.
+    """
+
+    def __init__(self, engine: str, path: Path):
+        self.engine = resolve(engine)
+        self.path = Path(path)
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._running: libreoffice.Running | None = None
+
+    def __enter__(self) -> Recalculation:
+        if self.engine == "libreoffice":
+            self._tmp = tempfile.TemporaryDirectory(prefix="backprop-sheet-verify-")
+            self._running = libreoffice.start(self.path, Path(self._tmp.name, "recalculated.xlsx"))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._running is not None:
+            self._running.cancel()  # a no-op when values() already waited for it
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def values(self, loaded: Loaded, wanted: Iterable[CellKey]) -> dict[CellKey, Value] | None:
+        """The recalculated values of `wanted` (None for the `none` engine)."""
+        wanted = list(wanted)
+        if self.engine == "none":
+            return None
+        if self.engine == "formulas":
+            computed = formulas_engine.evaluate(loaded.formulas, wanted, saved=loaded.values)
+            return {cell: computed.get(cell) for cell in wanted}
+        recalculated = source.load_values(self._running.wait())
+        return recalculated.read_values(wanted)

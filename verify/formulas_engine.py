@@ -1,0 +1,374 @@
+"""Recalculate a workbook's formulas with the pure-Python `formulas` package, fast.
+
+Used naively (ExcelModel().loads(path).finish().calculate()) the package needs about a minute
+for the default workbook, because it builds one graph node per cell. Here:
+
+1. Each distinct formula *shape* (verify/refs.py: the formula with its references made
+   relative) is parsed and compiled once; cells of the same column share it.
+2. Shortcut through the saved values: every shape is evaluated ONCE over all its cells, as
+   NumPy arrays, with the saved values as inputs. A cell whose formula gives back its own
+   saved value (to 1e-13) and whose inputs are all such cells (or constants) is recalculated:
+   since the workbook has no cycles, the saved values ARE what a full recalculation gives.
+   Nothing is trusted without being recomputed: a cell whose formula was edited, a stale or
+   missing saved value, breaks the chain there.
+3. Every other cell (downstream of the first one that did not reproduce) is evaluated level by
+   level of the dependency graph, from the constants up; cells of one level that share a shape
+   (the same column on several sheets) go through the compiled formula in one call.
+
+Only the cells asked for and what they depend on are evaluated. Defined names and references
+to other sheets are resolved here. The compiled formula takes its inputs as sorted upper-case
+names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Mapping
+
+import formulas
+import numpy as np
+import schedula as sh
+from formulas.tokens.operand import XlError
+from openpyxl.workbook.workbook import Workbook
+
+from verify import cells, refs
+from verify.cells import CellKey, SavedValues, Value
+from verify.refs import Ref, Shape
+
+CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
+# Functions that work cell by cell on arrays, so a whole group of cells can go in one call.
+_ELEMENTWISE = frozenset(
+    {"ABS", "EXP", "IF", "INT", "LN", "LOG10", "MOD", "POWER", "ROUND", "SIGN", "SQRT", "TANH"}
+)
+# How closely a formula must give back its saved value for the shortcut (2.): LibreOffice
+# saves 15 significant digits, and a weight crossing zero keeps only absolute accuracy.
+_REPRODUCE_RTOL = 1e-13
+_REPRODUCE_ATOL = 1e-15
+
+
+def evaluate(wb: Workbook, targets: Iterable[CellKey], saved: SavedValues | None = None) -> dict[CellKey, Value]:
+    """The recalculated value of every cell in `targets` (and of every cell they depend on).
+
+    `wb` is openpyxl's formula view of the workbook (data_only=False); `saved`, when given, the
+    values it was saved with, used only for the shortcut described above.
+    """
+    book = _Book(wb)
+    graph = _Graph.build(book, targets)
+    values: dict[CellKey, object] = dict(graph.constants)
+    with _quiet_schedula():
+        pending = graph.order
+        if saved is not None:
+            pending = _settle_from_saved(book, graph, saved, values)
+        for batch in graph.batches(pending):
+            _store(batch, _run(book, batch, values), values)
+    for key in graph.circular:
+        values[key] = CIRCULAR
+    return {key: _plain(v) for key, v in values.items()}
+
+
+@dataclass
+class _Cell:
+    """One formula cell: its shape, and the cells each placeholder stands for."""
+
+    key: CellKey
+    shape: Shape | None  # None when the formula cannot be read at all
+    inputs: tuple[object, ...]  # per placeholder: a CellKey, a 2-D tuple of CellKeys, or an XlError
+
+    @property
+    def group(self) -> tuple:
+        """Cells with equal groups can go through one compiled formula together."""
+        return (self.shape.text, self.shape.refs) if self.shape else ("", self.key)
+
+    @property
+    def vectorisable(self) -> bool:
+        return (
+            self.shape is not None
+            and self.shape.functions <= _ELEMENTWISE
+            and not any(isinstance(i, tuple) and isinstance(i[0], tuple) for i in self.inputs)
+        )
+
+
+class _Book:
+    """Cell access, sheet names, defined names and compiled shapes of an openpyxl workbook."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.grid = cells.Grid(wb)
+        self.sheets = {name.upper(): name for name in wb.sheetnames}
+        self.compiled: dict[str, object] = {}
+        self._names: dict[str, dict[str, Ref]] = {}
+        self._sizes: dict[str, tuple[int, int]] = {}
+        self._last_shape: dict[int, Shape] = {}  # column -> the shape last read there
+
+    def formula(self, key: CellKey) -> str | None:
+        return self.grid.formula(key)
+
+    def constant(self, key: CellKey) -> object:
+        found = self.grid.cell(key)
+        return _internal(None if found is None else (found.value, found.data_type))
+
+    def cell(self, key: CellKey, formula: str) -> _Cell:
+        sheet, row, col = key
+        shape = self._last_shape.get(col)
+        if shape is None or shape.render(row, col) != formula:  # the row above's shape, shifted?
+            try:
+                shape = refs.shape(formula, row, col, self._names_of(sheet))
+            except refs.UnsupportedFormula:
+                return _Cell(key, None, ())
+            self._last_shape[col] = shape
+        return _Cell(key, shape, tuple(self._locate(ref, sheet, row, col) for ref in shape.refs))
+
+    def _names_of(self, sheet: str) -> dict[str, Ref]:
+        """Upper-case defined name -> absolute Ref: workbook names and `sheet`'s own names."""
+        if sheet not in self._names:
+            found: dict[str, Ref] = {}
+            for scope in (self.wb.defined_names, self.wb[sheet].defined_names):
+                for name, defined in scope.items():
+                    with contextlib.suppress(Exception):  # a name for a constant or formula: #NAME?
+                        for dest_sheet, reference in defined.destinations:
+                            found[name.upper()] = refs.absolute_ref(dest_sheet, reference)
+            self._names[sheet] = found
+        return self._names[sheet]
+
+    def _size(self, sheet: str) -> tuple[int, int]:
+        """(max_row, max_column): what a whole-column or whole-row range spans."""
+        if sheet not in self._sizes:  # openpyxl computes these by scanning every cell
+            ws = self.wb[sheet]
+            self._sizes[sheet] = (ws.max_row, ws.max_column)
+        return self._sizes[sheet]
+
+    def _locate(self, ref: Ref, own_sheet: str, row: int, col: int) -> object:
+        if ref.name is not None:
+            return XlError("#NAME?")
+        sheet = own_sheet if ref.sheet is None else self.sheets.get(ref.sheet.upper())
+        if sheet is None:
+            return XlError("#REF!")
+        if not ref.is_range:
+            top, left = ref.top.at(row), ref.left.at(col)
+            if not (1 <= top <= refs.MAX_ROW and 1 <= left <= refs.MAX_COL):
+                return XlError("#REF!")
+            return (sheet, top, left)
+        top, left, bottom, right = ref.box(row, col, *self._size(sheet))
+        if top < 1 or left < 1 or bottom > refs.MAX_ROW or right > refs.MAX_COL:
+            return XlError("#REF!")
+        return tuple(tuple((sheet, r, c) for c in range(left, right + 1)) for r in range(top, bottom + 1))
+
+
+@dataclass
+class _Graph:
+    """The formula cells to evaluate in dependency order, and the constants they read."""
+
+    cells: dict[CellKey, _Cell]
+    constants: dict[CellKey, object]
+    levels: dict[CellKey, int]  # 0 reads only constants; n reads a cell of level n - 1
+    order: list[CellKey]  # by level: every cell after the cells it reads
+    circular: set[CellKey]
+
+    @classmethod
+    def build(cls, book: _Book, targets: Iterable[CellKey]) -> _Graph:
+        found: dict[CellKey, _Cell] = {}
+        constants: dict[CellKey, object] = {}
+        stack = list(targets)
+        while stack:
+            key = stack.pop()
+            if key in found or key in constants:
+                continue
+            formula = book.formula(key)
+            if formula is None:
+                constants[key] = book.constant(key)
+                continue
+            cell = book.cell(key, formula)
+            found[key] = cell
+            stack.extend(_precedents(cell))
+        levels, circular = _levels(found)
+        order = sorted(levels, key=levels.__getitem__)
+        return cls(found, constants, levels, order, circular)
+
+    def batches(self, keys: list[CellKey]) -> Iterator[list[_Cell]]:
+        """`keys` (in dependency order) in groups of one level and one shape."""
+        groups: dict[tuple, list[_Cell]] = defaultdict(list)
+        for key in keys:
+            cell = self.cells[key]
+            groups[(self.levels[key], cell.group)].append(cell)
+        yield from groups.values()  # dicts keep insertion order: by level
+
+
+def _settle_from_saved(
+    book: _Book, graph: _Graph, saved: SavedValues, values: dict[CellKey, object]
+) -> list[CellKey]:
+    """Step 2 of the module docstring: store the cells the saved values settle; return the rest."""
+    guesses = dict(values)
+    for key in graph.cells:
+        guesses[key] = _internal(saved.raw(key))
+    by_shape: dict[tuple, list[_Cell]] = defaultdict(list)
+    for key in graph.order:
+        cell = graph.cells[key]
+        if cell.vectorisable:
+            by_shape[cell.group].append(cell)
+    computed: dict[CellKey, object] = {}
+    for group in by_shape.values():
+        _store(group, _run(book, group, guesses), computed)
+    pending = []
+    for key in graph.order:  # a cell settles when it reproduces and everything it reads has settled
+        if key in computed and _reproduces(computed[key], guesses[key]) and all(
+            p in values for p in _precedents(graph.cells[key])
+        ):
+            values[key] = computed[key]
+        else:
+            pending.append(key)
+    return pending
+
+
+def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object]:
+    """The values of a batch of cells of one shape, reading their inputs from `values`."""
+    first = batch[0]
+    func = _compile(book, first.shape) if first.shape else None
+    if func is None:
+        return [XlError("#NAME?")] * len(batch)
+    if len(batch) > 1 and first.vectorisable:
+        results = _call(func, [_column(batch, name, values) for name in func.inputs], len(batch))
+        if results is not None:
+            return results
+    results = []
+    for cell in batch:  # one by one: ranges, SUM and the like, or a batch that did not fit
+        result = _call(func, [_argument(cell, name, values) for name in func.inputs], 1)
+        results.append(result[0] if result else XlError("#VALUE!"))
+    return results
+
+
+def _store(batch: list[_Cell], results: list[object], into: dict[CellKey, object]) -> None:
+    for cell, result in zip(batch, results):
+        into[cell.key] = result
+
+
+def _compile(book: _Book, shape: Shape):
+    """The compiled formula of a shape (cached); None when `formulas` cannot parse it."""
+    if shape.text not in book.compiled:
+        try:
+            book.compiled[shape.text] = formulas.Parser().ast(shape.text)[1].compile()
+        except Exception:  # a syntax `formulas` does not know: the cell evaluates to #NAME?
+            book.compiled[shape.text] = None
+    return book.compiled[shape.text]
+
+
+def _call(func, args: list, n: int) -> list | None:
+    """func(*args) as a list of n cell values; None when the result has the wrong size."""
+    try:
+        result = np.asarray(func(*args), dtype=object)
+    except Exception:  # e.g. a function `formulas` has not implemented
+        return [XlError("#NAME?")] * n
+    flat = result.ravel()
+    if flat.size == n or (n == 1 and flat.size >= 1):
+        return list(flat[:n])
+    if flat.size == 1:
+        return [flat[0]] * n
+    return None
+
+
+def _argument(cell: _Cell, name: str, values: Mapping[CellKey, object]) -> object:
+    """The value a compiled input ("_R3": the shape's 4th reference) takes for one cell."""
+    k = int(name[2:]) if name.startswith("_R") and name[2:].isdigit() else len(cell.inputs)
+    if k >= len(cell.inputs):
+        return XlError("#NAME?")
+    target = cell.inputs[k]
+    if isinstance(target, XlError):
+        return target
+    if isinstance(target[0], tuple):
+        return np.array([[values[c] for c in row] for row in target], dtype=object)
+    return values[target]
+
+
+def _column(batch: list[_Cell], name: str, values: Mapping[CellKey, object]) -> np.ndarray:
+    items = [_argument(cell, name, values) for cell in batch]
+    if all(isinstance(v, float) for v in items):
+        return np.array(items, dtype=float)
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
+
+
+def _precedents(cell: _Cell) -> Iterator[CellKey]:
+    for target in cell.inputs:
+        if isinstance(target, XlError):
+            continue
+        if isinstance(target[0], tuple):
+            for row in target:
+                yield from row
+        else:
+            yield target
+
+
+def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey]]:
+    """Level of each formula cell, and the cells on or downstream of a cycle (Kahn's algorithm)."""
+    waiting = {key: 0 for key in found}
+    readers: dict[CellKey, list[CellKey]] = defaultdict(list)
+    for key, cell in found.items():
+        for source in set(_precedents(cell)):
+            if source in found:
+                waiting[key] += 1
+                readers[source].append(key)
+    levels = {key: 0 for key, count in waiting.items() if count == 0}
+    ready = list(levels)
+    while ready:
+        key = ready.pop()
+        for reader in readers[key]:
+            levels[reader] = max(levels.get(reader, 0), levels[key] + 1)
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                ready.append(reader)
+    circular = {key for key, count in waiting.items() if count > 0}
+    for key in circular:
+        levels.pop(key, None)
+    return levels, circular
+
+
+def _reproduces(computed: object, saved: object) -> bool:
+    """True when a formula gave back its saved value (the shortcut's test, see the docstring)."""
+    if isinstance(computed, (float, int, np.integer)) and not isinstance(computed, (bool, np.bool_)):
+        if not isinstance(saved, float):
+            return False
+        c = float(computed)
+        return abs(c - saved) <= max(_REPRODUCE_ATOL, _REPRODUCE_RTOL * max(abs(c), abs(saved)))
+    return type(computed) is type(saved) and str(computed) == str(saved)
+
+
+def _internal(found: tuple[object, str] | None) -> object:
+    """A cell's (value, data type) as `formulas` takes it: float, bool, str, an XlError, or EMPTY."""
+    if found is None or found[0] is None:
+        return sh.EMPTY
+    value, data_type = found
+    if data_type == "e":
+        return XlError(str(value)) if str(value) in cells.ERROR_TEXTS else XlError("#VALUE!")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _plain(value: object) -> Value:
+    """A value as the report shows it: float, bool, text, an error's text, or None (empty)."""
+    if value is sh.EMPTY or value is None:
+        return None
+    if isinstance(value, XlError):
+        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
+
+
+@contextlib.contextmanager
+def _quiet_schedula() -> Iterator[None]:
+    """`formulas` logs a traceback for every function it has not implemented; we report #NAME?."""
+    logger = logging.getLogger("schedula")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -1,0 +1,561 @@
+"""Name the mistake behind a wrong column: a catalogue of known student mistakes.
+
+When the checks find the root cause (the first column, in dependency order, at the first row,
+whose value is wrong while its inputs are right), `name_mistake()` tries each catalogue entry
+on that column. An entry is a small variant of the reference formula that reproduces one
+mistake; it recomputes the column from the workbook's OWN upstream values (the sheet's
+a_h1, a_o1, weights of the row above, ...), so it isolates the one mistake however wrong the
+rest of the sheet has become. The first entry whose numbers match the column's numbers gives
+a sentence a student understands, e.g.
+
+    ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.reference import WEIGHTS, Inputs, sigmoid
+from verify.table import Table
+
+
+def name_mistake(
+    table: Table,
+    column: str,
+    row_index: int,
+    values: Mapping[str, np.ndarray],
+    inputs: Inputs,
+    eta: float,
+    *,
+    formulas: Mapping[str, Sequence[str | None]] | None = None,
+    initial_weights: Mapping[str, float] | None = None,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+) -> str | None:
+    """One sentence naming the mistake in `column` from `row_index` on, or None if none matches.
+
+    table: the recognised table (gives the header text as written, the column letter and the
+        Excel row for the message).
+    column: the canonical quantity that is wrong ("∂E_total/∂w3", "w2", "E1", ...).
+    row_index: the first wrong row, 0-based from the table's first row (iteration 0).
+    values: the numbers the workbook holds (saved values or an engine's recalculation, whichever
+        was found wrong), canonical quantity -> array over all rows of the table; every table
+        column you have, at least the failing one. Quantities the table lacks (e.g. no
+        ∂E_total/∂a_h1 column) are recomputed from the row's own weights.
+    inputs, eta: what the workbook holds for i1, i2, t1, t2, (b1, b2) and this table's η.
+    formulas: optional, canonical quantity -> formula text per row ("=E5-$B$2*AC5"; None for a
+        typed-in value); used to spot an η reference without `$` that slides when filled down.
+    initial_weights: optional, w1..w8 -> the initial weights held outside the table (the
+        Network sheet's w1_init.., or labelled cells above the table), for the "typed-in
+        initial weight differs" mistake.
+    rtol, atol: a variant matches when |variant − actual| <= rtol·max(|variant|, |actual|) + atol
+        on every row where the column is wrong.
+    """
+    sheet = _Sheet(values, inputs, eta, len(np.asarray(values[column])))
+    actual = sheet.actual(column)
+    with np.errstate(all="ignore"):
+        correct = _CORRECT[column](sheet)
+        wrong = ~_close(correct, actual, rtol, atol)
+    wrong[:row_index] = False
+    wrong &= np.isfinite(actual)  # rows holding an error value (#VALUE!) show no numbers to match
+    wrong[row_index] = True
+    where = _Where(table, column, row_index, formulas or {}, initial_weights or {})
+    for entry in CATALOGUE:
+        if column not in entry.columns:
+            continue
+        with np.errstate(all="ignore"):
+            for variant, says in entry.variants(sheet, column, where):
+                matches = _close(variant, actual, rtol, atol)[wrong].all()
+                # a variant that gives the right numbers here (no η when η = 1) names nothing
+                if matches and not _close(variant, correct, rtol, atol)[row_index]:
+                    return where.sentence(says, from_row=int(wrong.sum()) > 1)
+    return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One known mistake: which columns it can explain and how it computes them."""
+
+    key: str
+    columns: tuple[str, ...]
+    mistake: str  # what the student did, for the README's table
+    variants: Callable[[_Sheet, str, _Where], Iterator[tuple[np.ndarray, str]]]  # (column values, sentence)
+
+
+# --- the workbook's own numbers -----------------------------------------------------------------
+
+INPUTS = ("i1", "i2", "t1", "t2", "b1", "b2")
+
+
+def g(q: str) -> str:
+    """The derivative quantity: g("w3") -> "∂E_total/∂w3"."""
+    return f"∂E_total/∂{q}"
+
+
+class _Sheet:
+    """The table's numbers by quantity, every row at once. A quantity the table lacks (say
+    ∂E_total/∂a_h1) is computed from the others with the correct formula."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], inputs: Inputs, eta: float, rows: int) -> None:
+        self._given = {q: np.asarray(v, dtype=float) for q, v in values.items()}
+        self._computed: dict[str, np.ndarray] = {}
+        self._inputs = inputs
+        self.eta = eta
+        self.rows = rows
+
+    def actual(self, q: str) -> np.ndarray:
+        return self._given[q]
+
+    def __getitem__(self, q: str) -> np.ndarray:
+        if q in INPUTS:
+            return np.full(self.rows, float(getattr(self._inputs, q)))
+        if q in self._given:
+            return self._given[q]
+        if q not in self._computed:
+            self._computed[q] = _CORRECT[q](self)
+        return self._computed[q]
+
+    def prev(self, q: str) -> np.ndarray:
+        """q of the row above (NaN for the first row)."""
+        return np.concatenate(([np.nan], self[q][:-1]))
+
+    def with_weight(self, w: str, value: float, row: int) -> _Sheet:
+        """The same numbers with weight w replaced in one row."""
+        weights = self[w].copy()
+        weights[row] = value
+        return _Sheet(self._given | {w: weights}, self._inputs, self.eta, self.rows)
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Elementwise agreement, as the checks measure it; NaN agrees with nothing."""
+    return np.abs(a - b) <= np.maximum(atol, rtol * np.maximum(np.abs(a), np.abs(b)))
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The failing column's place, for the sentence, and the extra evidence some entries use."""
+
+    table: Table
+    column: str
+    row_index: int
+    formulas: Mapping[str, Sequence[str | None]]
+    initial_weights: Mapping[str, float]
+
+    def row(self, index: int) -> int:
+        return self.table.first_row + index
+
+    def sentence(self, says: str, *, from_row: bool) -> str:
+        header = self.table.headers.get(self.column, self.column)
+        letter = self.table.column_letter(self.column) if self.column in self.table.columns else "?"
+        rows = "from row" if from_row else "row"
+        return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {says}"
+
+
+# --- the network's structure, and the correct formulas ----------------------------------------
+
+# ∂E_total/∂w1..w4 = ∂E_total/∂a_h · a_h(1 − a_h) · input: (hidden j, input)
+_HIDDEN_PATH = {"w1": (1, "i1"), "w2": (1, "i2"), "w3": (2, "i1"), "w4": (2, "i2")}
+# ∂E_total/∂w5..w8 = (a_o − t) · a_o(1 − a_o) · a_h: (output k, hidden j)
+_OUTPUT_PATH = {"w5": (1, 1), "w6": (1, 2), "w7": (2, 1), "w8": (2, 2)}
+# h1 = w1·i1 + w2·i2 + b1, ..., o2 = w7·a_h1 + w8·a_h2 + b2
+_NET = {
+    "h1": (("w1", "i1"), ("w2", "i2"), "b1"),
+    "h2": (("w3", "i1"), ("w4", "i2"), "b1"),
+    "o1": (("w5", "a_h1"), ("w6", "a_h2"), "b2"),
+    "o2": (("w7", "a_h1"), ("w8", "a_h2"), "b2"),
+}
+# ∂E_total/∂a_h1 goes through w5 (to o1) and w7 (to o2); ∂E_total/∂a_h2 through w6 and w8.
+_OUT_WEIGHTS = {1: ("w5", "w7"), 2: ("w6", "w8")}
+
+
+def _slope(u: _Sheet, a: str) -> np.ndarray:
+    """a·(1 − a), the sigmoid's derivative written with its output."""
+    return u[a] * (1 - u[a])
+
+
+def _delta(u: _Sheet, k: int) -> np.ndarray:
+    """(a_ok − tk)·a_ok·(1 − a_ok): ∂E_total/∂ok."""
+    return (u[f"a_o{k}"] - u[f"t{k}"]) * _slope(u, f"a_o{k}")
+
+
+def _net(u: _Sheet, q: str) -> np.ndarray:
+    (wa, xa), (wb, xb), bias = _NET[q]
+    return u[wa] * u[xa] + u[wb] * u[xb] + u[bias]
+
+
+def _hidden_error(u: _Sheet, j: int) -> np.ndarray:
+    wa, wb = _OUT_WEIGHTS[j]
+    return _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb]
+
+
+def _correct_for(q: str) -> Callable[[_Sheet], np.ndarray]:
+    if q in _NET:
+        return lambda u: _net(u, q)
+    if q in ("a_h1", "a_h2", "a_o1", "a_o2"):
+        return lambda u: sigmoid(u[q[2:]])
+    if q in ("E1", "E2"):
+        return lambda u: 0.5 * (u["t" + q[1]] - u["a_o" + q[1]]) ** 2
+    if q == "E_total":
+        return lambda u: u["E1"] + u["E2"]
+    if q in (g("a_h1"), g("a_h2")):
+        return lambda u: _hidden_error(u, int(q[-1]))
+    if q in WEIGHTS:
+        return lambda u: u.prev(q) - u.eta * u.prev(g(q))
+    w = q.removeprefix(g(""))
+    if w in _HIDDEN_PATH:
+        j, x = _HIDDEN_PATH[w]
+        return lambda u: u[g(f"a_h{j}")] * _slope(u, f"a_h{j}") * u[x]
+    k, j = _OUTPUT_PATH[w]
+    return lambda u: _delta(u, k) * u[f"a_h{j}"]
+
+
+_QUANTITIES = (
+    *WEIGHTS, "h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total",
+    g("a_h1"), g("a_h2"), *(g(w) for w in WEIGHTS),
+)
+_CORRECT: dict[str, Callable[[_Sheet], np.ndarray]] = {q: _correct_for(q) for q in _QUANTITIES}
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+Variants = Iterator[tuple[np.ndarray, str]]
+HIDDEN_GRADS = tuple(g(w) for w in _HIDDEN_PATH)
+OUTPUT_GRADS = tuple(g(w) for w in _OUTPUT_PATH)
+HIDDEN_ERRORS = (g("a_h1"), g("a_h2"))
+ALL_GRADS = HIDDEN_ERRORS + HIDDEN_GRADS + OUTPUT_GRADS
+
+
+def _other_hidden_slope(u: _Sheet, q: str, _: _Where) -> Variants:
+    j, x = _HIDDEN_PATH[q[-2:]]
+    o = 3 - j
+    yield u[g(f"a_h{j}")] * _slope(u, f"a_h{o}") * u[x], f"uses a_h{o}·(1−a_h{o}) instead of a_h{j}·(1−a_h{j})"
+
+
+def _other_hidden_error(u: _Sheet, q: str, _: _Where) -> Variants:
+    j, x = _HIDDEN_PATH[q[-2:]]
+    o = 3 - j
+    yield u[g(f"a_h{o}")] * _slope(u, f"a_h{j}") * u[x], f"uses ∂E/∂a_h{o} instead of ∂E/∂a_h{j}"
+
+
+def _other_input(u: _Sheet, q: str, _: _Where) -> Variants:
+    j, x = _HIDDEN_PATH[q[-2:]]
+    other = "i2" if x == "i1" else "i1"
+    yield u[g(f"a_h{j}")] * _slope(u, f"a_h{j}") * u[other], f"multiplies by {other} instead of {x}"
+
+
+def _net_in_slope(u: _Sheet, q: str, _: _Where) -> Variants:
+    """h or o (before the sigmoid) in the sigmoid's derivative."""
+    w = q[-2:]
+    if w in _HIDDEN_PATH:
+        j, x = _HIDDEN_PATH[w]
+        h = u[f"h{j}"]
+        yield u[g(f"a_h{j}")] * h * (1 - h) * u[x], f"uses h{j}·(1−h{j}) (before the sigmoid) instead of a_h{j}·(1−a_h{j})"
+        return
+    ks = [_OUTPUT_PATH[w][0]] if w in _OUTPUT_PATH else [1, 2]
+    for k in ks:
+        o, a, t = u[f"o{k}"], u[f"a_o{k}"], u[f"t{k}"]
+        variant = _with_delta(u, q, k, (a - t) * o * (1 - o))
+        yield variant, f"uses o{k}·(1−o{k}) (before the sigmoid) instead of a_o{k}·(1−a_o{k})"
+
+
+def _net_in_error(u: _Sheet, q: str, _: _Where) -> Variants:
+    """(o − t) where (a_o − t) belongs, in ∂E/∂w5..w8 or ∂E/∂a_h."""
+    w = q[-2:]
+    for k in [_OUTPUT_PATH[w][0]] if w in _OUTPUT_PATH else [1, 2]:
+        variant = _with_delta(u, q, k, (u[f"o{k}"] - u[f"t{k}"]) * _slope(u, f"a_o{k}"))
+        yield variant, f"uses (o{k} − t{k}) (before the sigmoid) instead of (a_o{k} − t{k})"
+
+
+def _net_for_activation(u: _Sheet, q: str, _: _Where) -> Variants:
+    """h (before the sigmoid) where a_h belongs, as the input of w5..w8."""
+    k, j = _OUTPUT_PATH[q[-2:]]
+    yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
+
+
+def _other_hidden_activation(u: _Sheet, q: str, _: _Where) -> Variants:
+    k, j = _OUTPUT_PATH[q[-2:]]
+    o = 3 - j
+    yield _delta(u, k) * u[f"a_h{o}"], f"multiplies by a_h{o} instead of a_h{j}"
+
+
+def _other_output(u: _Sheet, q: str, _: _Where) -> Variants:
+    k, j = _OUTPUT_PATH[q[-2:]]
+    o = 3 - k
+    yield _delta(u, o) * u[f"a_h{j}"], (
+        f"uses o{o}'s (a_o{o} − t{o})·a_o{o}·(1−a_o{o}) instead of o{k}'s (a_o{k} − t{k})·a_o{k}·(1−a_o{k})"
+    )
+
+
+def _no_slope(u: _Sheet, q: str, _: _Where) -> Variants:
+    """The sigmoid's derivative left out of the chain."""
+    w = q[-2:]
+    if w in _HIDDEN_PATH:
+        j, x = _HIDDEN_PATH[w]
+        yield u[g(f"a_h{j}")] * u[x], f"leaves out a_h{j}·(1−a_h{j}), the derivative of the sigmoid"
+        return
+    if w in _OUTPUT_PATH:
+        k, j = _OUTPUT_PATH[w]
+        yield (u[f"a_o{k}"] - u[f"t{k}"]) * u[f"a_h{j}"], f"leaves out a_o{k}·(1−a_o{k}), the derivative of the sigmoid"
+        return
+    wa, wb = _OUT_WEIGHTS[int(q[-1])]
+    yield (u["a_o1"] - u["t1"]) * u[wa] + (u["a_o2"] - u["t2"]) * u[wb], (
+        "leaves out a_o1·(1−a_o1) and a_o2·(1−a_o2), the derivatives of the sigmoid"
+    )
+
+
+def _slope_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
+    """a*1-a where a*(1-a) belongs."""
+    w = q[-2:]
+    if w in _HIDDEN_PATH:
+        j, x = _HIDDEN_PATH[w]
+        a = u[f"a_h{j}"]
+        yield u[g(f"a_h{j}")] * a * 1 - a * u[x], f"misses the parentheses around (1−a_h{j}): a_h{j}*1−a_h{j}*…"
+        return
+    for k in [_OUTPUT_PATH[w][0]] if w in _OUTPUT_PATH else [1, 2]:
+        a, t = u[f"a_o{k}"], u[f"t{k}"]
+        if w in _OUTPUT_PATH:
+            variant = (a - t) * a * 1 - a * u[f"a_h{_OUTPUT_PATH[w][1]}"]
+        else:  # ∂E/∂a_hj: (a−t)*a*1−a*w + the other path
+            j = int(q[-1])
+            weight = u[_OUT_WEIGHTS[j][k - 1]]
+            other = 3 - k
+            variant = (a - t) * a * 1 - a * weight + _delta(u, other) * u[_OUT_WEIGHTS[j][other - 1]]
+        yield variant, f"misses the parentheses around (1−a_o{k}): a_o{k}*1−a_o{k}*…"
+
+
+def _chain_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
+    """(δ1·w5 + δ2·w7)·a_h1(1−a_h1)·i1 written without its outer parentheses."""
+    j, x = _HIDDEN_PATH[q[-2:]]
+    wa, wb = _OUT_WEIGHTS[j]
+    a = f"a_h{j}"
+    yield _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb] * _slope(u, a) * u[x], (
+        f"misses the parentheses around ∂E/∂a_h{j} = (a_o1−t1)·a_o1·(1−a_o1)·{wa} + (a_o2−t2)·a_o2·(1−a_o2)·{wb}: "
+        f"only its second term is multiplied by {a}·(1−{a})·{x}"
+    )
+
+
+def _one_path(u: _Sheet, q: str, _: _Where) -> Variants:
+    """∂E/∂a_h through one output only."""
+    w = q[-2:]
+    j = int(q[-1]) if q in HIDDEN_ERRORS else _HIDDEN_PATH[w][0]
+    tail = 1.0 if q in HIDDEN_ERRORS else _slope(u, f"a_h{j}") * u[_HIDDEN_PATH[w][1]]
+    for k in (1, 2):
+        gone = 3 - k
+        weight = _OUT_WEIGHTS[j][k - 1]
+        yield _delta(u, k) * u[weight] * tail, (
+            f"leaves out the path through o{gone}: ∂E/∂a_h{j} sums (a_o1−t1)·a_o1·(1−a_o1)·{_OUT_WEIGHTS[j][0]} "
+            f"and (a_o2−t2)·a_o2·(1−a_o2)·{_OUT_WEIGHTS[j][1]}"
+        )
+
+
+def _wrong_out_weights(u: _Sheet, q: str, _: _Where) -> Variants:
+    """∂E/∂a_h1 with w5, w6 (the weights into o1) instead of w5, w7 (the weights out of h1)."""
+    j = int(q[-1])
+    wa, wb = ("w5", "w6") if j == 1 else ("w7", "w8")
+    right = _OUT_WEIGHTS[j]
+    yield _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb], (
+        f"uses {wa} and {wb} instead of {right[0]} and {right[1]}, the weights leaving h{j}"
+    )
+
+
+def _twice(u: _Sheet, q: str, _: _Where) -> Variants:
+    yield 2 * _CORRECT[q](u), (
+        "is twice the right value: 2(a_o − t) is the derivative of (t − a_o)² without the ½, "
+        "but E = ½(t − a_o)² gives (a_o − t)"
+    )
+
+
+def _flipped_sign(u: _Sheet, q: str, _: _Where) -> Variants:
+    yield -_CORRECT[q](u), "has the wrong sign: uses (t − a_o) instead of (a_o − t)"
+
+
+def _with_delta(u: _Sheet, q: str, k: int, delta_k: np.ndarray) -> np.ndarray:
+    """Column q (∂E/∂w5..w8 or ∂E/∂a_h) with output k's δ replaced."""
+    if q in OUTPUT_GRADS:
+        return delta_k * u[f"a_h{_OUTPUT_PATH[q[-2:]][1]}"]
+    j = int(q[-1])
+    other = 3 - k
+    return delta_k * u[_OUT_WEIGHTS[j][k - 1]] + _delta(u, other) * u[_OUT_WEIGHTS[j][other - 1]]
+
+
+# forward pass
+
+
+def _no_half(u: _Sheet, q: str, _: _Where) -> Variants:
+    if q == "E_total":
+        yield (u["t1"] - u["a_o1"]) ** 2 + (u["t2"] - u["a_o2"]) ** 2, "leaves out the ½ of ½(t − a_o)²"
+        return
+    k = q[1]
+    yield (u[f"t{k}"] - u[f"a_o{k}"]) ** 2, f"leaves out the ½: (t{k} − a_o{k})² instead of ½(t{k} − a_o{k})²"
+
+
+def _error_of_net(u: _Sheet, q: str, _: _Where) -> Variants:
+    k = q[1]
+    yield 0.5 * (u[f"t{k}"] - u[f"o{k}"]) ** 2, f"uses o{k} (before the sigmoid) instead of a_o{k}"
+
+
+def _one_error(u: _Sheet, q: str, _: _Where) -> Variants:
+    for k in (1, 2):
+        yield u[f"E{k}"], f"holds E{k} only instead of E1 + E2"
+
+
+def _net_of_net(u: _Sheet, q: str, _: _Where) -> Variants:
+    (wa, _xa), (wb, _xb), bias = _NET[q]
+    yield u[wa] * u["h1"] + u[wb] * u["h2"] + u[bias], "uses h1 and h2 (before the sigmoid) instead of a_h1 and a_h2"
+
+
+def _swapped_weights(u: _Sheet, q: str, _: _Where) -> Variants:
+    """h1 = w1·i1 + w3·i2 (the weights numbered the other way round)."""
+    (wa, xa), (wb, xb), bias = _NET[q]
+    swap = {"w2": "w3", "w3": "w2", "w6": "w7", "w7": "w6"}
+    wa2, wb2 = swap.get(wa, wa), swap.get(wb, wb)
+    if (wa2, wb2) != (wa, wb):
+        yield u[wa2] * u[xa] + u[wb2] * u[xb] + u[bias], (
+            f"uses {wa2}·{xa} + {wb2}·{xb} instead of {wa}·{xa} + {wb}·{xb}"
+        )
+
+
+def _no_bias(u: _Sheet, q: str, _: _Where) -> Variants:
+    (wa, xa), (wb, xb), bias = _NET[q]
+    if np.any(u[bias] != 0):
+        yield u[wa] * u[xa] + u[wb] * u[xb], f"leaves out the bias {bias}"
+
+
+def _sigmoid_sign(u: _Sheet, q: str, _: _Where) -> Variants:
+    x = q[2:]
+    yield 1 / (1 + np.exp(u[x])), f"uses e^{x} instead of e^−{x} in σ({x}) = 1/(1+e^−{x})"
+
+
+def _typed_weight(u: _Sheet, q: str, where: _Where) -> Variants:
+    """Row 0 computed with another initial weight than the one typed into the weight column."""
+    if where.row_index != 0:
+        return
+    for w in _weights_of(q):
+        here = u[w][0]
+        at = _CORRECT[q](u.with_weight(w, here, 0))[0]
+        slope = _CORRECT[q](u.with_weight(w, here + 1.0, 0))[0] - at
+        if slope == 0:
+            continue
+        used = here + (u.actual(q)[0] - at) / slope
+        held = where.initial_weights.get(w)
+        looks_typed = abs(used - round(used, 6)) <= 1e-9 * max(1.0, abs(used))
+        if abs(used - here) > 1e-9 * max(1.0, abs(here)) and (looks_typed or (held is not None and abs(used - held) <= 1e-12)):
+            used = held if held is not None and abs(used - held) <= 1e-9 else round(used, 6)
+            variant = _CORRECT[q](u.with_weight(w, used, 0))
+            letter = where.table.column_letter(w) if w in where.table.columns else "?"
+            yield variant, (
+                f"computed with {w} = {used:g}, but the typed-in initial {w} (column {letter}) is {here:g}: "
+                f"the sheet holds two different initial values of {w}"
+            )
+
+
+def _weights_of(q: str) -> tuple[str, ...]:
+    if q in _NET:
+        return (_NET[q][0][0], _NET[q][1][0])
+    if q in HIDDEN_ERRORS:
+        return _OUT_WEIGHTS[int(q[-1])]
+    return ()
+
+
+# updates
+
+
+def _adds(u: _Sheet, q: str, _: _Where) -> Variants:
+    yield u.prev(q) + u.eta * u.prev(g(q)), f"adds η·∂E/∂{q} instead of subtracting it (w_new = w_old − η·∂E/∂w)"
+
+
+def _no_eta(u: _Sheet, q: str, _: _Where) -> Variants:
+    yield u.prev(q) - u.prev(g(q)), f"subtracts ∂E/∂{q} without multiplying it by η"
+
+
+def _unchanged(u: _Sheet, q: str, where: _Where) -> Variants:
+    yield u.prev(q), f"repeats {q} of the row above: η·∂E/∂{q} comes out as 0{_eta_slides(where)}"
+
+
+def _fixed_row(u: _Sheet, q: str, where: _Where) -> Variants:
+    """The weight or the gradient taken from one fixed row ($ on the row) instead of the row above."""
+    for k in range(where.row_index - 1):
+        yield u[q][k] - u.eta * u.prev(g(q)), (
+            f"takes {q} from the fixed row {where.row(k)} (a $ on the row) instead of the row above"
+        )
+        yield u.prev(q) - u.eta * u[g(q)][k], (
+            f"takes ∂E/∂{q} from the fixed row {where.row(k)} (a $ on the row) instead of the row above"
+        )
+
+
+def _wrong_column(u: _Sheet, q: str, _: _Where) -> Variants:
+    for other in WEIGHTS:
+        if other != q:
+            yield u.prev(q) - u.eta * u.prev(g(other)), f"subtracts η·∂E/∂{other} instead of η·∂E/∂{q}"
+            yield u.prev(other) - u.eta * u.prev(g(q)), f"starts from {other} of the row above instead of {q}"
+
+
+_ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
+
+
+def _eta_slides(where: _Where) -> str:
+    """': the η reference B3 has no $ ...' when the failing row's formula shows it."""
+    formulas = where.formulas.get(where.column)
+    if not formulas or where.row_index >= len(formulas) or not where.row_index:
+        return ""
+    from openpyxl.utils import get_column_letter
+
+    eta = where.table.eta
+    letter, shift = get_column_letter(eta.col), where.row_index - 1
+    for col_dollar, col, row_dollar, row in _ADDRESS.findall((formulas[where.row_index] or "").upper()):
+        if col == letter and not row_dollar and int(row) == eta.row + shift and shift:
+            return (
+                f": its η reference {col}{row} has no $ on the row, so filling down slid it off the η cell "
+                f"{letter}{eta.row} (write ${letter}${eta.row})"
+            )
+    return ""
+
+
+# The catalogue, tried in this order on the failing column.
+CATALOGUE: tuple[Entry, ...] = (
+    Entry("other-hidden-slope", HIDDEN_GRADS,
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way)",
+          _other_hidden_slope),
+    Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
+          _other_hidden_error),
+    Entry("net-in-slope", ALL_GRADS, "a derivative uses h·(1−h) or o·(1−o), before the sigmoid, where a_h·(1−a_h) "
+          "or a_o·(1−a_o) belongs", _net_in_slope),
+    Entry("net-in-error", OUTPUT_GRADS + HIDDEN_ERRORS, "a derivative uses (o − t) where (a_o − t) belongs",
+          _net_in_error),
+    Entry("net-for-activation", OUTPUT_GRADS, "∂E/∂w5..w8 multiplies by h where a_h belongs", _net_for_activation),
+    Entry("twice", ALL_GRADS, "∂E/∂a_o taken as 2(a_o − t), the derivative of E without the ½", _twice),
+    Entry("flipped-sign", ALL_GRADS, "∂E/∂a_o taken as (t − a_o): the gradient's sign is flipped", _flipped_sign),
+    Entry("chain-parentheses", HIDDEN_GRADS, "∂E/∂w1..w4 written out in full without the parentheses around "
+          "the chain ∂E/∂a_h", _chain_parentheses),
+    Entry("slope-parentheses", ALL_GRADS, "a·(1−a) typed as a*1-a, without the parentheses", _slope_parentheses),
+    Entry("no-slope", ALL_GRADS, "the sigmoid's derivative a·(1−a) left out of the chain", _no_slope),
+    Entry("one-path", HIDDEN_ERRORS + HIDDEN_GRADS, "∂E/∂a_h through one output only (the path through the "
+          "other output left out)", _one_path),
+    Entry("wrong-out-weights", HIDDEN_ERRORS, "∂E/∂a_h1 uses w5, w6 (the weights into o1) where w5, w7 (the "
+          "weights leaving h1) belong", _wrong_out_weights),
+    Entry("other-input", HIDDEN_GRADS, "∂E/∂w1..w4 multiplies by the other input", _other_input),
+    Entry("other-hidden-activation", OUTPUT_GRADS, "∂E/∂w5..w8 multiplies by the other hidden activation",
+          _other_hidden_activation),
+    Entry("other-output", OUTPUT_GRADS, "∂E/∂w5..w8 uses the other output's error term", _other_output),
+    Entry("no-half", ("E1", "E2", "E_total"), "E without the ½: (t − a_o)²", _no_half),
+    Entry("error-of-net", ("E1", "E2"), "E uses o (before the sigmoid) where a_o belongs", _error_of_net),
+    Entry("one-error", ("E_total",), "E_total holds E1 or E2 only", _one_error),
+    Entry("net-of-net", ("o1", "o2"), "o uses h1, h2 (before the sigmoid) where a_h1, a_h2 belong", _net_of_net),
+    Entry("swapped-weights", ("h1", "h2", "o1", "o2"), "the weights numbered the other way round (h1 = w1·i1 + "
+          "w3·i2)", _swapped_weights),
+    Entry("no-bias", ("h1", "h2", "o1", "o2"), "the bias left out", _no_bias),
+    Entry("sigmoid-sign", ("a_h1", "a_h2", "a_o1", "a_o2"), "σ(x) written 1/(1+e^x)", _sigmoid_sign),
+    Entry("typed-weight", ("h1", "h2", "o1", "o2") + HIDDEN_ERRORS, "a typed-in initial weight differs from the one "
+          "the rest of the sheet uses (row 0 computed with another value)", _typed_weight),
+    Entry("adds", WEIGHTS, "the update adds the gradient instead of subtracting it", _adds),
+    Entry("fixed-row", WEIGHTS, "the update references a fixed row (a $ on the row) for w or ∂E/∂w", _fixed_row),
+    Entry("wrong-column", WEIGHTS, "the update references the wrong column (another weight or its gradient)",
+          _wrong_column),
+    Entry("no-eta", WEIGHTS, "the update subtracts the gradient without η", _no_eta),
+    Entry("unchanged", WEIGHTS, "the weight does not change: η·∂E/∂w comes out as 0, e.g. an η reference "
+          "without $ that slid off the η cell", _unchanged),
+)

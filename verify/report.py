@@ -1,0 +1,183 @@
+"""The verification report: findings per table, as text for people and as JSON for programs.
+
+JSON shape (stable; `version` changes if it ever does):
+
+    {
+      "version": 1,
+      "file": "backprop.xlsx",
+      "engine": "libreoffice" | "formulas" | "none",
+      "rtol": 1e-09, "atol": 1e-12,
+      "passed": true,
+      "tables": [
+        {
+          "sheet": "LR 0.1", "header_row": 4, "first_row": 5, "last_row": 105,
+          "eta_cell": "'LR 0.1'!B2", "eta": 0.1, "cells": 2929,
+          "checks": ["structure", "saved values", "libreoffice"],
+          "passed": true,
+          "recognised": "sheet 'LR 0.1': header row 4, ...",
+          "findings": [
+            {
+              "check": "structure" | "saved values" | "libreoffice" | "formulas",
+              "kind": "not a formula" | "mismatch" | "error value" | "bad input",
+              "cell": "'LR 0.1'!AB5", "quantity": "∂E_total/∂w3", "header": "∂E_total/∂w3",
+              "iteration": 0, "formula": "=...", "expected": 0.0001, "actual": 0.0002,
+              "others": 1234, "mistake": null, "message": "one line"
+            }
+          ]
+        }
+      ]
+    }
+
+`actual` is a number, text, an error's text ("#DIV/0!") or null (empty); `expected` a number
+or null; `others` counts the other cells of that table with the same kind of problem in that
+check; `mistake` is a sentence naming a known student mistake, when one matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from verify.cells import Value, show
+
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first cell, in dependency order, where one check goes wrong, and how many more do."""
+
+    check: str  # "structure", "saved values", or the engine that recalculated: "libreoffice", "formulas"
+    kind: str  # "not a formula", "mismatch", "error value", "bad input"
+    cell: str  # 'LR 0.1'!AB5
+    quantity: str  # canonical name: "∂E_total/∂w3"
+    header: str  # the column header as written in the workbook
+    iteration: int | None  # row of the table, 0 = the initial weights; None for a cell outside it
+    formula: str | None
+    expected: float | None
+    actual: Value
+    others: int = 0
+    mistake: str | None = None
+
+    def message(self) -> str:
+        where = f"{self.cell} (column {self.header}" + (
+            f", iteration {self.iteration})" if self.iteration is not None else ")"
+        )
+        if self.kind == "not a formula":
+            text = f"{where} holds the typed-in value {show(self.actual)}, not a formula"
+        elif self.kind == "bad input":
+            text = f"{where} holds {show(self.actual)}, not a number: the reference needs it"
+        elif self.kind == "error value":
+            text = f"{where} is {show(self.actual)}"
+        else:
+            text = f"{where} is {show(self.actual)}, expected {show(self.expected)}"
+        if self.others:
+            text += f"; {self.others:,} other cell{'s' if self.others != 1 else ''} " + (
+                "too" if self.kind in ("not a formula", "bad input") else "differ"
+            )
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "check": self.check,
+            "kind": self.kind,
+            "cell": self.cell,
+            "quantity": self.quantity,
+            "header": self.header,
+            "iteration": self.iteration,
+            "formula": self.formula,
+            "expected": self.expected,
+            "actual": self.actual,
+            "others": self.others,
+            "mistake": self.mistake,
+            "message": self.message(),
+        }
+
+
+@dataclass(frozen=True)
+class TableReport:
+    """What the checks found on one table."""
+
+    sheet: str
+    header_row: int
+    first_row: int
+    last_row: int
+    eta_cell: str
+    eta: float | None
+    cells: int  # table cells compared per check
+    checks: tuple[str, ...]
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    recognised: str = ""  # what layout detection found: header row, η cell, column -> quantity
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "first_row": self.first_row,
+            "last_row": self.last_row,
+            "eta_cell": self.eta_cell,
+            "eta": self.eta,
+            "cells": self.cells,
+            "checks": list(self.checks),
+            "passed": self.passed,
+            "findings": [f.to_dict() for f in self.findings],
+            "recognised": self.recognised,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole verification: which engine ran, with which tolerances, and every table's result."""
+
+    file: str
+    engine: str
+    rtol: float
+    atol: float
+    tables: tuple[TableReport, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(t.passed for t in self.tables)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every check passed, 1 when something differs."""
+        return 0 if self.passed else 1
+
+    def to_dict(self) -> dict:
+        return {
+            "version": JSON_VERSION,
+            "file": self.file,
+            "engine": self.engine,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "passed": self.passed,
+            "tables": [t.to_dict() for t in self.tables],
+        }
+
+    def to_text(self, verbose: bool = False) -> str:
+        engine = "no engine (saved values only)" if self.engine == "none" else f"the {self.engine} engine"
+        lines = [f"{self.file}: {len(self.tables)} table(s), formulas recalculated with {engine}"]
+        width = max(len(t.sheet) for t in self.tables)
+        for t in self.tables:
+            checks = ", ".join(t.checks)
+            status = "pass" if t.passed else "FAIL"
+            lines.append(f"  {t.sheet:<{width}}  {status}  ({t.cells:,} cells; η = {t.eta}; checks: {checks})")
+            if verbose and t.recognised:
+                lines += [f"    {line}" for line in t.recognised.splitlines()]
+            for f in t.findings:
+                lines.append(f"    {f.check}: {f.message()}")
+                if f.formula:
+                    lines.append(f"      formula: {f.formula}")
+                if f.mistake:
+                    lines.append(f"      likely mistake: {f.mistake}")
+        failed = sum(not t.passed for t in self.tables)
+        tolerance = f"rtol {self.rtol:g}, atol {self.atol:g}"
+        if failed:
+            lines.append(f"FAILED: {failed} of {len(self.tables)} table(s) ({tolerance})")
+        else:
+            lines.append(f"OK: every check passed ({tolerance})")
+        return "\n".join(lines)

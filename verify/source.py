@@ -1,0 +1,109 @@
+"""Open an untrusted workbook safely: size limits first, then openpyxl with defusedxml.
+
+Workbooks come from students, so before openpyxl unpacks anything the zip directory is
+checked: a file that would unpack to an unreasonable size, or compresses suspiciously well
+(a zip bomb), is refused. openpyxl parses XML through defusedxml when it is installed (it is
+a dependency), which refuses entity-expansion attacks. Nothing here evaluates any text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import openpyxl
+import openpyxl.xml
+from openpyxl.workbook.workbook import Workbook
+
+from excelgen.errors import WorkbookError
+from verify.cells import SavedValues
+
+# The 6 x 10,000-iteration workbook unpacks to about 0.3 GB; leave head room, refuse more.
+MAX_UNPACKED_BYTES = 2 * 1024**3
+MAX_MEMBERS = 10_000
+# Spreadsheet XML compresses 5-40x; a zip bomb compresses 1,000x and more.
+MAX_RATIO = 200
+_RATIO_APPLIES_ABOVE = 1024**2  # a small part may compress well without being dangerous
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A workbook read twice: its formulas (and constants), and its saved values."""
+
+    path: Path
+    formulas: Workbook  # cell.value is "=..." for formula cells
+    values: SavedValues  # the values saved with the file
+
+
+def check_archive(path: str | Path) -> Path:
+    """The path of a readable, reasonably sized xlsx archive; WorkbookError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookError(f"workbook {path} not found")
+    if not path.is_file():
+        raise WorkbookError(f"{path} is not a file")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(f"{path} is not an xlsx workbook (not a zip archive); save it as .xlsx and try again")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookError(f"{path} is not a readable xlsx workbook ({exc})") from None
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookError(f"{path} holds {len(members):,} files; refusing to unpack more than {MAX_MEMBERS:,}")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookError(
+            f"{path} would unpack to {unpacked / 1024**2:,.0f} MB; refusing more than "
+            f"{MAX_UNPACKED_BYTES / 1024**2:,.0f} MB (a zip bomb?)"
+        )
+    for m in members:
+        if m.file_size > _RATIO_APPLIES_ABOVE and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise WorkbookError(
+                f"{path}: {m.filename} compresses {m.file_size / max(m.compress_size, 1):,.0f}:1; "
+                f"refusing more than {MAX_RATIO}:1 (a zip bomb?)"
+            )
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise WorkbookError(f"{path} is a zip archive but not an xlsx workbook (no xl/workbook.xml)")
+    return path
+
+
+def load(path: str | Path) -> Loaded:
+    """Both views of the workbook at `path`."""
+    path = check_archive(path)
+    return Loaded(path, load_formulas(path), load_values(path))
+
+
+def load_formulas(path: Path) -> Workbook:
+    """The formula view of an already checked archive: cell.value is "=..." for a formula."""
+    return load_view(path, data_only=False)
+
+
+def load_values(path: Path) -> SavedValues:
+    """The values an already checked archive was saved with."""
+    with _readable(path):
+        return SavedValues.read(openpyxl.load_workbook(path, data_only=True, read_only=True, keep_links=False))
+
+
+def load_view(path: Path, *, data_only: bool) -> Workbook:
+    """openpyxl's reading of an already checked archive: formulas, or saved values (data_only)."""
+    with _readable(path):
+        return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
+
+
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """openpyxl through defusedxml, quietly; any failure to read becomes one WorkbookError."""
+    if not openpyxl.xml.DEFUSEDXML:
+        raise WorkbookError("refusing to read an untrusted workbook without defusedxml: pip install defusedxml")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions and styles it drops
+            yield
+    except Exception as exc:  # openpyxl raises many types on damaged files; all mean "cannot read"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise WorkbookError(f"{path} is not a readable xlsx workbook ({reason})") from None
