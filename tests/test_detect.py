@@ -1,0 +1,235 @@
+"""Layout detection: the header vocabulary, hand-built layouts, generated workbooks, foreign files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import handbuilt
+import openpyxl
+import pytest
+
+from excelgen import layout
+from excelgen.errors import WorkbookError
+from excelgen.spec import load_template
+from verify import vocabulary
+from verify.detect import find_tables
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize(
+    "header, quantity",
+    [
+        ("E_total", "E_total"),
+        ("E_Total", "E_total"),
+        ("E_tot", "E_total"),
+        ("E_t", "E_total"),
+        ("Etot", "E_total"),
+        ("E total", "E_total"),
+        ("a_h1", "a_h1"),
+        ("ah1", "a_h1"),
+        ("out_h1", "a_h1"),
+        ("σ(h1)", "a_h1"),
+        ("A_H2", "a_h2"),
+        ("net_h1", "h1"),
+        ("H1", "h1"),
+        ("out_o2", "a_o2"),
+        ("E_o1", "E1"),
+        ("W3", "w3"),
+        ("w 3", "w3"),
+        ("dE/dw1", "∂E_total/∂w1"),
+        ("∂E/∂w1", "∂E_total/∂w1"),
+        ("∂E_total/∂w1", "∂E_total/∂w1"),
+        ("∂E_t/∂w1", "∂E_total/∂w1"),
+        ("dE_total/dw1", "∂E_total/∂w1"),
+        ("dE_tot/dW8", "∂E_total/∂w8"),
+        ("∂E_total/∂out_h1", "∂E_total/∂a_h1"),
+        ("dE/da_h2", "∂E_total/∂a_h2"),
+        ("Iteration", "iteration"),
+        ("i1", "i1"),
+        ("t2:", "t2"),
+        ("b1", "b1"),
+        ("w₁", "w1"),  # a subscript digit
+        *((h, h) for h in layout.HEADERS),  # the generated sheet's own headers
+        # texts that name nothing
+        ("LR 0.1", None),
+        ("Month", None),
+        ("w9", None),
+        ("h3", None),
+        ("w1 new", None),
+        ("h1 = w1*i1 + w2*i2", None),
+        (0.15, None),
+        (None, None),
+    ],
+)
+def test_vocabulary_maps_header_to_quantity(header, quantity):
+    assert vocabulary.quantity(header) == quantity
+
+
+@pytest.mark.parametrize(
+    "text, is_eta",
+    [
+        ("LR", True),
+        ("lr", True),
+        ("η", True),
+        ("ɳ", True),
+        ("eta", True),
+        ("learning rate", True),
+        ("Learning Rate", True),
+        ("Learning_rate:", True),
+        ("η (learning rate)", True),
+        ("rate", False),
+        ("LR 0.5", False),
+        ("Income", False),
+        (0.5, False),
+    ],
+)
+def test_eta_labels(text, is_eta):
+    assert vocabulary.is_eta_label(text) is is_eta
+
+
+def test_readme_documents_the_vocabulary():
+    """Every spelling in verify/vocabulary.py appears in the README's vocabulary table, and back."""
+    section = _readme_section("## Hand-built workbooks")
+    rows = dict(re.findall(r"^\| `([^`]+)` \| (.+) \|$", section, re.M))
+    for canonical, spellings in vocabulary.SPELLINGS.items():
+        if canonical.startswith("∂"):  # documented as patterns: any E spelling, any a_h spelling
+            continue
+        if spellings == (canonical,):  # w1..w8: nothing to list
+            assert "| `w1` … `w8` |" in section
+            continue
+        assert canonical in rows, f"README lacks the row of {canonical}"
+        assert re.findall(r"`([^`]+)`", rows[canonical]) == [s for s in spellings if s != canonical], canonical
+    for pattern in ("`∂E_total/∂a_h1`, `∂E_total/∂a_h2`", "`∂E_total/∂w1` … `∂E_total/∂w8`"):
+        assert f"| {pattern} |" in section
+    for label in vocabulary.ETA_LABELS:
+        assert f"`{label}`" in section
+
+
+# What each hand-built layout (tests/handbuilt.py) must be read as: sheet, header row, rows,
+# η cell, where i1 and t2 come from, and a few columns.
+LAYOUT_CASES = [
+    # layout, sheet, header, first, last, η, i1, t2, {quantity: column}
+    ("typical", "Backprop", 9, 10, 22, "B7", "column C", "column B", {"w1": "E", "E_total": "W", "∂E_total/∂w8": "AE"}),
+    ("cells_above", "Sheet1", 12, 13, 25, "H2", "B2", "E2", {"iteration": "A", "a_h1": "K", "∂E_total/∂a_h2": "V"}),
+    ("per_learning_rate", "eta=0.5", 3, 4, 16, "B1", "'Inputs'!B1", "'Inputs'!B4", {"a_o1": "O", "E_total": "T"}),
+    ("biases_left", "Mazur", 3, 4, 16, "B10", "B3", "B6", {"iteration": "D", "w1": "E", "∂E_total/∂w1": "X"}),
+]
+
+
+@pytest.mark.parametrize("name, sheet, header, first, last, eta, i1, t2, some", LAYOUT_CASES)
+def test_handbuilt_layout_is_recognised(name, sheet, header, first, last, eta, i1, t2, some):
+    tables = {t.sheet: t for t in find_tables(handbuilt.LAYOUTS[name]())}
+    t = tables[sheet]
+    assert (t.header_row, t.first_row, t.last_row) == (header, first, last)
+    assert t.eta.address() == f"'{sheet}'!{eta}"
+    for q, where in (("i1", i1), ("t2", t2)):
+        if where.startswith("column "):
+            assert t.columns[q] == openpyxl.utils.column_index_from_string(where.split()[1])
+        else:
+            assert t.scalars[q].address() == (where if "!" in where else f"'{sheet}'!{where}")
+    for q, letter in some.items():
+        assert t.column_letter(q) == letter
+
+
+@pytest.mark.parametrize("name", handbuilt.LAYOUTS)
+def test_every_header_of_a_layout_is_mapped(name):
+    """All the layout's columns are recognised, under the header text the student wrote."""
+    wb = handbuilt.LAYOUTS[name]()
+    for t in find_tables(wb):
+        ws = wb[t.sheet]
+        written = {ws.cell(t.header_row, c).value: q for q, c in t.columns.items()}
+        assert all(vocabulary.quantity(text) == q for text, q in written.items())
+        assert {*layout.WEIGHTS, "h1", "a_o2", "E_total", "∂E_total/∂w5"} <= set(t.columns)
+        assert t.headers == {q: ws.cell(t.header_row, c).value for q, c in t.columns.items()}
+
+
+def test_one_table_per_learning_rate_sheet():
+    tables = find_tables(handbuilt.per_learning_rate())
+    assert [t.sheet for t in tables] == ["eta=0.1", "eta=0.5", "eta=2"]
+    assert [t.eta.address() for t in tables] == ["'eta=0.1'!B1", "'eta=0.5'!B1", "'eta=2'!B1"]
+
+
+def test_biases_are_found_when_present():
+    (t,) = find_tables(handbuilt.biases_left())
+    assert {q: r.address() for q, r in t.scalars.items() if q in ("b1", "b2")} == {"b1": "'Mazur'!B7", "b2": "'Mazur'!B8"}
+    assert "i1" not in t.columns  # the label `i1` left of the header row is a cell, not a column
+
+
+def test_eta_without_label_is_the_absolute_reference_of_the_updates():
+    wb = handbuilt.typical()
+    wb["Backprop"]["A7"] = None  # no `LR` label: the updates still say $B$7
+    (t,) = find_tables(wb)
+    assert t.eta.address() == "'Backprop'!B7"
+    assert t.eta_label is None
+
+
+def test_describe_says_what_was_recognised():
+    (t,) = find_tables(handbuilt.typical())
+    text = t.describe()
+    for part in ("sheet 'Backprop'", "header row 9", "rows 10-22", "'Backprop'!B7", "'LR'", "W E_tot = E_total", "E w1"):
+        assert part in text
+
+
+@pytest.mark.parametrize("template", ["era-s6", "mazur"])
+def test_generated_workbook_is_one_layout_among_these(template, tmp_path):
+    from excelgen.workbook import write_workbook
+
+    spec = load_template(template)
+    path = write_workbook(spec, tmp_path / "generated.xlsx")
+    wb = openpyxl.load_workbook(path)
+    tables = find_tables(wb)
+    assert [t.sheet for t in tables] == [layout.lr_sheet_name(r) for r in spec.learning_rates]
+    values = openpyxl.load_workbook(path, data_only=True)
+    for t in tables:
+        assert t.header_row == layout.HEADER_ROW + 1 and t.first_row == layout.FIRST_DATA_ROW + 1
+        assert t.last_row - t.first_row == spec.iterations
+        assert dict(t.columns) == {h: i + 1 for i, h in enumerate(layout.HEADERS)}
+        assert (t.eta.row, t.eta.col) == (layout.ETA_CELL[0] + 1, layout.ETA_CELL[1] + 1)
+        for q in ("i1", "i2", "t1", "t2") + (("b1", "b2") if spec.b1 is not None else ()):
+            ref = t.scalars[q]
+            assert ref.sheet == layout.NETWORK_SHEET
+            assert values[ref.sheet].cell(ref.row, ref.col).value == getattr(spec, q)
+
+
+@pytest.mark.parametrize(
+    "damage, missing",
+    [
+        ({"B9": "target 2?"}, ["t2"]),  # the t2 column's header is unreadable
+        ({"A7": None, "B7": None}, ["η (learning rate)"]),  # no η anywhere
+        ({"C9": None, "M9": "w5 (new)"}, ["w5", "i1"]),  # no i1 column, w5 unreadable
+    ],
+)
+def test_incomplete_table_lists_what_is_missing(damage, missing):
+    wb = handbuilt.typical()
+    for address, value in damage.items():
+        wb["Backprop"][address] = value
+    with pytest.raises(WorkbookError) as err:
+        find_tables(wb)
+    message = str(err.value)
+    assert "sheet 'Backprop' has a backpropagation table (header row 9) but no" in message
+    for q in missing:
+        assert q in message
+
+
+def test_budget_is_not_a_backprop_sheet():
+    with pytest.raises(WorkbookError, match="no backpropagation table found"):
+        find_tables(handbuilt.budget())
+
+
+def test_derivation_text_alone_is_not_a_table():
+    """Equations above a table mention every quantity but do not make a header row."""
+    wb = openpyxl.Workbook()
+    for i, line in enumerate(handbuilt.DERIVATION):
+        wb.active.cell(1 + i, 1, line)
+    wb.active.append(["w1", 0.15, "w2", 0.2])  # a few labelled weights are not a table either
+    with pytest.raises(WorkbookError, match="no backpropagation table found"):
+        find_tables(wb)
+
+
+def _readme_section(title: str) -> str:
+    text = README.read_text("utf-8")
+    start = text.index(title)
+    end = text.find("\n## ", start + len(title))
+    return text[start : end if end != -1 else None]

@@ -1,0 +1,80 @@
+"""Hand-built workbooks end to end: the whole verification (detection, saved values, a real
+LibreOffice recalculation, root cause, mistake catalogue) on tests/handbuilt.py's layouts."""
+
+from __future__ import annotations
+
+import handbuilt
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
+
+from excelgen.cli import cli
+from excelgen.errors import WorkbookError
+from excelgen.spec import load_template
+from verify.check import check_workbook
+from verify.detect import find_tables
+
+
+@pytest.fixture(scope="module")
+def mistakes_report(handbuilt_books):
+    """One verification of the workbook holding every planted mistake, one per sheet."""
+    return {t.sheet: t for t in check_workbook(handbuilt_books["mistakes"], engine="libreoffice").tables}
+
+
+@pytest.mark.parametrize("layout", handbuilt.LAYOUTS)
+def test_correct_handbuilt_layout_passes(layout, handbuilt_books):
+    report = check_workbook(handbuilt_books[layout], engine="libreoffice")
+    assert report.engine == "libreoffice"
+    assert report.tables, "no table checked"
+    for table in report.tables:
+        assert table.findings == (), table.sheet
+        assert "libreoffice" in table.checks and "saved values" in table.checks
+
+
+@pytest.mark.parametrize("name", handbuilt.PLANTS)
+def test_planted_mistake_is_reported_and_named(name, mistakes_report, handbuilt_books):
+    plant = handbuilt.PLANTS[name]
+    (table,) = [t for t in find_tables(openpyxl.load_workbook(handbuilt_books["mistakes"])) if t.sheet == name]
+    cell = f"'{name}'!{get_column_letter(table.columns[plant.wrong_column])}{table.first_row + plant.first_wrong}"
+    findings = mistakes_report[name].findings
+    assert {f.check for f in findings} == {"saved values", "libreoffice"}
+    for f in findings:  # the saved values and the recalculation both point at the root cause
+        assert (f.cell, f.quantity, f.iteration) == (cell, plant.wrong_column, plant.first_wrong)
+        assert f.mistake is not None and handbuilt.NAMED[name] in f.mistake
+
+
+def test_budget_is_not_a_backprop_sheet(handbuilt_books):
+    with pytest.raises(WorkbookError, match="no backpropagation table found") as err:
+        check_workbook(handbuilt_books["budget"], engine="none")
+    assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize("template", ["era-s6", "mazur"])
+def test_generated_workbook_passes_through_the_same_path(template, tmp_path):
+    from excelgen.workbook import write_workbook
+
+    path = write_workbook(load_template(template), tmp_path / "backprop.xlsx")
+    report = check_workbook(path, engine="auto")
+    assert [t.findings for t in report.tables] == [()] * len(report.tables)
+
+
+def test_cli_says_what_it_recognised_and_passes(handbuilt_books):
+    result = CliRunner().invoke(cli, ["verify", str(handbuilt_books["typical"]), "-v"])
+    assert result.exit_code == 0, result.output
+    for part in ("sheet 'Backprop': header row 9", "η: 'Backprop'!B7 (labelled 'LR')", "W E_tot = E_total"):
+        assert part in result.output
+
+
+def test_cli_names_every_planted_mistake(handbuilt_books):
+    result = CliRunner().invoke(cli, ["verify", str(handbuilt_books["mistakes"]), "--engine", "none"])
+    assert result.exit_code == 1, result.output
+    for name in handbuilt.PLANTS:
+        assert handbuilt.NAMED[name] in result.output, name
+
+
+def test_cli_budget_exits_2(handbuilt_books):
+    result = CliRunner().invoke(cli, ["verify", str(handbuilt_books["budget"])])
+    assert result.exit_code == 2
+    assert "Error: no backpropagation table found" in result.output
+    assert "Traceback" not in result.output
