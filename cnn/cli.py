@@ -1,11 +1,110 @@
-"""The `backprop-sheet train` command (stub: to be written)."""
+"""The `backprop-sheet train` command: a thin layer over cnn.train.
+
+torch is imported only inside the command, so `generate` and `verify` work without the [cnn] extra.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
-from excelgen.errors import BackpropSheetError
+from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, load_config, parameter_count, with_overrides
+from excelgen.errors import BackpropSheetError, OutputExistsError
+from excelgen.spec import DEFAULT_TEMPLATE, load_template
 
 
 @click.command()
-def train() -> None:
-    """Not written yet."""
-    raise BackpropSheetError("train is not implemented yet")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
+              help="Folder holding MNIST/raw/*-ubyte (torchvision's layout).")
+@click.option("--download", is_flag=True, help="Fetch missing MNIST files with torchvision (needs internet).")
+@click.option("--model", "model_name", default=DEFAULT_MODEL, metavar="NAME",
+              help=f"Built-in configuration: {', '.join(builtin_configs())} (templates/cnn-NAME.toml).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Your own configuration TOML (same keys as templates/cnn-8k.toml); replaces --model.")
+@click.option("--epochs", type=int, help="Epochs to train  [default: from the configuration, 15]")
+@click.option("--batch-size", type=int, help="Training batch size  [default: from the configuration]")
+@click.option("--lr", type=float, help="Peak (OneCycle) or starting (Step) learning rate  [default: from the configuration]")
+@click.option("--seed", type=int, help="Random seed for weights, shuffling and augmentation  [default: from the configuration]")
+@click.option("--dropout", type=float, help="Dropout rate after each max-pool and before GAP  [default: from the configuration]")
+@click.option("--scheduler", type=click.Choice(SCHEDULERS), help="Learning-rate schedule  [default: from the configuration]")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", help="Where to train.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for torch (torch.set_num_threads).")
+@click.option("--dry-run", is_flag=True, help="A few batches of a small slice, 2 epochs: a quick smoke test.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder to write  [default: runs/MODEL-seedSEED, with -dry-run for a dry run]")
+@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@click.option("--workbook", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also (re)generate this workbook with the CNN sheets added; replaces the file.")
+@click.option("--template", default=DEFAULT_TEMPLATE, metavar="NAME|PATH.toml",
+              help="Network template of the workbook's backprop sheets (with --workbook).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(
+    data_dir: Path,
+    download: bool,
+    model_name: str,
+    config_path: Path | None,
+    epochs: int | None,
+    batch_size: int | None,
+    lr: float | None,
+    seed: int | None,
+    dropout: float | None,
+    scheduler: str | None,
+    device: str,
+    threads: int | None,
+    dry_run: bool,
+    out: Path | None,
+    force: bool,
+    workbook: Path | None,
+    template: str,
+    quiet: bool,
+) -> None:
+    """Train the small MNIST CNN and write a run folder (metrics.csv, model.pt, confusion.csv, ...)."""
+    config = load_config(config_path if config_path is not None else model_name)
+    config = with_overrides(
+        config, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler
+    )
+    if out is None:
+        out = Path("runs") / f"{config.name}-seed{config.training.seed}{'-dry-run' if dry_run else ''}"
+    if (out / "metrics.csv").exists() and not force:
+        raise OutputExistsError(f"{out} already holds a training run; pass --force to replace it, or choose --out")
+    spec = load_template(template) if workbook is not None else None  # fail now, not after training
+    if workbook is not None and not workbook.resolve().parent.is_dir():
+        raise BackpropSheetError(f"--workbook {workbook}: folder {workbook.parent} does not exist")
+
+    try:
+        from cnn.train import RunOptions, run
+    except ImportError as exc:
+        raise BackpropSheetError(f"training needs PyTorch ({exc.name or exc} missing): pip install -e '.[cnn]'") from None
+
+    options = RunOptions(
+        data_dir=data_dir, out=out, device=device, threads=threads, download=download, dry_run=dry_run,
+        progress=not quiet,
+    )
+
+    def on_epoch(metrics) -> None:
+        if metrics.epoch == 1:  # printed once the data has loaded, so a data error is the only line
+            click.echo(f"model {config.name}: {parameter_count(config.model):,} parameters; writing {out}")
+            click.echo(_HEADER)
+        click.echo(_row(metrics))
+
+    result = run(config, options, on_epoch=on_epoch)
+    last = ", ".join(f"{m.test_accuracy:.2f}%" for m in result.metrics[-3:])
+    click.echo(f"test accuracy of the last {min(3, len(result.metrics))} epochs: {last}")
+    click.echo(f"{result.parameters:,} parameters, {result.seconds:.1f} s in all; wrote {result.folder}")
+
+    if workbook is not None:
+        from excelgen.workbook import write_workbook
+
+        write_workbook(spec, workbook, force=True, cnn_run=result.folder)  # --workbook asks for it
+        click.echo(f"wrote {workbook} with the CNN sheets")
+
+
+_HEADER = f"{'epoch':>5} {'lr':>9} {'train loss':>10} {'train acc':>9} {'test loss':>9} {'test acc':>8} {'s':>6} {'img/s':>6}"
+
+
+def _row(m) -> str:
+    return (
+        f"{m.epoch:>5} {m.lr:>9.5f} {m.train_loss:>10.4f} {m.train_accuracy:>8.2f}% {m.test_loss:>9.4f} "
+        f"{m.test_accuracy:>7.2f}% {m.seconds:>6.1f} {m.images_per_s:>6.0f}"
+    )

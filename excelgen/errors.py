@@ -34,3 +34,7 @@ class DatasetError(BackpropSheetError):
 
 class ConfigError(BackpropSheetError):
     """A CNN configuration is invalid (bad value, or shapes that do not fit)."""
+
+
+class RunFolderError(BackpropSheetError):
+    """A CNN run folder is missing, incomplete or damaged."""

@@ -1,0 +1,180 @@
+"""The run folder a training writes and the workbook export reads (plain csv and json: no torch needed).
+
+    metrics.csv        one row per epoch: epoch, lr, train_loss, train_accuracy, test_loss, test_accuracy,
+                       seconds, images_per_s (accuracies in %, lr at the end of the epoch; 8 significant digits)
+    confusion.csv      10 × 10 counts of the last epoch's test set: row = true digit, column = predicted digit
+    architecture.json  one record per shape-changing layer (see cnn.config.Layer)
+    summary.json       model name, parameter count, seed, device, torch version, total time, ...
+    model.pt           the evaluated weights' state_dict (torch.load(..., weights_only=True))
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from cnn.config import N_CLASSES, Layer
+from excelgen.errors import RunFolderError
+
+METRICS_FILE = "metrics.csv"
+CONFUSION_FILE = "confusion.csv"
+ARCHITECTURE_FILE = "architecture.json"
+SUMMARY_FILE = "summary.json"
+MODEL_FILE = "model.pt"
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """One line of metrics.csv."""
+
+    epoch: int
+    lr: float
+    train_loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    seconds: float
+    images_per_s: float
+
+
+METRIC_COLUMNS = tuple(f.name for f in fields(EpochMetrics))
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything the workbook shows about one training run."""
+
+    folder: Path
+    metrics: tuple[EpochMetrics, ...]
+    confusion: tuple[tuple[int, ...], ...]
+    layers: tuple[Layer, ...]
+    summary: dict
+
+
+def write_metrics(folder: Path, metrics: list[EpochMetrics]) -> None:
+    with _atomic(folder / METRICS_FILE) as tmp, tmp.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(METRIC_COLUMNS)
+        for m in metrics:
+            writer.writerow([m.epoch, *(_fmt(getattr(m, c)) for c in METRIC_COLUMNS[1:])])
+
+
+def write_confusion(folder: Path, confusion: list[list[int]]) -> None:
+    with _atomic(folder / CONFUSION_FILE) as tmp, tmp.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["true\\predicted", *range(N_CLASSES)])
+        for digit, row in enumerate(confusion):
+            writer.writerow([digit, *row])
+
+
+def write_json(path: Path, data: object) -> None:
+    with _atomic(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def layers_as_records(layers: tuple[Layer, ...]) -> list[dict]:
+    return [{**asdict(layer), "output_size": layer.output_size, "params": layer.params} for layer in layers]
+
+
+def read_run(folder: Path) -> Run:
+    """Read a run folder back; RunFolderError names the missing or damaged file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RunFolderError(f"CNN run folder {folder} not found: train first with `backprop-sheet train --out {folder}`")
+    return Run(
+        folder=folder,
+        metrics=_read_metrics(folder / METRICS_FILE),
+        confusion=_read_confusion(folder / CONFUSION_FILE),
+        layers=_read_layers(folder / ARCHITECTURE_FILE),
+        summary=_read_summary(folder / SUMMARY_FILE),
+    )
+
+
+def _read_metrics(path: Path) -> tuple[EpochMetrics, ...]:
+    rows = _csv_rows(path)
+    if not rows or tuple(rows[0]) != METRIC_COLUMNS or len(rows) < 2:
+        raise RunFolderError(f"{path}: expected a header {','.join(METRIC_COLUMNS)} and at least one epoch")
+    metrics = []
+    for line, row in enumerate(rows[1:], start=2):
+        try:
+            values = [float(v) for v in row]
+            if len(values) != len(METRIC_COLUMNS) or not all(math.isfinite(v) for v in values):
+                raise ValueError
+        except ValueError:
+            raise RunFolderError(f"{path}, line {line}: expected {len(METRIC_COLUMNS)} numbers") from None
+        metrics.append(EpochMetrics(int(values[0]), *values[1:]))
+    return tuple(metrics)
+
+
+def _read_confusion(path: Path) -> tuple[tuple[int, ...], ...]:
+    rows = _csv_rows(path)
+    try:
+        matrix = tuple(tuple(int(v) for v in row[1:]) for row in rows[1:])
+    except ValueError:
+        matrix = ()
+    if len(matrix) != N_CLASSES or any(len(r) != N_CLASSES or min(r) < 0 for r in matrix):
+        raise RunFolderError(f"{path}: expected a header row and 10 rows of 10 non-negative counts")
+    return matrix
+
+
+def _read_layers(path: Path) -> tuple[Layer, ...]:
+    records = _json(path)
+    names = [f.name for f in fields(Layer)]
+    try:
+        layers = tuple(Layer(**{n: r[n] for n in names}) for r in records)
+    except (TypeError, KeyError):
+        raise RunFolderError(f"{path}: expected a list of layers with the keys {', '.join(names)}") from None
+    if not layers:
+        raise RunFolderError(f"{path}: no layers")
+    return layers
+
+
+def _read_summary(path: Path) -> dict:
+    summary = _json(path)
+    if not isinstance(summary, dict) or "parameters" not in summary:
+        raise RunFolderError(f"{path}: expected an object with the key 'parameters'")
+    return summary
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return [row for row in csv.reader(f) if row]
+    except FileNotFoundError:
+        raise RunFolderError(f"{path} not found: the run folder is incomplete (did the training finish?)") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"{path}: cannot read it ({exc})") from None
+
+
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"{path} not found: the run folder is incomplete (did the training finish?)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _fmt(value: float) -> str:
+    """8 significant digits: plenty for metrics, and a spreadsheet keeps them exactly (it keeps 15)."""
+    return format(float(value), ".8g")
+
+
+class _atomic:
+    """`with _atomic(path) as tmp:` write tmp; on success it replaces path, on failure it is removed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.tmp")
+
+    def __enter__(self) -> Path:
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.tmp.replace(self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
