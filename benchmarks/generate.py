@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# benchmarks/verify.py sits beside this file: keep this folder off the path, or `import verify` finds it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
