@@ -11,12 +11,12 @@ global average pooling and a 1×1 convolution to the 10 classes replace a big fu
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from excelgen.errors import ConfigError
+from excelgen.tomlfile import read_toml
 
 DEFAULT_MODEL = "8k"
 IMAGE_SIZE = 28
@@ -109,11 +109,8 @@ def builtin_configs() -> list[str]:
 
 def load_config(name_or_path: str | Path = DEFAULT_MODEL) -> CnnConfig:
     """Load a built-in configuration by name (`8k`, `20k`) or a TOML file by path; validate it."""
-    text, source = _read_config(str(name_or_path))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+    builtin = {name: f"cnn-{name}.toml" for name in builtin_configs()}
+    data, source = read_toml(str(name_or_path), builtin, "CNN model", ConfigError)
     return parse_config(data, source)
 
 
@@ -232,21 +229,6 @@ def _training(data: dict, source: str, flag_style: bool = False) -> TrainConfig:
         ema_decay=_number(data.get("ema_decay", 0.0), key("ema_decay"), 0.0, 0.99999),
         seed=_int(data.get("seed", 1), key("seed"), 0, 2**32 - 1),
     )
-
-
-def _read_config(name_or_path: str) -> tuple[str, str]:
-    if name_or_path in builtin_configs():
-        return resources.files("templates").joinpath(f"cnn-{name_or_path}.toml").read_text("utf-8"), name_or_path
-    path = Path(name_or_path)
-    if path.suffix != ".toml":
-        names = ", ".join(builtin_configs())
-        raise ConfigError(f"unknown CNN model {name_or_path!r}: use one of {names} or a path to a .toml file")
-    try:
-        return path.read_text("utf-8"), str(path)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such CNN configuration file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the CNN configuration ({exc})") from None
 
 
 def _table(data: dict, name: str, source: str) -> dict:

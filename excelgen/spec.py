@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from excelgen.errors import TemplateError
+from excelgen.tomlfile import read_toml
 
 DEFAULT_TEMPLATE = "era-s6"
 MAX_ITERATIONS = 100_000
@@ -68,11 +68,8 @@ def builtin_templates() -> list[str]:
 
 def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> NetworkSpec:
     """Load a built-in template by name, or a user's TOML file by path, and validate it."""
-    text, source = _read_template(str(name_or_path))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{source}: not valid TOML ({exc})") from None
+    builtin = {name: f"{name}.toml" for name in builtin_templates()}
+    data, source = read_toml(str(name_or_path), builtin, "template", TemplateError)
     return parse_template(data, source)
 
 
@@ -121,21 +118,6 @@ def parse_template(data: dict, source: str = "template") -> NetworkSpec:
         ),
         iterations=_iterations(data["iterations"], f"{source}: iterations"),
     )
-
-
-def _read_template(name_or_path: str) -> tuple[str, str]:
-    if name_or_path in builtin_templates():
-        return resources.files("templates").joinpath(f"{name_or_path}.toml").read_text("utf-8"), name_or_path
-    path = Path(name_or_path)
-    if path.suffix.lower() != ".toml" and not path.exists():
-        names = ", ".join(builtin_templates())
-        raise TemplateError(f"unknown template {name_or_path!r}: use a built-in name ({names}) or a path to a .toml file")
-    try:
-        return path.read_text("utf-8"), str(path)
-    except FileNotFoundError:
-        raise TemplateError(f"template file {path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"cannot read template file {path}: {exc}") from None
 
 
 def _finite(value: object, key: str, source: str) -> float:

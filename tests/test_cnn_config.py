@@ -87,7 +87,7 @@ def test_cli_refuses_a_shape_breaking_config_before_training(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--model", "huge"], "unknown CNN model 'huge'"),
-    (["--config", "missing.toml"], "no such CNN configuration file"),
+    (["--config", "missing.toml"], "CNN model file missing.toml not found"),
     (["--epochs", "0"], "--epochs must be between 1"),
 ])
 def test_cli_bad_flags_are_one_line_errors(args, message):
