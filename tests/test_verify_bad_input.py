@@ -143,3 +143,23 @@ def test_libreoffice_is_stopped_when_the_file_cannot_be_checked(tmp_path, monkey
         check_workbook(path, engine="libreoffice")
     [running] = started
     assert running._proc.poll() is not None  # killed, not left to finish in the background
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_ods_and_xls_are_converted_by_libreoffice(fmt, default_workbook, tmp_path):
+    """A workbook saved as .ods or .xls is converted to xlsx by LibreOffice and checked; the report says so."""
+    need_soffice()
+    converted = libreoffice.recalculate(default_workbook, tmp_path / f"backprop.{fmt}", convert_to=fmt)
+    result = CliRunner().invoke(cli, ["verify", str(converted), "--engine", "formulas"])
+    assert result.exit_code == 0, result.output
+    assert f"converted from .{fmt} to xlsx by LibreOffice" in result.output
+    assert result.output.startswith(str(converted))
+
+
+def test_ods_without_libreoffice_says_how_to_fix(default_workbook, tmp_path, monkeypatch):
+    need_soffice()
+    ods = libreoffice.recalculate(default_workbook, tmp_path / "backprop.ods", convert_to="ods")
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    result = CliRunner().invoke(cli, ["verify", str(ods), "--engine", "none"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "install LibreOffice" in result.output and "save it as .xlsx" in result.output

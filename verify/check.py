@@ -12,6 +12,7 @@ Each check of each table reports its root cause: the first wrong cell in depende
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from excelgen.errors import WorkbookError
@@ -28,7 +29,18 @@ DEFAULT_ATOL = 1e-12
 def check_workbook(
     path: str | Path, *, engine: str = "auto", rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
 ) -> Report:
-    """Verify the workbook at `path`; raises WorkbookError/EngineError when it cannot be checked."""
+    """Verify the workbook at `path` (xlsx, xlsm; .ods and .xls through LibreOffice).
+
+    Raises WorkbookError/EngineError when it cannot be checked.
+    """
+    with source.as_xlsx(path) as (xlsx, note):
+        report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol)
+    if note is None:
+        return report
+    return replace(report, file=str(path), notes=(note, *report.notes))
+
+
+def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float) -> Report:
     path = source.check_archive(path)
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
     with engines.Recalculation(engine, path) as recalculation:

@@ -112,8 +112,8 @@ def first_wrong(
         actual=value,
         others=int(wrong.size) - 1,
     )
-    mistake = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
-    return replace(finding, mistake=mistake) if mistake else finding
+    named = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
+    return replace(finding, mistake=named.sentence, mistake_key=named.key) if named else finding
 
 
 def _name_mistake(
@@ -128,7 +128,7 @@ def _name_mistake(
     *,
     rtol: float,
     atol: float,
-) -> str | None:
+) -> mistakes.Named | None:
     """Ask the catalogue (verify/mistakes.py) which known mistake makes column `q` wrong from row i."""
     rows = range(table.first_row, table.last_row + 1)
     initial = {
@@ -137,7 +137,7 @@ def _name_mistake(
         if w in table.scalars and (v := cells.number(values.get(cells.key(table.scalars[w])))) is not None
     }
     grid = cells.Grid(formula_view)
-    return mistakes.name_mistake(
+    return mistakes.identify(
         table,
         q,
         i,

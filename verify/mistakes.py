@@ -23,7 +23,21 @@ from verify.reference import WEIGHTS, Inputs, sigmoid
 from verify.table import Table
 
 
-def name_mistake(
+@dataclass(frozen=True)
+class Named:
+    """A known mistake found in a column: the catalogue entry's key, and the sentence for the student."""
+
+    key: str  # "other-hidden-slope", ... (CATALOGUE)
+    sentence: str
+
+
+def name_mistake(*args, **kwargs) -> str | None:
+    """identify()'s sentence alone (same arguments), or None."""
+    named = identify(*args, **kwargs)
+    return named.sentence if named else None
+
+
+def identify(
     table: Table,
     column: str,
     row_index: int,
@@ -35,8 +49,8 @@ def name_mistake(
     initial_weights: Mapping[str, float] | None = None,
     rtol: float = 1e-9,
     atol: float = 1e-12,
-) -> str | None:
-    """One sentence naming the mistake in `column` from `row_index` on, or None if none matches.
+) -> Named | None:
+    """The known mistake in `column` from `row_index` on, or None if none matches.
 
     table: the recognised table (gives the header text as written, the column letter and the
         Excel row for the message).
@@ -72,7 +86,7 @@ def name_mistake(
                 matches = _close(variant, actual, rtol, atol)[wrong].all()
                 # a variant that gives the right numbers here (no η when η = 1) names nothing
                 if matches and not _close(variant, correct, rtol, atol)[row_index]:
-                    return where.sentence(says, from_row=int(wrong.sum()) > 1)
+                    return Named(entry.key, where.sentence(says, from_row=int(wrong.sum()) > 1))
     return None
 
 

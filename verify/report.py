@@ -8,6 +8,7 @@ JSON shape (stable; `version` changes if it ever does):
       "engine": "libreoffice" | "formulas" | "none",
       "rtol": 1e-09, "atol": 1e-12,
       "passed": true,
+      "notes": ["converted from .ods by LibreOffice", ...],
       "tables": [
         {
           "sheet": "LR 0.1", "header_row": 4, "first_row": 5, "last_row": 105,
@@ -21,7 +22,7 @@ JSON shape (stable; `version` changes if it ever does):
               "kind": "not a formula" | "mismatch" | "error value" | "bad input",
               "cell": "'LR 0.1'!AB5", "quantity": "∂E_total/∂w3", "header": "∂E_total/∂w3",
               "iteration": 0, "formula": "=...", "expected": 0.0001, "actual": 0.0002,
-              "others": 1234, "mistake": null, "message": "one line"
+              "others": 1234, "mistake": null, "mistake_key": null, "message": "one line"
             }
           ]
         }
@@ -30,7 +31,8 @@ JSON shape (stable; `version` changes if it ever does):
 
 `actual` is a number, text, an error's text ("#DIV/0!") or null (empty); `expected` a number
 or null; `others` counts the other cells of that table with the same kind of problem in that
-check; `mistake` is a sentence naming a known student mistake, when one matches.
+check; `mistake` is a sentence naming a known student mistake, when one matches, and
+`mistake_key` that mistake's key in the catalogue (README, "Hand-built workbooks").
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Finding:
     actual: Value
     others: int = 0
     mistake: str | None = None
+    mistake_key: str | None = None  # the catalogue entry (verify/mistakes.py), e.g. "other-hidden-slope"
 
     def message(self) -> str:
         where = f"{self.cell} (column {self.header}" + (
@@ -89,6 +92,7 @@ class Finding:
             "actual": self.actual,
             "others": self.others,
             "mistake": self.mistake,
+            "mistake_key": self.mistake_key,
             "message": self.message(),
         }
 
@@ -137,6 +141,7 @@ class Report:
     rtol: float
     atol: float
     tables: tuple[TableReport, ...]
+    notes: tuple[str, ...] = ()  # how the file was read, e.g. "converted from .ods by LibreOffice"
 
     @property
     def passed(self) -> bool:
@@ -155,12 +160,14 @@ class Report:
             "rtol": self.rtol,
             "atol": self.atol,
             "passed": self.passed,
+            "notes": list(self.notes),
             "tables": [t.to_dict() for t in self.tables],
         }
 
     def to_text(self, verbose: bool = False) -> str:
         engine = "no engine (saved values only)" if self.engine == "none" else f"the {self.engine} engine"
         lines = [f"{self.file}: {len(self.tables)} table(s), formulas recalculated with {engine}"]
+        lines += [f"  note: {note}" for note in self.notes]
         width = max(len(t.sheet) for t in self.tables)
         for t in self.tables:
             checks = ", ".join(t.checks)

@@ -9,6 +9,7 @@ a dependency), which refuses entity-expansion attacks. Nothing here evaluates an
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ import openpyxl
 import openpyxl.xml
 from openpyxl.workbook.workbook import Workbook
 
-from excelgen.errors import WorkbookError
+from excelgen.errors import EngineError, WorkbookError
+from verify import libreoffice
 from verify.cells import SavedValues
 
 # The 6 x 10,000-iteration workbook unpacks to about 0.3 GB; leave head room, refuse more.
@@ -39,7 +41,37 @@ class Loaded:
     values: SavedValues  # the values saved with the file
 
 
-def check_archive(path: str | Path) -> Path:
+# Formats LibreOffice converts to xlsx before the checks; anything else must be an xlsx (or xlsm).
+CONVERTED = (".ods", ".xls")
+
+
+@contextlib.contextmanager
+def as_xlsx(path: str | Path, *, timeout: float = 120) -> Iterator[tuple[Path, str | None]]:
+    """(an xlsx to check, a note on how it was made): an .ods or .xls converted by LibreOffice into a
+    temporary folder (removed afterwards), or the file itself with no note."""
+    path = Path(path)
+    if path.suffix.lower() not in CONVERTED or not path.is_file():
+        yield path, None
+        return
+    if path.suffix.lower() == ".ods":
+        check_archive(path, member="content.xml")
+    elif path.stat().st_size > MAX_UNPACKED_BYTES // 8:
+        raise WorkbookError(f"{path} is {path.stat().st_size / 1024**2:,.0f} MB; refusing an .xls that large")
+    if libreoffice.find_soffice() is None:
+        raise WorkbookError(
+            f"{path} is an {path.suffix} file: install LibreOffice (Debian: apt-get install libreoffice-calc-nogui) "
+            "to check it, or save it as .xlsx"
+        )
+    with tempfile.TemporaryDirectory(prefix="backprop-sheet-convert-") as tmp:
+        target = Path(tmp, path.stem + ".xlsx")
+        try:
+            libreoffice.recalculate(path, target, timeout=timeout)
+        except EngineError as exc:
+            raise WorkbookError(f"{path} could not be converted to xlsx by LibreOffice ({exc})") from None
+        yield target, f"converted from {path.suffix} to xlsx by LibreOffice (which recalculated it)"
+
+
+def check_archive(path: str | Path, *, member: str = "xl/workbook.xml") -> Path:
     """The path of a readable, reasonably sized xlsx archive; WorkbookError otherwise."""
     path = Path(path)
     if not path.exists():
@@ -67,9 +99,13 @@ def check_archive(path: str | Path) -> Path:
                 f"{path}: {m.filename} compresses {m.file_size / max(m.compress_size, 1):,.0f}:1; "
                 f"refusing more than {MAX_RATIO}:1 (a zip bomb?)"
             )
-    if "xl/workbook.xml" not in {m.filename for m in members}:
-        raise WorkbookError(f"{path} is a zip archive but not an xlsx workbook (no xl/workbook.xml)")
+    if member not in {m.filename for m in members}:
+        raise WorkbookError(f"{path} is a zip archive but not an {_format(member)} workbook (no {member})")
     return path
+
+
+def _format(member: str) -> str:
+    return "xlsx" if member.startswith("xl/") else "ods"
 
 
 def load(path: str | Path) -> Loaded:
