@@ -13,6 +13,7 @@ from excelgen import layout
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
 from verify import vocabulary
+from conftest import read_book
 from verify.detect import find_tables
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -120,7 +121,7 @@ LAYOUT_CASES = [
 
 @pytest.mark.parametrize("name, sheet, header, first, last, eta, i1, t2, some", LAYOUT_CASES)
 def test_handbuilt_layout_is_recognised(name, sheet, header, first, last, eta, i1, t2, some):
-    tables = {t.sheet: t for t in find_tables(handbuilt.LAYOUTS[name]())}
+    tables = {t.sheet: t for t in find_tables(read_book(handbuilt.LAYOUTS[name]()))}
     t = tables[sheet]
     assert (t.header_row, t.first_row, t.last_row) == (header, first, last)
     assert t.eta.address() == f"'{sheet}'!{eta}"
@@ -137,7 +138,7 @@ def test_handbuilt_layout_is_recognised(name, sheet, header, first, last, eta, i
 def test_every_header_of_a_layout_is_mapped(name):
     """All the layout's columns are recognised, under the header text the student wrote."""
     wb = handbuilt.LAYOUTS[name]()
-    for t in find_tables(wb):
+    for t in find_tables(read_book(wb)):
         ws = wb[t.sheet]
         written = {ws.cell(t.header_row, c).value: q for q, c in t.columns.items()}
         assert all(vocabulary.quantity(text) == q for text, q in written.items())
@@ -146,13 +147,13 @@ def test_every_header_of_a_layout_is_mapped(name):
 
 
 def test_one_table_per_learning_rate_sheet():
-    tables = find_tables(handbuilt.per_learning_rate())
+    tables = find_tables(read_book(handbuilt.per_learning_rate()))
     assert [t.sheet for t in tables] == ["eta=0.1", "eta=0.5", "eta=2"]
     assert [t.eta.address() for t in tables] == ["'eta=0.1'!B1", "'eta=0.5'!B1", "'eta=2'!B1"]
 
 
 def test_biases_are_found_when_present():
-    (t,) = find_tables(handbuilt.biases_left())
+    (t,) = find_tables(read_book(handbuilt.biases_left()))
     assert {q: r.address() for q, r in t.scalars.items() if q in ("b1", "b2")} == {"b1": "'Mazur'!B7", "b2": "'Mazur'!B8"}
     assert "i1" not in t.columns  # the label `i1` left of the header row is a cell, not a column
 
@@ -160,13 +161,13 @@ def test_biases_are_found_when_present():
 def test_eta_without_label_is_the_absolute_reference_of_the_updates():
     wb = handbuilt.typical()
     wb["Backprop"]["A7"] = None  # no `LR` label: the updates still say $B$7
-    (t,) = find_tables(wb)
+    (t,) = find_tables(read_book(wb))
     assert t.eta.address() == "'Backprop'!B7"
     assert t.eta_label is None
 
 
 def test_describe_says_what_was_recognised():
-    (t,) = find_tables(handbuilt.typical())
+    (t,) = find_tables(read_book(handbuilt.typical()))
     text = t.describe()
     for part in ("sheet 'Backprop'", "header row 9", "rows 10-22", "'Backprop'!B7", "'LR'", "W E_tot = E_total", "E w1"):
         assert part in text
@@ -179,7 +180,7 @@ def test_generated_workbook_is_one_layout_among_these(template, tmp_path):
     spec = load_template(template)
     path = write_workbook(spec, tmp_path / "generated.xlsx")
     wb = openpyxl.load_workbook(path)
-    tables = find_tables(wb)
+    tables = find_tables(read_book(wb))
     assert [t.sheet for t in tables] == [layout.lr_sheet_name(r) for r in spec.learning_rates]
     values = openpyxl.load_workbook(path, data_only=True)
     for t in tables:
@@ -206,7 +207,7 @@ def test_incomplete_table_lists_what_is_missing(damage, missing):
     for address, value in damage.items():
         wb["Backprop"][address] = value
     with pytest.raises(WorkbookError) as err:
-        find_tables(wb)
+        find_tables(read_book(wb))
     message = str(err.value)
     assert "sheet 'Backprop' has a backpropagation table (header row 9) but no" in message
     for q in missing:
@@ -215,7 +216,7 @@ def test_incomplete_table_lists_what_is_missing(damage, missing):
 
 def test_budget_is_not_a_backprop_sheet():
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
-        find_tables(handbuilt.budget())
+        find_tables(read_book(handbuilt.budget()))
 
 
 def test_derivation_text_alone_is_not_a_table():
@@ -225,7 +226,7 @@ def test_derivation_text_alone_is_not_a_table():
         wb.active.cell(1 + i, 1, line)
     wb.active.append(["w1", 0.15, "w2", 0.2])  # a few labelled weights are not a table either
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
-        find_tables(wb)
+        find_tables(read_book(wb))
 
 
 def _readme_section(title: str) -> str:

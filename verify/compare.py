@@ -13,9 +13,8 @@ from typing import Mapping
 
 import numpy as np
 
-from openpyxl.workbook.workbook import Workbook
-
 from verify import cells, mistakes
+from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.expected import BIASES, INPUTS, BadInput, Start
 from verify.reference import WEIGHTS
@@ -28,21 +27,19 @@ COMPUTED = WEIGHTS + FORWARD + DERIVATIVES  # columns that must hold formulas (w
 ORDER = INPUTS + BIASES + COMPUTED  # dependency order within a row
 
 
-def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
+def not_formulas(table: Table, book: Book) -> Finding | None:
     """The first computed cell that holds a typed-in value instead of a formula."""
-    grid = cells.Grid(formula_view)
     found: list[tuple[CellKey, str, int]] = []
     for i, row in enumerate(range(table.first_row, table.last_row + 1)):
         for q in present(table, COMPUTED):
             if i == 0 and q in WEIGHTS:
                 continue  # initial weights may be typed in
             cell = (table.sheet, row, table.columns[q])
-            if grid.formula(cell) is None:
+            if book.formula(cell) is None:
                 found.append((cell, q, i))
     if not found:
         return None
     cell, q, i = found[0]
-    value = grid.cell(cell)
     return Finding(
         check="structure",
         kind="not a formula",
@@ -52,7 +49,7 @@ def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
         iteration=i,
         formula=None,
         expected=None,
-        actual=None if value is None else value.value,
+        actual=book.sheets[cell[0]].value(cell[1], cell[2]),
         others=len(found) - 1,
     )
 
@@ -80,7 +77,7 @@ def first_wrong(
     start: Start,
     expected: Mapping[str, np.ndarray],
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
@@ -107,12 +104,12 @@ def first_wrong(
         quantity=q,
         header=table.headers.get(q, q),
         iteration=i,
-        formula=cells.Grid(formula_view).formula(cell),
+        formula=book.formula(cell),
         expected=float(want[i, j]),
         actual=value,
         others=int(wrong.size) - 1,
     )
-    named = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
+    named = _name_mistake(table, q, i, quantities, actual, start, values, book, rtol=rtol, atol=atol)
     return replace(finding, mistake=named.sentence, mistake_key=named.key) if named else finding
 
 
@@ -124,7 +121,7 @@ def _name_mistake(
     actual: np.ndarray,
     start: Start,
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
@@ -136,7 +133,6 @@ def _name_mistake(
         for w in WEIGHTS
         if w in table.scalars and (v := cells.number(values.get(cells.key(table.scalars[w])))) is not None
     }
-    grid = cells.Grid(formula_view)
     return mistakes.identify(
         table,
         q,
@@ -144,7 +140,7 @@ def _name_mistake(
         {name: actual[:, k] for k, name in enumerate(quantities)},
         start.inputs,
         start.eta,
-        formulas={name: [grid.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
+        formulas={name: [book.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
         initial_weights=initial or None,
         rtol=rtol,
         atol=atol,

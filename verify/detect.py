@@ -25,13 +25,11 @@ import re
 from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from excelgen import layout
 from excelgen.errors import WorkbookError
 from verify import vocabulary
+from verify.book import Book, Sheet
 from verify.table import CellRef, Table
 
 WEIGHTS = layout.WEIGHTS
@@ -46,16 +44,13 @@ _SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
 _ETA = "η (learning rate)"
 
 
-def find_tables(wb: Workbook) -> list[Table]:
-    """Every backprop table in `wb` (at most one per sheet); WorkbookError when there is none.
-
-    `wb` is openpyxl's formula view (load_workbook(data_only=False)), so formulas show as text.
-    """
-    named = _named_scalars(wb)
-    grids = {ws.title: _grid(ws) for ws in wb.worksheets}
+def find_tables(book: Book) -> list[Table]:
+    """Every backprop table in `book` (at most one per sheet); WorkbookError when there is none."""
+    named = _named_scalars(book)
+    grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
     tables, problems = [], []
-    for ws in wb.worksheets:
+    for ws in book.sheets.values():
         header = _header_row(grids[ws.title])
         if header is None:
             continue
@@ -127,27 +122,22 @@ def _runs(grid: dict[tuple[int, int], object]) -> list[tuple[int, list[tuple[int
     return [(row, run) for row, run, _ in runs]
 
 
-def _grid(ws: Worksheet) -> dict[tuple[int, int], object]:
+def _grid(ws: Sheet) -> dict[tuple[int, int], object]:
     """(row, col) -> value of the non-empty cells near the top of a sheet (where headers and labels sit)."""
-    return {
-        (c.row, c.column): c.value
-        for cells in ws.iter_rows(max_row=min(ws.max_row, SCAN_ROWS), max_col=min(ws.max_column, SCAN_COLS))
-        for c in cells
-        if c.value is not None
-    }
+    return {(row, col): value for row, col, value in ws.cells(SCAN_ROWS, SCAN_COLS)}
 
 
 def _read_table(
-    ws: Worksheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
 ) -> tuple[Table | None, list[str]]:
     """The table under `header`, or the list of required quantities it lacks."""
     missing = [w for w in WEIGHTS if w not in header.columns]
     anchor = header.columns[next(w for w in WEIGHTS if w in header.columns)]
-    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(ws.cell(r, anchor).value)), None)
+    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(ws.value(r, anchor))), None)
     if first is None:
         return None, missing + ["rows of numbers under the header"]
     last = first
-    while _filled(ws.cell(last + 1, anchor).value):
+    while _filled(ws.value(last + 1, anchor)):
         last += 1
     columns = dict(header.columns)
     scalars: dict[str, CellRef] = {}
@@ -224,12 +214,12 @@ def _labelled(
 
 
 def _eta(
-    ws: Worksheet, header: _Header, first: int, columns: dict[str, int], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet, header: _Header, first: int, columns: dict[str, int], labels: dict[str, dict[str, list[_Label]]]
 ) -> tuple[CellRef | None, str | None]:
     """The learning-rate cell and its label (see the module docstring for the order of search)."""
     span = range(min(header.columns.values()), max(header.columns.values()) + 2)
     for c in span:  # a column of η inside the table
-        text = ws.cell(header.row, c).value
+        text = ws.value(header.row, c)
         if vocabulary.is_eta_label(text):
             return CellRef(ws.title, first, c), str(text)
     candidates = [lab for lab in labels[ws.title].get("η", []) if not header.holds(lab)]
@@ -240,7 +230,7 @@ def _eta(
     if candidates:
         return candidates[0].value, candidates[0].text
     outside = [
-        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(ws.cell(r, c).value)
+        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(ws.value(r, c))
     ]
     if len(outside) == 1:
         return CellRef(ws.title, *outside[0]), None
@@ -253,11 +243,11 @@ def _eta(
 _REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
-def _absolute_refs_of_first_update(ws: Worksheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
+def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
     """(row, col) of the same-sheet references with `$` on the row in the first update formulas."""
     found = set()
     for w in WEIGHTS:
-        formula = ws.cell(first + 1, columns[w]).value if w in columns else None
+        formula = ws.value(first + 1, columns[w]) if w in columns else None
         if not (isinstance(formula, str) and formula.startswith("=")):
             continue
         for _, col, row_dollar, row in _REF.findall(formula.upper()):
@@ -275,14 +265,11 @@ def _filled(value: object) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
-def _named_scalars(wb: Workbook) -> dict[str, CellRef]:
+def _named_scalars(book: Book) -> dict[str, CellRef]:
     """i1, i2, t1, t2, b1, b2, w1..w8 -> their cells, through the Network sheet's defined names."""
     found = {}
     for quantity, name in _SCALAR_NAMES.items():
-        defined = wb.defined_names.get(name)
-        if defined is None:
-            continue
-        for sheet, ref in defined.destinations:
-            min_col, min_row, _, _ = range_boundaries(ref.replace("$", ""))
-            found[quantity] = CellRef(sheet, min_row, min_col)
+        ref = book.destination(name)
+        if ref is not None:
+            found[quantity] = ref
     return found
