@@ -72,8 +72,9 @@ class Book:
     @property
     def has_saved_values(self) -> bool:
         """False when formulas were saved without their results (openpyxl writes files like that)."""
-        formulas = [(s, key) for s in self.sheets.values() for key in s.formulas]
-        return not formulas or any(key in s.saved for s, key in formulas)
+        formulas = ((s, key) for s in self.sheets.values() for key in s.formulas)
+        first = next(formulas, None)
+        return first is None or first[1] in first[0].saved or any(key in s.saved for s, key in formulas)
 
     def formula(self, key: tuple[str, int, int]) -> str | None:
         sheet = self.sheets.get(key[0])

@@ -33,7 +33,7 @@ import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
 from verify import book as books
-from verify import cells, refs
+from verify import cells, fastmath, refs
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
@@ -217,6 +217,9 @@ def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]
 
 def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object]:
     """The values of a batch of cells of one shape, reading their inputs from `values`."""
+    fast = _arithmetic(batch, values)
+    if fast is not None:
+        return fast
     first = batch[0]
     func = _compile(book, first.shape) if first.shape else None
     if func is None:
@@ -230,6 +233,23 @@ def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> l
         result = _call(func, [_argument(cell, name, values) for name in func.inputs], 1)
         results.append(result[0] if result else XlError("#VALUE!"))
     return results
+
+
+def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object] | None:
+    """verify/fastmath.py's NumPy evaluation of a plain arithmetic shape whose inputs are all numbers, else None."""
+    shape = batch[0].shape
+    function = fastmath.compile(shape.text) if shape is not None else None
+    if function is None:
+        return None
+    args = []
+    for k in range(len(shape.refs)):
+        inputs = [values.get(target) if isinstance(target, tuple) and not isinstance(target[0], tuple) else None
+                  for target in (cell.inputs[k] for cell in batch)]
+        if not all(type(v) is float or type(v) is np.float64 for v in inputs):
+            return None  # text, a bool, an empty cell, an error, a range: `formulas` knows Excel's rules
+        args.append(np.array(inputs, dtype=float))
+    result = fastmath.evaluate(function, args)
+    return None if result is None else list(np.broadcast_to(result, (len(batch),)))
 
 
 def _store(batch: list[_Cell], results: list[object], into: dict[CellKey, object]) -> None:
