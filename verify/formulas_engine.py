@@ -18,8 +18,9 @@ for the default workbook, because it builds one graph node per cell. Here:
 Only the cells asked for and what they depend on are evaluated. Defined names and references
 to other sheets are resolved here. A range is bounded by what exists: it stops at its sheet's
 used area (A:A, 1:1 and A1:XFD1048576 span the cells the sheet has, not the grid's 17 billion),
-and a workbook whose formulas would read more than RANGE_BUDGET cells through ranges in all is
-refused with a WorkbookError before anything is built. The compiled formula takes its inputs as sorted upper-case
+a workbook whose formulas would read more than RANGE_BUDGET cells through ranges in all, or
+that needs more than SHAPE_BUDGET distinct shapes compiled, is refused with a WorkbookError
+before anything is evaluated. The compiled formula takes its inputs as sorted upper-case
 names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
 """
 
@@ -55,6 +56,9 @@ _REPRODUCE_ATOL = 1e-15
 # The most cells the formulas of one workbook may read through ranges, all ranges together
 # (a cell's range counts once per cell that reads it): about ten seconds and a few hundred MB.
 RANGE_BUDGET = 5_000_000
+# The most distinct formula shapes one workbook may need compiled (about 1.5 ms each): a
+# generated workbook has about 60, however many iterations it holds.
+SHAPE_BUDGET = 5_000
 
 
 def evaluate(wb: Workbook, targets: Iterable[CellKey], saved: SavedValues | None = None) -> dict[CellKey, Value]:
@@ -227,6 +231,12 @@ class _Graph:
                         stack.extend(target.keys())
                 elif not isinstance(target, XlError):
                     stack.append(target)
+        shapes = {cell.shape.text for cell in found.values() if cell.shape}
+        if len(shapes) > SHAPE_BUDGET:
+            raise WorkbookError(
+                f"the formulas have {len(shapes):,} different shapes (more than {SHAPE_BUDGET:,}): too many "
+                "for --engine formulas; use --engine libreoffice"
+            )
         levels, circular = _levels(found)
         order = sorted(levels, key=levels.__getitem__)
         return cls(found, constants, levels, order, circular)
