@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 Compiled = Callable[[Sequence[np.ndarray]], np.ndarray]
+MAX_DEPTH = 50  # parentheses and function calls in one formula, at most
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., np.ndarray]]] = {  # name -> (number of arguments, NumPy)
     "EXP": (1, np.exp),
@@ -42,8 +43,8 @@ _TOKEN = re.compile(
 def compile(shape_text: str) -> Compiled | None:  # noqa: A001 - the verb is the point
     """A function of the placeholder arrays (_R0, _R1, ... in order) for an arithmetic shape, else None."""
     tokens = _tokens(shape_text.removeprefix("="))
-    if tokens is None:
-        return None
+    if tokens is None or sum(text == "(" or kind == "call" for kind, text in tokens) > MAX_DEPTH:
+        return None  # deeper than any backprop formula: the parser recurses once per parenthesis
     parser = _Parser(tokens)
     try:
         function = parser.expression()

@@ -16,7 +16,11 @@ for the default workbook, because it builds one graph node per cell. Here:
    (the same column on several sheets) go through the compiled formula in one call.
 
 Only the cells asked for and what they depend on are evaluated. Defined names and references
-to other sheets are resolved here. The compiled formula takes its inputs as sorted upper-case
+to other sheets are resolved here. A range is bounded by what exists: it stops at its sheet's
+used area (A:A, 1:1 and A1:XFD1048576 span the cells the sheet has, not the grid's 17 billion),
+a workbook whose formulas would read more than RANGE_BUDGET cells through ranges in all, or
+that needs more than SHAPE_BUDGET distinct shapes compiled, is refused with a WorkbookError
+before anything is evaluated. The compiled formula takes its inputs as sorted upper-case
 names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
 """
 
@@ -32,6 +36,9 @@ import formulas
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
+from openpyxl.utils import get_column_letter
+
+from excelgen.errors import WorkbookError
 from verify import book as books
 from verify import cells, fastmath, refs
 from verify.book import Book
@@ -47,6 +54,12 @@ _ELEMENTWISE = frozenset(
 # saves 15 significant digits, and a weight crossing zero keeps only absolute accuracy.
 _REPRODUCE_RTOL = 1e-13
 _REPRODUCE_ATOL = 1e-15
+# The most cells the formulas of one workbook may read through ranges, all ranges together
+# (a cell's range counts once per cell that reads it): about ten seconds and a few hundred MB.
+RANGE_BUDGET = 5_000_000
+# The most distinct formula shapes one workbook may need compiled (about 1.5 ms each): a
+# generated workbook has about 60, however many iterations it holds.
+SHAPE_BUDGET = 5_000
 
 
 def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> dict[CellKey, Value]:
@@ -75,7 +88,7 @@ class _Cell:
 
     key: CellKey
     shape: Shape | None  # None when the formula cannot be read at all
-    inputs: tuple[object, ...]  # per placeholder: a CellKey, a 2-D tuple of CellKeys, or an XlError
+    inputs: tuple[object, ...]  # per placeholder: a CellKey, a _Box (a range), or an XlError
 
     @property
     def group(self) -> tuple:
@@ -87,8 +100,31 @@ class _Cell:
         return (
             self.shape is not None
             and self.shape.functions <= _ELEMENTWISE
-            and not any(isinstance(i, tuple) and isinstance(i[0], tuple) for i in self.inputs)
+            and not any(isinstance(i, _Box) for i in self.inputs)
         )
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A rectangular range of one sheet, 1-based and inclusive, kept as its corners."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def size(self) -> int:
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+    def rows(self) -> Iterator[list[CellKey]]:
+        for r in range(self.top, self.bottom + 1):
+            yield [(self.sheet, r, c) for c in range(self.left, self.right + 1)]
+
+    def keys(self) -> Iterator[CellKey]:
+        for row in self.rows():
+            yield from row
 
 
 class _Book:
@@ -146,10 +182,12 @@ class _Book:
             if not (1 <= top <= refs.MAX_ROW and 1 <= left <= refs.MAX_COL):
                 return XlError("#REF!")
             return (sheet, top, left)
-        top, left, bottom, right = ref.box(row, col, *self._size(sheet))
+        max_row, max_col = self._size(sheet)
+        top, left, bottom, right = ref.box(row, col, max_row, max_col)
         if top < 1 or left < 1 or bottom > refs.MAX_ROW or right > refs.MAX_COL:
             return XlError("#REF!")
-        return tuple(tuple((sheet, r, c) for c in range(left, right + 1)) for r in range(top, bottom + 1))
+        # Bounded by what exists: the cells past the used area are all empty.
+        return _Box(sheet, top, left, min(bottom, max(max_row, top)), min(right, max(max_col, left)))
 
 
 @dataclass
@@ -166,6 +204,8 @@ class _Graph:
     def build(cls, book: _Book, targets: Iterable[CellKey]) -> _Graph:
         found: dict[CellKey, _Cell] = {}
         constants: dict[CellKey, object] = {}
+        expanded: set[_Box] = set()
+        read = 0  # cells read through ranges so far, against RANGE_BUDGET
         stack = list(targets)
         while stack:
             key = stack.pop()
@@ -177,7 +217,22 @@ class _Graph:
                 continue
             cell = book.cell(key, formula)
             found[key] = cell
-            stack.extend(_precedents(cell))
+            for target in cell.inputs:
+                if isinstance(target, _Box):
+                    read += target.size
+                    if read > RANGE_BUDGET:
+                        raise WorkbookError(_too_many(key, target))
+                    if target not in expanded:
+                        expanded.add(target)
+                        stack.extend(target.keys())
+                elif not isinstance(target, XlError):
+                    stack.append(target)
+        shapes = {cell.shape.text for cell in found.values() if cell.shape}
+        if len(shapes) > SHAPE_BUDGET:
+            raise WorkbookError(
+                f"the formulas have {len(shapes):,} different shapes (more than {SHAPE_BUDGET:,}): too many "
+                "for --engine formulas; use --engine libreoffice"
+            )
         levels, circular = _levels(found)
         order = sorted(levels, key=levels.__getitem__)
         return cls(found, constants, levels, order, circular)
@@ -243,8 +298,7 @@ def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[ob
         return None
     args = []
     for k in range(len(shape.refs)):
-        inputs = [values.get(target) if isinstance(target, tuple) and not isinstance(target[0], tuple) else None
-                  for target in (cell.inputs[k] for cell in batch)]
+        inputs = [values.get(target) if isinstance(target, tuple) else None for target in (cell.inputs[k] for cell in batch)]
         if not all(type(v) is float or type(v) is np.float64 for v in inputs):
             return None  # text, a bool, an empty cell, an error, a range: `formulas` knows Excel's rules
         args.append(np.array(inputs, dtype=float))
@@ -289,8 +343,8 @@ def _argument(cell: _Cell, name: str, values: Mapping[CellKey, object]) -> objec
     target = cell.inputs[k]
     if isinstance(target, XlError):
         return target
-    if isinstance(target[0], tuple):
-        return np.array([[values[c] for c in row] for row in target], dtype=object)
+    if isinstance(target, _Box):
+        return np.array([[values[c] for c in row] for row in target.rows()], dtype=object)
     return values[target]
 
 
@@ -305,24 +359,36 @@ def _column(batch: list[_Cell], name: str, values: Mapping[CellKey, object]) -> 
 
 def _precedents(cell: _Cell) -> Iterator[CellKey]:
     for target in cell.inputs:
-        if isinstance(target, XlError):
-            continue
-        if isinstance(target[0], tuple):
-            for row in target:
-                yield from row
-        else:
+        if isinstance(target, _Box):
+            yield from target.keys()
+        elif not isinstance(target, XlError):
             yield target
 
 
 def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey]]:
-    """Level of each formula cell, and the cells on or downstream of a cycle (Kahn's algorithm)."""
+    """Level of each formula cell, and the cells on or downstream of a cycle (Kahn's algorithm).
+
+    A range counts only the formula cells inside it, found once per distinct range.
+    """
+    inside: dict[_Box, list[CellKey]] = {}
+
+    def sources(cell: _Cell) -> set[CellKey]:
+        found_here: set[CellKey] = set()
+        for target in cell.inputs:
+            if isinstance(target, _Box):
+                if target not in inside:
+                    inside[target] = [k for k in target.keys() if k in found]
+                found_here.update(inside[target])
+            elif not isinstance(target, XlError) and target in found:
+                found_here.add(target)
+        return found_here
+
     waiting = {key: 0 for key in found}
     readers: dict[CellKey, list[CellKey]] = defaultdict(list)
     for key, cell in found.items():
-        for source in set(_precedents(cell)):
-            if source in found:
-                waiting[key] += 1
-                readers[source].append(key)
+        for source in sources(cell):
+            waiting[key] += 1
+            readers[source].append(key)
     levels = {key: 0 for key, count in waiting.items() if count == 0}
     ready = list(levels)
     while ready:
@@ -336,6 +402,16 @@ def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKe
     for key in circular:
         levels.pop(key, None)
     return levels, circular
+
+
+def _too_many(key: CellKey, box: _Box) -> str:
+    """The WorkbookError message when the formulas read more than RANGE_BUDGET cells through ranges."""
+    corners = f"{get_column_letter(box.left)}{box.top}:{get_column_letter(box.right)}{box.bottom}"
+    return (
+        f"the formulas read more than {RANGE_BUDGET:,} cells through ranges ({cells.address(key)} reads "
+        f"{box.size:,} cells of {corners} on sheet {box.sheet!r}): too large for --engine formulas; "
+        "make the ranges smaller or use --engine libreoffice"
+    )
 
 
 def _reproduces(computed: object, saved: object) -> bool:
