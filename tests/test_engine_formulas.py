@@ -154,6 +154,7 @@ def test_formula_shape(formula, row, col, placeholders, relative):
     assert shape.render(row, col) == formula
     # the same shape one row down is the formula filled down
     assert refs.shape(shape.render(row + 1, col), row + 1, col, names) == shape
+    assert [shape.column_renderer(col)(r) for r in (row, row + 1, row + 9)] == [shape.render(r, col) for r in (row, row + 1, row + 9)]
 
 
 @pytest.mark.parametrize("book", ["typical", "cells_above", "per_learning_rate", "biases_left", "mistakes"])

@@ -30,7 +30,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import formulas
 import numpy as np
@@ -91,9 +91,10 @@ class _Cell:
     inputs: tuple[object, ...]  # per placeholder: a CellKey, a _Box (a range), or an XlError
 
     @property
-    def group(self) -> tuple:
-        """Cells with equal groups can go through one compiled formula together."""
-        return (self.shape.text, self.shape.refs) if self.shape else ("", self.key)
+    def group(self) -> object:
+        """Cells with equal groups can go through one compiled formula together: equal shapes are
+        one object (_Book.cell), so the shape's identity will do."""
+        return id(self.shape) if self.shape else self.key
 
     @property
     def vectorisable(self) -> bool:
@@ -135,7 +136,8 @@ class _Book:
         self.sheets = {name.upper(): name for name in workbook.sheets}
         self.compiled: dict[str, object] = {}
         self._names: dict[str, dict[str, Ref]] = {}
-        self._last_shape: dict[int, Shape] = {}  # column -> the shape last read there
+        self._last_shape: dict[tuple[str, int], tuple[Shape, Callable]] = {}  # column -> last shape, its renderer
+        self._shapes: dict[tuple, Shape] = {}  # every distinct shape, once
 
     def formula(self, key: CellKey) -> str | None:
         return self.workbook.formula(key)
@@ -146,13 +148,14 @@ class _Book:
 
     def cell(self, key: CellKey, formula: str) -> _Cell:
         sheet, row, col = key
-        shape = self._last_shape.get(col)
-        if shape is None or shape.render(row, col) != formula:  # the row above's shape, shifted?
+        shape, render = self._last_shape.get((sheet, col), (None, None))
+        if shape is None or render(row) != formula:  # not the shape of the cell above, filled down
             try:
                 shape = refs.shape(formula, row, col, self._names_of(sheet))
             except refs.UnsupportedFormula:
                 return _Cell(key, None, ())
-            self._last_shape[col] = shape
+            shape = self._shapes.setdefault((shape.text, shape.refs), shape)  # equal shapes: one object
+            self._last_shape[(sheet, col)] = (shape, shape.column_renderer(col))
         return _Cell(key, shape, tuple(self._locate(ref, sheet, row, col) for ref in shape.refs))
 
     def _names_of(self, sheet: str) -> dict[str, Ref]:
