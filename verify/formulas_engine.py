@@ -52,6 +52,7 @@ _ELEMENTWISE = frozenset(
 )
 # How closely a formula must give back its saved value for the shortcut (2.): LibreOffice
 # saves 15 significant digits, and a weight crossing zero keeps only absolute accuracy.
+_NUMBERS = {float, np.float64}  # what a number cell's value is here (bool is no number in this sense)
 _REPRODUCE_RTOL = 1e-13
 _REPRODUCE_ATOL = 1e-15
 # The most cells the formulas of one workbook may read through ranges, all ranges together
@@ -202,6 +203,7 @@ class _Graph:
     levels: dict[CellKey, int]  # 0 reads only constants; n reads a cell of level n - 1
     order: list[CellKey]  # by level: every cell after the cells it reads
     circular: set[CellKey]
+    sources: dict[CellKey, list[CellKey]]  # the formula cells each formula cell reads
 
     @classmethod
     def build(cls, book: _Book, targets: Iterable[CellKey]) -> _Graph:
@@ -236,9 +238,9 @@ class _Graph:
                 f"the formulas have {len(shapes):,} different shapes (more than {SHAPE_BUDGET:,}): too many "
                 "for --engine formulas; use --engine libreoffice"
             )
-        levels, circular = _levels(found)
+        levels, circular, sources = _levels(found)
         order = sorted(levels, key=levels.__getitem__)
-        return cls(found, constants, levels, order, circular)
+        return cls(found, constants, levels, order, circular, sources)
 
     def batches(self, keys: list[CellKey]) -> Iterator[list[_Cell]]:
         """`keys` (in dependency order) in groups of one level and one shape."""
@@ -263,9 +265,9 @@ def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]
     for group in by_shape.values():
         _store(group, _run(book, group, guesses), computed)
     pending = []
-    for key in graph.order:  # a cell settles when it reproduces and everything it reads has settled
+    for key in graph.order:  # a cell settles when it reproduces and every formula cell it reads has settled
         if key in computed and _reproduces(computed[key], guesses[key]) and all(
-            p in values for p in _precedents(graph.cells[key])
+            p in values for p in graph.sources[key]
         ):
             values[key] = computed[key]
         else:
@@ -301,8 +303,8 @@ def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[ob
         return None
     args = []
     for k in range(len(shape.refs)):
-        inputs = [values.get(target) if isinstance(target, tuple) else None for target in (cell.inputs[k] for cell in batch)]
-        if not all(type(v) is float or type(v) is np.float64 for v in inputs):
+        inputs = [values.get(cell.inputs[k]) for cell in batch]  # a range or an error finds nothing: None
+        if not set(map(type, inputs)) <= _NUMBERS:
             return None  # text, a bool, an empty cell, an error, a range: `formulas` knows Excel's rules
         args.append(np.array(inputs, dtype=float))
     result = fastmath.evaluate(function, args)
@@ -360,51 +362,47 @@ def _column(batch: list[_Cell], name: str, values: Mapping[CellKey, object]) -> 
     return array
 
 
-def _precedents(cell: _Cell) -> Iterator[CellKey]:
-    for target in cell.inputs:
-        if isinstance(target, _Box):
-            yield from target.keys()
-        elif not isinstance(target, XlError):
-            yield target
+def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey], dict[CellKey, list[CellKey]]]:
+    """Level of each formula cell, the cells on or downstream of a cycle (Kahn's algorithm), and
+    the formula cells each one reads (a range counts the formula cells inside it, found once per range).
 
-
-def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey]]:
-    """Level of each formula cell, and the cells on or downstream of a cycle (Kahn's algorithm).
-
-    A range counts only the formula cells inside it, found once per distinct range.
+    Cells are numbered, so the hot loops work on lists of ints rather than on dicts of tuples.
     """
-    inside: dict[_Box, list[CellKey]] = {}
-
-    def sources(cell: _Cell) -> set[CellKey]:
-        found_here: set[CellKey] = set()
-        for target in cell.inputs:
+    keys = list(found)
+    number = {key: i for i, key in enumerate(keys)}
+    inside: dict[_Box, list[int]] = {}
+    sources: list[list[int]] = []
+    for key in keys:
+        here: set[int] = set()
+        for target in found[key].inputs:
             if isinstance(target, _Box):
                 if target not in inside:
-                    inside[target] = [k for k in target.keys() if k in found]
-                found_here.update(inside[target])
-            elif not isinstance(target, XlError) and target in found:
-                found_here.add(target)
-        return found_here
-
-    waiting = {key: 0 for key in found}
-    readers: dict[CellKey, list[CellKey]] = defaultdict(list)
-    for key, cell in found.items():
-        for source in sources(cell):
-            waiting[key] += 1
-            readers[source].append(key)
-    levels = {key: 0 for key, count in waiting.items() if count == 0}
-    ready = list(levels)
+                    inside[target] = [number[k] for k in target.keys() if k in number]
+                here.update(inside[target])
+            elif type(target) is tuple:
+                i = number.get(target)
+                if i is not None:
+                    here.add(i)
+        sources.append(list(here))
+    waiting = [len(s) for s in sources]
+    readers: list[list[int]] = [[] for _ in keys]
+    for i, here in enumerate(sources):
+        for j in here:
+            readers[j].append(i)
+    level = [0] * len(keys)
+    ready = [i for i, count in enumerate(waiting) if count == 0]
     while ready:
-        key = ready.pop()
-        for reader in readers[key]:
-            levels[reader] = max(levels.get(reader, 0), levels[key] + 1)
+        i = ready.pop()
+        next_level = level[i] + 1
+        for reader in readers[i]:
+            if level[reader] < next_level:
+                level[reader] = next_level
             waiting[reader] -= 1
             if waiting[reader] == 0:
                 ready.append(reader)
-    circular = {key for key, count in waiting.items() if count > 0}
-    for key in circular:
-        levels.pop(key, None)
-    return levels, circular
+    levels = {key: level[i] for i, key in enumerate(keys) if waiting[i] == 0}
+    circular = {key for i, key in enumerate(keys) if waiting[i] > 0}
+    return levels, circular, {key: [keys[j] for j in sources[i]] for i, key in enumerate(keys)}
 
 
 def _too_many(key: CellKey, box: _Box) -> str:
