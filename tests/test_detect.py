@@ -51,6 +51,22 @@ README = Path(__file__).resolve().parents[1] / "README.md"
         ("t2:", "t2"),
         ("b1", "b1"),
         ("w₁", "w1"),  # a subscript digit
+        # the family of the spellings seen in a class
+        ("dw1", "∂E_total/∂w1"),
+        ("δw2", "∂E_total/∂w2"),
+        ("∂E∂W1", "∂E_total/∂w1"),
+        ("dE_dw4", "∂E_total/∂w4"),
+        ("Etotaldw1", "∂E_total/∂w1"),
+        ("Etot∂w6", "∂E_total/∂w6"),
+        ("grad_w7", "∂E_total/∂w7"),
+        ("act_h1", "a_h1"),
+        ("act_o1", "a_o1"),
+        ("activation_h2", "a_h2"),
+        ("sigmoid_o2", "a_o2"),
+        ("output_o1", "a_o1"),
+        ("∂E/∂act_h1", "∂E_total/∂a_h1"),
+        ("dact_h2", "∂E_total/∂a_h2"),
+        ("Δw1", None),  # the change of w1, η·∂E/∂w1, not its derivative
         *((h, h) for h in layout.HEADERS),  # the generated sheet's own headers
         # texts that name nothing
         ("LR 0.1", None),
@@ -79,6 +95,12 @@ def test_vocabulary_maps_header_to_quantity(header, quantity):
         ("Learning Rate", True),
         ("Learning_rate:", True),
         ("η (learning rate)", True),
+        ("ͷ", True),  # U+0377, a look-alike of η
+        ("Ͷ", True),
+        ("ƞ (learning rate)", True),
+        ("ή", True),
+        ("learning rate ŋ", True),
+        ("n", False),
         ("rate", False),
         ("LR 0.5", False),
         ("Income", False),
