@@ -98,7 +98,7 @@ def root_causes(
     *,
     rtol: float = 1e-9,
     atol: float = 1e-12,
-) -> dict[str, int]:
+) -> dict[str, tuple[int, float]]:
     """The columns that are wrong even given their own inputs as the sheet holds them.
 
     Each column of `columns` (canonical quantities with a correct formula: weights from row 1 on,
@@ -106,11 +106,12 @@ def root_causes(
     column whose recomputation differs from what it holds on some row makes a mistake of its own
     there (an independent root cause); a column that is only wrong because its inputs are wrong
     agrees with its recomputation. Rows whose inputs hold an error value are not judged.
-    Returns quantity -> the first such row (0-based), in the order of `columns`.
+    Returns quantity -> (the first such row, 0-based; what it should hold there given its
+    inputs), in the order of `columns`.
     """
     rows = len(np.asarray(next(iter(values.values()))))
     sheet = _Sheet(values, inputs, eta, rows)
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, float]] = {}
     for q in columns:
         if q not in _CORRECT or q not in values:
             continue
@@ -118,7 +119,8 @@ def root_causes(
             local = _CORRECT[q](sheet)
             bad = np.isfinite(local) & ~_close(local, sheet.actual(q), rtol, atol)
         if bad.any():
-            found[q] = int(np.argmax(bad))
+            row = int(np.argmax(bad))
+            found[q] = (row, float(local[row]))
     return found
 
 
