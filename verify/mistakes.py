@@ -124,6 +124,13 @@ def root_causes(
     return found
 
 
+def correct(q: str, values: Mapping[str, np.ndarray], inputs: Inputs, eta: float) -> np.ndarray:
+    """Quantity q computed the right way from `values` (quantity -> array); what `values` lacks
+    is computed the right way too."""
+    rows = len(np.asarray(next(iter(values.values())))) if values else 1
+    return _CORRECT[q](_Sheet(values, inputs, eta, rows))
+
+
 @dataclass(frozen=True)
 class Entry:
     """One known mistake: which columns it can explain and how it computes them."""
