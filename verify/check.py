@@ -74,6 +74,7 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         checks=("structure", *checks),
         findings=tuple(findings),
         recognised=table.describe(),
+        unchecked=tuple(table.not_checked()),
     )
 
 

@@ -11,8 +11,8 @@ After the header match (verify/detect.py), the formulas identify what is left:
   (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1 is ∂E/∂w5. A column that only feeds others (a δ column)
   is evaluated inside the formulas that read it.
 
-Nothing from the workbook is ever executed: a formula is only read through verify/refs.py's
-tokenizer, and only numbers, references, + − * / ^ and a few functions are evaluated.
+Nothing from the workbook is ever executed: a formula is read through verify/refs.py's
+tokenizer and a small parser that knows numbers, references, + − * / ^ and a few functions.
 """
 
 from __future__ import annotations
@@ -153,28 +153,29 @@ class _Context:
     def __init__(self, sheet, formula, known, pending, cells, names, row) -> None:
         self.sheet, self.formula, self.known, self.pending = sheet, formula, known, pending
         self.cells = {cell: q for q, cell in cells.items()}
+        cells = self.cells.values()
         self.names, self.row = names, row
+        # random weights and inputs, and every other quantity computed from them the right way:
+        # a column that computes a quantity by any path (E_total from E1 + E2 or from the a_o)
+        # gives that quantity's numbers
         rng = np.random.default_rng(8)
-        quantities = (*mistakes.INPUTS, *WEIGHTS, *mistakes.COMPUTED)
-        self.random = {q: rng.uniform(0.1, 0.9, PROBES) for q in dict.fromkeys(quantities)}
-        self.inputs = Inputs(*(float(self.random[q][0]) for q in mistakes.INPUTS))
-        for q in mistakes.INPUTS:  # inputs are the same number in every probe, as in the sheet
-            self.random[q] = np.full(PROBES, getattr(self.inputs, q))
+        present = set(known) | set(self.cells.values())  # a bias the table does not have is 0
+        self.inputs = Inputs(
+            *(rng.uniform(0.1, 0.9) if q in present or q not in ("b1", "b2") else 0.0 for q in mistakes.INPUTS)
+        )
+        weights = {w: rng.uniform(-1.0, 1.0, PROBES) for w in WEIGHTS}
+        self.values = {q: np.full(PROBES, getattr(self.inputs, q)) for q in mistakes.INPUTS} | weights
+        for q in mistakes.COMPUTED:
+            if q not in WEIGHTS:
+                with np.errstate(all="ignore"):
+                    self.values[q] = mistakes.correct(q, weights, self.inputs, 0.5)
 
     def identify(self, col: int) -> str | None:
         """The missing quantity that column `col` computes, if exactly one matches."""
         got = self._column(col, depth=0)
         if got is None:
             return None
-        given = {q: self.random[q] for q in self.known if q in self.random}
-        matches = []
-        for q in mistakes.COMPUTED:
-            if q in self.known or q in WEIGHTS:
-                continue
-            with np.errstate(all="ignore"):
-                want = mistakes.correct(q, given, self.inputs, 0.5)
-            if _close(got, want):
-                matches.append(q)
+        matches = [q for q in mistakes.COMPUTED if q not in self.known and q not in WEIGHTS and _close(got, self.values[q])]
         return matches[0] if len(matches) == 1 else None
 
     def _column(self, col: int, depth: int) -> np.ndarray | None:
@@ -197,56 +198,119 @@ class _Context:
     def _ref(self, ref: refs.Ref, col: int, depth: int) -> np.ndarray | None:
         if ref.name is not None:
             q = self.names.get(ref.name.upper())
-            return None if q is None else self.random.get(q)
+            return None if q is None else self.values.get(q)
         if ref.is_range:
             return None
         sheet, r, c = ref.sheet or self.sheet, ref.top.at(self.row), ref.left.at(col)
         if sheet == self.sheet and r == self.row:
             for q, known_col in self.known.items():
-                if known_col == c and q in self.random:
-                    return self.random[q]
+                if known_col == c and q in self.values:
+                    return self.values[q]
             if c in self.pending and c != col:
                 return self._column(c, depth + 1)  # an intermediate column (δ): read through it
             return None
         q = self.cells.get((sheet, r, c))
-        return None if q is None else self.random.get(q)
+        return None if q is None else self.values.get(q)
 
 
 # --- evaluating a formula's shape --------------------------------------------------------------------------
 
-_FUNCTIONS = {"EXP": "exp", "LN": "log", "SQRT": "sqrt", "POWER": "power", "ABS": "abs_", "SUM": "sum_"}
-_SAFE = re.compile(r"\s*(?:_R\d+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|[A-Z][A-Z0-9.]*(?=\()|[-+*/^(),])")
-_ENV = {
-    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "power": np.power, "abs_": np.abs,
-    "sum_": lambda *xs: sum(xs),
+_FUNCTIONS = {
+    "EXP": np.exp, "LN": np.log, "SQRT": np.sqrt, "POWER": np.power, "ABS": np.abs, "SUM": lambda *xs: sum(xs),
 }
+_TOKENS = re.compile(r"\s*(_R\d+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z][A-Za-z0-9.]*|[-+*/^(),])")
+
+
+class _Unsupported(ValueError):
+    """Something the small evaluator does not handle."""
 
 
 def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.ndarray | None:
     """The shape's formula on `values` (one per placeholder), or None when it uses anything else
-    than numbers, + − * / ^, parentheses and EXP, LN, SQRT, POWER, ABS, SUM of single cells."""
-    text = shape.text.lstrip("=").upper()
-    pos, out = 0, []
-    while pos < len(text):
-        m = _SAFE.match(text, pos)
+    than numbers, + − * / ^, parentheses and EXP, LN, SQRT, POWER, ABS, SUM of single cells.
+    A small recursive-descent parser with Excel's precedence (negation before ^); nothing is
+    handed to Python's eval."""
+    text = shape.text.lstrip("=")
+    tokens, pos = [], 0
+    while pos < len(text.rstrip()):
+        m = _TOKENS.match(text, pos)
         if m is None:
             return None
-        token = m.group(0).strip()
-        if token[:1].isalpha():
-            if token not in _FUNCTIONS:
-                return None
-            token = _FUNCTIONS[token]
-        elif token == "^":
-            token = "**"
-        out.append(token)
+        tokens.append(m.group(1))
         pos = m.end()
-    env = dict(_ENV) | {f"_R{k}": values[ref] for k, ref in enumerate(shape.refs)}
+    placeholders = {f"_R{k}": values[ref] for k, ref in enumerate(shape.refs)}
     try:
         with np.errstate(all="ignore"):
-            result = eval(" ".join(out), {"__builtins__": {}}, env)  # only the tokens checked above
-    except (SyntaxError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+            result, _ = _Parser(tokens, placeholders).parse()
+    except (_Unsupported, IndexError, TypeError, ValueError):
         return None
     return np.broadcast_to(np.asarray(result, dtype=float), (PROBES,))
+
+
+class _Parser:
+    def __init__(self, tokens: list[str], placeholders: Mapping[str, np.ndarray]) -> None:
+        self.tokens, self.placeholders, self.at = tokens, placeholders, 0
+
+    def parse(self):
+        value = self._sum()
+        if self.at != len(self.tokens):
+            raise _Unsupported(self.tokens[self.at])
+        return value, None
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def _take(self, expected: str | None = None) -> str:
+        token = self.tokens[self.at]
+        if expected is not None and token != expected:
+            raise _Unsupported(token)
+        self.at += 1
+        return token
+
+    def _sum(self):
+        value = self._product()
+        while self._peek() in ("+", "-"):
+            value = value + self._product() if self._take() == "+" else value - self._product()
+        return value
+
+    def _product(self):
+        value = self._power()
+        while self._peek() in ("*", "/"):
+            value = value * self._power() if self._take() == "*" else value / self._power()
+        return value
+
+    def _power(self):
+        value = self._signed()
+        while self._peek() == "^":
+            self._take()
+            value = np.power(value, self._signed())
+        return value
+
+    def _signed(self):
+        if self._peek() in ("-", "+"):
+            return -self._signed() if self._take() == "-" else self._signed()
+        return self._atom()
+
+    def _atom(self):
+        token = self._take()
+        if token == "(":
+            value = self._sum()
+            self._take(")")
+            return value
+        if token in self.placeholders:
+            return self.placeholders[token]
+        if token[0].isdigit() or token[0] == ".":
+            return float(token)
+        function = _FUNCTIONS.get(token.upper())
+        if function is None:
+            raise _Unsupported(token)
+        self._take("(")
+        args = [self._sum()]
+        while self._peek() == ",":
+            self._take()
+            args.append(self._sum())
+        self._take(")")
+        return function(*args)
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
