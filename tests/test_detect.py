@@ -217,6 +217,21 @@ def test_a_column_is_recognised_by_what_it_computes(header, formula, quantity):
     assert t.headers[quantity] == header
 
 
+def test_a_column_of_changes_is_not_a_gradient():
+    """`Δw1` = η·∂E/∂w1 and the update `w1 − Δw1`: the column is listed as not checked, not
+    taken for ∂E/∂w1."""
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    ws["X9"] = "Δw1"
+    for row in range(10, 23):
+        ws[f"X{row}"] = ws[f"X{row}"].value.replace("=", "=$B$7*(", 1) + ")"
+        if row > 10:
+            ws[f"E{row}"] = f"=E{row - 1}-X{row - 1}"
+    (t,) = find_tables(wb)
+    assert "∂E_total/∂w1" not in t.columns
+    assert t.not_checked() == ["column X 'Δw1': not checked"]
+
+
 def test_eta_reached_through_a_relative_reference():
     """No cell labelled η and updates written `=E10-(B7*X10)`, sliding to B8, B9, ...: η is B7."""
     t = next(t for t in find_tables(handbuilt.several_workbook()) if t.sheet == "relative eta")

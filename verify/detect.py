@@ -268,7 +268,8 @@ def _eta(
     ]
     if len(outside) == 1:
         return CellRef(ws.title, *outside[0]), None
-    if read_by_updates is not None and _filled(_value(ws, read_by_updates[1], read_by_updates[2])):
+    same_sheet = read_by_updates is not None and read_by_updates[0] == ws.title
+    if same_sheet and _filled(_value(ws, read_by_updates[1], read_by_updates[2])):
         return CellRef(*read_by_updates), None  # reached through a relative reference (`B29`)
     elsewhere = [lab for name, by_q in labels.items() if name != ws.title for lab in by_q.get("η", [])]
     if len(elsewhere) == 1:

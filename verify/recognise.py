@@ -2,7 +2,7 @@
 
 After the header match (verify/detect.py), the formulas identify what is left:
 
-- the update of a weight, `w_next = w − η·X` (or `+`, or without η), names the column X it
+- the update of a weight, `w_next = w − η·X` (or `+`), names the column X it
   reads in the row above as ∂E/∂w, and gives the cell it reads η from, also through a
   relative reference (`=E32-(B29*X32)`), which detect.py uses when no cell is labelled η;
 - any other column is evaluated on random numbers standing for the recognised columns and
@@ -117,9 +117,9 @@ def _updates(
                 grads.append((ref, c))
             else:
                 others.append(ref)
-        if len(own) != 1 or len(grads) != 1 or len(others) > 1:
-            continue
-        (ref, col), eta_ref = grads[0], (others[0] if others else None)
+        if len(own) != 1 or len(grads) != 1 or len(others) != 1:
+            continue  # without η, `w − X` reads a column of changes X = η·∂E/∂w (a Δw), not ∂E/∂w
+        (ref, col), eta_ref = grads[0], others[0]
         if not _is_update(shape, own[0], ref, eta_ref):
             continue
         g = mistakes.g(w)
@@ -127,21 +127,17 @@ def _updates(
             known[g] = col
             how[g] = f"the update of {w} subtracts η times it"
             del pending[col]
-        if eta is None and eta_ref is not None and eta_ref.name is None:
+        if eta is None and eta_ref.name is None and not eta_ref.is_range:
             eta = (eta_ref.sheet or sheet, eta_ref.top.at(first + 1), eta_ref.left.at(known[w]))
     return eta
 
 
-def _is_update(shape: refs.Shape, own: refs.Ref, grad: refs.Ref, eta: refs.Ref | None) -> bool:
-    """The formula computes w ± η·X (w ± X without η) on random numbers."""
+def _is_update(shape: refs.Shape, own: refs.Ref, grad: refs.Ref, eta: refs.Ref) -> bool:
+    """The formula computes w ± η·X on random numbers."""
     rng = np.random.default_rng(1)
     w, x, e = (rng.uniform(0.1, 0.9, PROBES) for _ in range(3))
-    values = {own: w, grad: x} | ({eta: e} if eta is not None else {})
-    got = _evaluate(shape, values)
-    if got is None:
-        return False
-    step = x * (e if eta is not None else 1.0)
-    return bool(_close(got, w - step) or _close(got, w + step))
+    got = _evaluate(shape, {own: w, grad: x, eta: e})
+    return got is not None and (_close(got, w - e * x) or _close(got, w + e * x))
 
 
 # --- the other columns -------------------------------------------------------------------------------
