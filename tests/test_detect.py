@@ -217,6 +217,21 @@ def test_a_column_is_recognised_by_what_it_computes(header, formula, quantity):
     assert t.headers[quantity] == header
 
 
+@pytest.mark.parametrize(
+    "formula",
+    ["=IF(A{r}>0,1,2)", '="text"', "=[1]Sheet1!A{r}", "=" + "(" * 3000 + "A{r}" + ")" * 3000, "=SUM(A{r}:C{r})", "=A{r}/0"],
+)
+def test_formulas_that_name_nothing_are_listed(formula):
+    """A column of formulas the evaluator does not handle (or computes nothing known) is listed."""
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    ws["AF9"] = "check"
+    for row in range(10, 23):
+        ws[f"AF{row}"] = formula.format(r=row)
+    (t,) = find_tables(wb)
+    assert t.not_checked() == ["column AF 'check': not checked"]
+
+
 def test_a_column_of_changes_is_not_a_gradient():
     """`Δw1` = η·∂E/∂w1 and the update `w1 − Δw1`: the column is listed as not checked, not
     taken for ∂E/∂w1."""

@@ -10,13 +10,18 @@ One code path for every layout. On each worksheet:
 3. inputs, targets and biases (i1, i2, t1, t2, b1, b2) are table columns when the header names
    them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
    labelled `i1` on the same sheet (value to its right, or below it), then on another sheet;
-4. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `LR`, `learning rate`, ...
+4. the columns whose header names nothing are recognised by their formulas (verify/recognise.py:
+   what the updates subtract is ∂E/∂w, a column computing 1/(1+EXP(−h1)) is a_h1, ...); columns of
+   formulas that nothing recognised are kept in Table.unchecked, to be listed in the report;
+5. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `ͷ`, `LR`, `learning rate`, ...
    (value to the right or below); when several are labelled, the one the first update formula
-   references; with no label at all, the one absolute reference of that formula outside the table.
+   references; with no label at all, the one absolute reference of that formula outside the table,
+   else the cell the first updates read through a relative reference (`=E32-(B29*X32)`).
 
 A generated workbook is one layout among these (headers excelgen.layout.HEADERS, η labelled in
 A2, inputs through defined names). find_tables() raises WorkbookError when no sheet holds a
-table, and when a table lacks a quantity the check needs (listing what is missing).
+table, when a table lacks a quantity the check needs (listing what is missing), and when a
+table holds only typed-in numbers (no computed rows).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from verify.reference import WEIGHTS, Inputs
 Cell = tuple[str, int, int]  # (sheet, row, col), 1-based
 PROBES = 4  # random points a formula is evaluated at
 RTOL = 1e-9
+MAX_LENGTH = 2000  # longer formulas are not evaluated (a hand-written one is a few hundred characters)
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,8 @@ def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.nd
     A small recursive-descent parser with Excel's precedence (negation before ^); nothing is
     handed to Python's eval."""
     text = shape.text.lstrip("=")
+    if len(text) > MAX_LENGTH:
+        return None
     tokens, pos = [], 0
     while pos < len(text.rstrip()):
         m = _TOKENS.match(text, pos)
@@ -238,8 +241,8 @@ def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.nd
     try:
         with np.errstate(all="ignore"):
             result, _ = _Parser(tokens, placeholders).parse()
-    except (_Unsupported, IndexError, TypeError, ValueError):
-        return None
+    except (_Unsupported, IndexError, TypeError, ValueError, RecursionError):
+        return None  # RecursionError: parentheses nested thousands deep (a hostile file)
     return np.broadcast_to(np.asarray(result, dtype=float), (PROBES,))
 
 
