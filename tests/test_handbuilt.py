@@ -13,6 +13,7 @@ from excelgen.cli import cli
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
 from verify.check import check_workbook
+from conftest import read_book
 from verify.detect import find_tables
 
 
@@ -35,7 +36,7 @@ def test_correct_handbuilt_layout_passes(layout, handbuilt_books):
 @pytest.mark.parametrize("name", handbuilt.PLANTS)
 def test_planted_mistake_is_reported_and_named(name, mistakes_report, handbuilt_books):
     plant = handbuilt.PLANTS[name]
-    (table,) = [t for t in find_tables(openpyxl.load_workbook(handbuilt_books["mistakes"])) if t.sheet == name]
+    (table,) = [t for t in find_tables(read_book(handbuilt_books["mistakes"])) if t.sheet == name]
     cell = f"'{name}'!{get_column_letter(table.columns[plant.wrong_column])}{table.first_row + plant.first_wrong}"
     findings = mistakes_report[name].findings
     assert {f.check for f in findings} == {"saved values", "libreoffice"}
@@ -58,7 +59,7 @@ def several_report(handbuilt_books):
 def test_every_independent_mistake_is_reported_in_dependency_order(sheet, several_report, handbuilt_books):
     """Each check names every root cause: located (first cell, column) and named, in order."""
     _, _, causes = handbuilt.SEVERAL[sheet]
-    (table,) = [t for t in find_tables(openpyxl.load_workbook(handbuilt_books["several"])) if t.sheet == sheet]
+    (table,) = [t for t in find_tables(read_book(handbuilt_books["several"])) if t.sheet == sheet]
     want = [
         (f"'{sheet}'!{get_column_letter(table.columns[q])}{table.first_row + i}", q, i, key) for i, q, key in causes
     ]

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from verify import mistakes, reference
+from conftest import read_book
 from verify.detect import find_tables
 from verify.mistakes import name_mistake
 from verify.reference import Inputs
@@ -49,7 +50,7 @@ def test_catalogue_additions_are_named_by_their_entry(name, handbuilt_books):
 @pytest.mark.parametrize("layout", handbuilt.LAYOUTS)
 def test_correct_columns_match_no_mistake(layout, handbuilt_books):
     """Asked about a column that is right, the catalogue names nothing."""
-    for table in find_tables(openpyxl.load_workbook(handbuilt_books[layout])):
+    for table in find_tables(read_book(handbuilt_books[layout])):
         _, sheet = _read(handbuilt_books[layout], table.sheet)
         for column in ("∂E_total/∂w3", "E1", "w2", "h1"):
             assert name_mistake(table, column, 1, sheet.values, sheet.inputs, sheet.eta) is None
@@ -130,5 +131,5 @@ def _number(value) -> float:
 
 
 def _read(path: Path, sheet: str) -> tuple[Table, _Sheet]:
-    table = next(t for t in find_tables(openpyxl.load_workbook(path)) if t.sheet == sheet)
+    table = next(t for t in find_tables(read_book(path)) if t.sheet == sheet)
     return table, _Sheet(path, table)

@@ -14,9 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from openpyxl.workbook.workbook import Workbook
-
 from verify import cells, mistakes
+from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.expected import BIASES, INPUTS, BadInput, Start
 from verify.reference import WEIGHTS
@@ -29,21 +28,19 @@ COMPUTED = WEIGHTS + FORWARD + DERIVATIVES  # columns that must hold formulas (w
 ORDER = INPUTS + BIASES + COMPUTED  # dependency order within a row
 
 
-def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
+def not_formulas(table: Table, book: Book) -> Finding | None:
     """The first computed cell that holds a typed-in value instead of a formula."""
-    grid = cells.Grid(formula_view)
     found: list[tuple[CellKey, str, int]] = []
     for i, row in enumerate(range(table.first_row, table.last_row + 1)):
         for q in present(table, COMPUTED):
             if i == 0 and q in WEIGHTS:
                 continue  # initial weights may be typed in
             cell = (table.sheet, row, table.columns[q])
-            if grid.formula(cell) is None:
+            if book.formula(cell) is None:
                 found.append((cell, q, i))
     if not found:
         return None
     cell, q, i = found[0]
-    value = grid.cell(cell)
     return Finding(
         check="structure",
         kind="not a formula",
@@ -53,7 +50,7 @@ def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
         iteration=i,
         formula=None,
         expected=None,
-        actual=None if value is None else value.value,
+        actual=book.sheets[cell[0]].value(cell[1], cell[2]),
         others=len(found) - 1,
     )
 
@@ -81,7 +78,7 @@ def root_causes(
     start: Start,
     expected: Mapping[str, np.ndarray],
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
@@ -114,7 +111,6 @@ def root_causes(
             causes[q] = (i, float(want[i, k]))
     causes[quantities[first_j]] = (first_i, float(want[first_i, first_j]))
     ordered = sorted(causes.items(), key=lambda item: (item[1][0], quantities.index(item[0])))
-    grid = cells.Grid(formula_view)
     findings = []
     for n, (q, (i, should)) in enumerate(ordered):
         j = quantities.index(q)
@@ -126,13 +122,13 @@ def root_causes(
             quantity=q,
             header=table.headers.get(q, q),
             iteration=i,
-            formula=grid.formula(cell),
+            formula=book.formula(cell),
             expected=should,
             actual=raw[i][j],
             # the first finding counts every other wrong cell of the table, the others their column's
             others=int(flat.size) - 1 if n == 0 else int(wrong[i + 1 :, j].sum()),
         )
-        named = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
+        named = _name_mistake(table, q, i, quantities, actual, start, values, book, rtol=rtol, atol=atol)
         findings.append(replace(finding, mistake=named.sentence, mistake_key=named.key) if named else finding)
     return findings
 
@@ -145,7 +141,7 @@ def _name_mistake(
     actual: np.ndarray,
     start: Start,
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
@@ -157,7 +153,6 @@ def _name_mistake(
         for w in WEIGHTS
         if w in table.scalars and (v := cells.number(values.get(cells.key(table.scalars[w])))) is not None
     }
-    grid = cells.Grid(formula_view)
     return mistakes.identify(
         table,
         q,
@@ -165,7 +160,7 @@ def _name_mistake(
         {name: actual[:, k] for k, name in enumerate(quantities)},
         start.inputs,
         start.eta,
-        formulas={name: [grid.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
+        formulas={name: [book.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
         initial_weights=initial or None,
         rtol=rtol,
         atol=atol,

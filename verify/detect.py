@@ -30,13 +30,11 @@ import re
 from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from excelgen import layout
 from excelgen.errors import WorkbookError
 from verify import recognise, vocabulary
+from verify.book import Book, Sheet
 from verify.table import CellRef, Table
 
 WEIGHTS = layout.WEIGHTS
@@ -52,16 +50,13 @@ _ETA = "η (learning rate)"
 NO_COMPUTED_ROWS = "computed rows"
 
 
-def find_tables(wb: Workbook) -> list[Table]:
-    """Every backprop table in `wb` (at most one per sheet); WorkbookError when there is none.
-
-    `wb` is openpyxl's formula view (load_workbook(data_only=False)), so formulas show as text.
-    """
-    named = _named_scalars(wb)
-    grids = {ws.title: _grid(ws) for ws in wb.worksheets}
+def find_tables(book: Book) -> list[Table]:
+    """Every backprop table in `book` (at most one per sheet); WorkbookError when there is none."""
+    named = _named_scalars(book)
+    grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
     tables, problems, empty = [], [], []
-    for ws in wb.worksheets:
+    for ws in book.sheets.values():
         header = _header_row(grids[ws.title])
         if header is None:
             continue
@@ -141,18 +136,13 @@ def _runs(grid: dict[tuple[int, int], object]) -> list[tuple[int, list[tuple[int
     return [(row, run) for row, run, _ in runs]
 
 
-def _grid(ws: Worksheet) -> dict[tuple[int, int], object]:
+def _grid(ws: Sheet) -> dict[tuple[int, int], object]:
     """(row, col) -> value of the non-empty cells near the top of a sheet (where headers and labels sit)."""
-    return {
-        (c.row, c.column): c.value
-        for cells in ws.iter_rows(max_row=min(ws.max_row, SCAN_ROWS), max_col=min(ws.max_column, SCAN_COLS))
-        for c in cells
-        if c.value is not None
-    }
+    return {(row, col): value for row, col, value in ws.cells(SCAN_ROWS, SCAN_COLS)}
 
 
 def _read_table(
-    ws: Worksheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
 ) -> tuple[Table | None, list[str]]:
     """The table under `header`, or the list of required quantities it lacks."""
     missing = [w for w in WEIGHTS if w not in header.columns]
@@ -246,7 +236,7 @@ def _labelled(
 
 
 def _eta(
-    ws: Worksheet,
+    ws: Sheet,
     header: _Header,
     first: int,
     columns: dict[str, int],
@@ -285,7 +275,7 @@ def _eta(
 _REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
-def _absolute_refs_of_first_update(ws: Worksheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
+def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
     """(row, col) of the same-sheet references with `$` on the row in the first update formulas."""
     found = set()
     for w in WEIGHTS:
@@ -299,7 +289,7 @@ def _absolute_refs_of_first_update(ws: Worksheet, first: int, columns: dict[str,
 
 
 def _by_formulas(
-    ws: Worksheet, header: _Header, first: int, last: int, columns: dict[str, int], scalars: dict[str, CellRef]
+    ws: Sheet, header: _Header, first: int, last: int, columns: dict[str, int], scalars: dict[str, CellRef]
 ) -> recognise.Found:
     """The table's columns that its header does not name, recognised by their formulas (verify/recognise.py)."""
     inside = range(min(header.run), max(header.run) + 1)
@@ -323,15 +313,14 @@ def _by_formulas(
     )
 
 
-def _value(ws: Worksheet, row: int, col: int) -> object:
+def _value(ws: Sheet, row: int, col: int) -> object:
     """The content of one cell (a formula as its text)."""
-    return ws.cell(row, col).value
+    return ws.value(row, col)
 
 
-def _formula(ws: Worksheet, row: int, col: int) -> str | None:
+def _formula(ws: Sheet, row: int, col: int) -> str | None:
     """The formula text ("=...") of one cell, or None."""
-    value = _value(ws, row, col)
-    return value if isinstance(value, str) and value.startswith("=") and len(value) > 1 else None
+    return ws.formulas.get((row, col))
 
 
 def _filled(value: object) -> bool:
@@ -343,14 +332,11 @@ def _filled(value: object) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
-def _named_scalars(wb: Workbook) -> dict[str, CellRef]:
+def _named_scalars(book: Book) -> dict[str, CellRef]:
     """i1, i2, t1, t2, b1, b2, w1..w8 -> their cells, through the Network sheet's defined names."""
     found = {}
     for quantity, name in _SCALAR_NAMES.items():
-        defined = wb.defined_names.get(name)
-        if defined is None:
-            continue
-        for sheet, ref in defined.destinations:
-            min_col, min_row, _, _ = range_boundaries(ref.replace("$", ""))
-            found[quantity] = CellRef(sheet, min_row, min_col)
+        ref = book.destination(name)
+        if ref is not None:
+            found[quantity] = ref
     return found

@@ -32,10 +32,10 @@ import formulas
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
-from openpyxl.workbook.workbook import Workbook
-
-from verify import cells, refs
-from verify.cells import CellKey, SavedValues, Value
+from verify import book as books
+from verify import cells, fastmath, refs
+from verify.book import Book
+from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
 
 CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
@@ -49,19 +49,19 @@ _REPRODUCE_RTOL = 1e-13
 _REPRODUCE_ATOL = 1e-15
 
 
-def evaluate(wb: Workbook, targets: Iterable[CellKey], saved: SavedValues | None = None) -> dict[CellKey, Value]:
+def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> dict[CellKey, Value]:
     """The recalculated value of every cell in `targets` (and of every cell they depend on).
 
-    `wb` is openpyxl's formula view of the workbook (data_only=False); `saved`, when given, the
-    values it was saved with, used only for the shortcut described above.
+    `shortcut`: settle what the saved values settle first (step 2 above); a workbook saved
+    without values (by openpyxl, say) gains nothing from it.
     """
-    book = _Book(wb)
+    book = _Book(workbook)
     graph = _Graph.build(book, targets)
     values: dict[CellKey, object] = dict(graph.constants)
     with _quiet_schedula():
         pending = graph.order
-        if saved is not None:
-            pending = _settle_from_saved(book, graph, saved, values)
+        if shortcut:
+            pending = _settle_from_saved(book, graph, values)
         for batch in graph.batches(pending):
             _store(batch, _run(book, batch, values), values)
     for key in graph.circular:
@@ -92,23 +92,21 @@ class _Cell:
 
 
 class _Book:
-    """Cell access, sheet names, defined names and compiled shapes of an openpyxl workbook."""
+    """Cell access, sheet names, defined names and compiled shapes of a workbook."""
 
-    def __init__(self, wb: Workbook):
-        self.wb = wb
-        self.grid = cells.Grid(wb)
-        self.sheets = {name.upper(): name for name in wb.sheetnames}
+    def __init__(self, workbook: Book):
+        self.workbook = workbook
+        self.sheets = {name.upper(): name for name in workbook.sheets}
         self.compiled: dict[str, object] = {}
         self._names: dict[str, dict[str, Ref]] = {}
-        self._sizes: dict[str, tuple[int, int]] = {}
         self._last_shape: dict[int, Shape] = {}  # column -> the shape last read there
 
     def formula(self, key: CellKey) -> str | None:
-        return self.grid.formula(key)
+        return self.workbook.formula(key)
 
     def constant(self, key: CellKey) -> object:
-        found = self.grid.cell(key)
-        return _internal(None if found is None else (found.value, found.data_type))
+        """A cell's saved value, as `formulas` takes it (the value of a constant cell)."""
+        return _internal(self.workbook.saved(key))
 
     def cell(self, key: CellKey, formula: str) -> _Cell:
         sheet, row, col = key
@@ -125,20 +123,17 @@ class _Book:
         """Upper-case defined name -> absolute Ref: workbook names and `sheet`'s own names."""
         if sheet not in self._names:
             found: dict[str, Ref] = {}
-            for scope in (self.wb.defined_names, self.wb[sheet].defined_names):
-                for name, defined in scope.items():
-                    with contextlib.suppress(Exception):  # a name for a constant or formula: #NAME?
-                        for dest_sheet, reference in defined.destinations:
-                            found[name.upper()] = refs.absolute_ref(dest_sheet, reference)
+            for name, text in self.workbook.names_for(sheet).items():
+                reference = books.parse_reference(text)  # None for a constant or a formula: #NAME?
+                if reference is not None:
+                    found[name] = refs.absolute_ref(*reference)
             self._names[sheet] = found
         return self._names[sheet]
 
     def _size(self, sheet: str) -> tuple[int, int]:
-        """(max_row, max_column): what a whole-column or whole-row range spans."""
-        if sheet not in self._sizes:  # openpyxl computes these by scanning every cell
-            ws = self.wb[sheet]
-            self._sizes[sheet] = (ws.max_row, ws.max_column)
-        return self._sizes[sheet]
+        """(max_row, max_column), the used area: what a whole-column or whole-row range spans."""
+        found = self.workbook.sheets[sheet]
+        return (found.max_row, found.max_col)
 
     def _locate(self, ref: Ref, own_sheet: str, row: int, col: int) -> object:
         if ref.name is not None:
@@ -196,13 +191,11 @@ class _Graph:
         yield from groups.values()  # dicts keep insertion order: by level
 
 
-def _settle_from_saved(
-    book: _Book, graph: _Graph, saved: SavedValues, values: dict[CellKey, object]
-) -> list[CellKey]:
+def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]) -> list[CellKey]:
     """Step 2 of the module docstring: store the cells the saved values settle; return the rest."""
     guesses = dict(values)
     for key in graph.cells:
-        guesses[key] = _internal(saved.raw(key))
+        guesses[key] = book.constant(key)  # a formula cell's saved value
     by_shape: dict[tuple, list[_Cell]] = defaultdict(list)
     for key in graph.order:
         cell = graph.cells[key]
@@ -224,6 +217,9 @@ def _settle_from_saved(
 
 def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object]:
     """The values of a batch of cells of one shape, reading their inputs from `values`."""
+    fast = _arithmetic(batch, values)
+    if fast is not None:
+        return fast
     first = batch[0]
     func = _compile(book, first.shape) if first.shape else None
     if func is None:
@@ -237,6 +233,23 @@ def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> l
         result = _call(func, [_argument(cell, name, values) for name in func.inputs], 1)
         results.append(result[0] if result else XlError("#VALUE!"))
     return results
+
+
+def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object] | None:
+    """verify/fastmath.py's NumPy evaluation of a plain arithmetic shape whose inputs are all numbers, else None."""
+    shape = batch[0].shape
+    function = fastmath.compile(shape.text) if shape is not None else None
+    if function is None:
+        return None
+    args = []
+    for k in range(len(shape.refs)):
+        inputs = [values.get(target) if isinstance(target, tuple) and not isinstance(target[0], tuple) else None
+                  for target in (cell.inputs[k] for cell in batch)]
+        if not all(type(v) is float or type(v) is np.float64 for v in inputs):
+            return None  # text, a bool, an empty cell, an error, a range: `formulas` knows Excel's rules
+        args.append(np.array(inputs, dtype=float))
+    result = fastmath.evaluate(function, args)
+    return None if result is None else list(np.broadcast_to(result, (len(batch),)))
 
 
 def _store(batch: list[_Cell], results: list[object], into: dict[CellKey, object]) -> None:
