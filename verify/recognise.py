@@ -150,7 +150,6 @@ class _Context:
     def __init__(self, sheet, formula, known, pending, cells, names, row) -> None:
         self.sheet, self.formula, self.known, self.pending = sheet, formula, known, pending
         self.cells = {cell: q for q, cell in cells.items()}
-        cells = self.cells.values()
         self.names, self.row = names, row
         # random weights and inputs, and every other quantity computed from them the right way:
         # a column that computes a quantity by any path (E_total from E1 + E2 or from the a_o)
