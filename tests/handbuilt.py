@@ -438,6 +438,13 @@ SEVERAL: dict[str, tuple[Callable[..., Workbook], tuple[Plant, ...], tuple[tuple
         ),
         ((0, g("w3"), "other-hidden-slope"), (0, g("w4"), "other-hidden-slope"), (2, "w7", "eta-slides")),
     ),
+    # ∂E/∂w5 headed `g5` (recognised by the update of w5 only) multiplies by h1: it is blamed, not
+    # the correct update that reads it
+    "own words g5": (
+        own_words,
+        (Plant("g5", g("w5"), 0, lambda A, r, p, eta: f"={A('δo1', r)}*{A('h1', r)}"),),
+        ((0, g("w5"), "net-for-activation"),),
+    ),
     # no cell labelled η: every update reaches η through a relative reference, `=E10-(B7*X10)`,
     # that slides to B8, B9, ... when filled down (in the words of the issue: `=E32-(B29*X32)`)
     "relative eta": (
