@@ -1,12 +1,14 @@
 """Name the mistake behind a wrong column: a catalogue of known student mistakes.
 
-When the checks find the root cause (the first column, in dependency order, at the first row,
-whose value is wrong while its inputs are right), `name_mistake()` tries each catalogue entry
-on that column. An entry is a small variant of the reference formula that reproduces one
-mistake; it recomputes the column from the workbook's OWN upstream values (the sheet's
-a_h1, a_o1, weights of the row above, ...), so it isolates the one mistake however wrong the
-rest of the sheet has become. The first entry whose numbers match the column's numbers gives
-a sentence a student understands, e.g.
+`root_causes()` finds the independent root causes of a wrong table: the columns that are wrong
+even given their own inputs as the sheet holds them (each recomputed from the sheet's own
+upstream values). For each, `identify()` tries each catalogue entry on that column. An entry
+is a small variant of the reference formula that reproduces one mistake; it recomputes the
+column from the workbook's OWN upstream values (the sheet's a_h1, a_o1, weights of the row
+above, ...), so it isolates the one mistake however wrong the rest of the sheet has become. A
+few entries read the formulas instead (an η reference that slid, a row that breaks its column's
+pattern). The first entry whose numbers match the column's numbers gives a sentence a student
+understands, e.g.
 
     ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
 """
