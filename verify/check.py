@@ -9,7 +9,8 @@
 5. recalculated values (LibreOffice or `formulas`) against the reference computed from the
    recalculated inputs, initial weights and η.
 
-Each check of each table reports its root cause: the first wrong cell in dependency order.
+Each check of each table reports its root causes: the first wrong cell in dependency order, and
+every other column that is wrong given its own inputs.
 """
 
 from __future__ import annotations
@@ -69,9 +70,8 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float) -> Report:
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
     for check, values in checks.items():
-        for table, finding in zip(tables, _value_checks(tables, check, values, book, rtol, atol)):
-            if finding:
-                findings[table.sheet].append(finding)
+        for table, found in zip(tables, _value_checks(tables, check, values, book, rtol, atol)):
+            findings[table.sheet] += found
     first = next(iter(checks.values()))
     reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], first) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
@@ -89,6 +89,7 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         checks=("structure", *checks),
         findings=tuple(findings),
         recognised=table.describe(),
+        unchecked=tuple(table.not_checked()),
     )
 
 
@@ -102,17 +103,17 @@ def _find_tables(path: Path, book: Book) -> list[Table]:
 
 def _value_checks(
     tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float
-) -> list[Finding | None]:
-    """One check (saved values, or an engine's) of every table: its root cause or None."""
+) -> list[list[Finding]]:
+    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes."""
     starts = [expected.start(t, values) for t in tables]
     good = [s for s in starts if isinstance(s, expected.Start)]
     columns = iter(expected.expected(good))
-    results: list[Finding | None] = []
+    results: list[list[Finding]] = []
     for table, start in zip(tables, starts):
         if isinstance(start, expected.BadInput):
-            results.append(compare.bad_input(table, check, start))
+            results.append([compare.bad_input(table, check, start)])
             continue
         results.append(
-            compare.first_wrong(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
+            compare.root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
         )
     return results
