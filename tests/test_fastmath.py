@@ -18,6 +18,7 @@ ARITHMETIC = [
     "=POWER(ABS(_R0),0.5)+SQRT(ABS(_R1))-LN(1+ABS(_R2))+LOG10(2)",
     "=+_R0--_R1/ 4E-1",
     "=((_R0))",
+    "=SUM(_R0,_R1*2,_R2)",
 ]
 
 
@@ -35,7 +36,7 @@ def test_arithmetic_agrees_with_the_formulas_package(shape):
 
 @pytest.mark.parametrize(
     "shape",
-    ['=IF(_R0>1,1,2)', '=_R0&"x"', "=SUM(_R0)", "=_R0 +", "=(_R0", "=name", '="text"', "=_R0>=1", "=#N/A",
+    ['=IF(_R0>1,1,2)', '=_R0&"x"', "=MAX(_R0)", "=_R0 +", "=(_R0", "=name", '="text"', "=_R0>=1", "=#N/A",
      "=" + "(" * 1000 + "_R0" + ")" * 1000],
 )
 def test_anything_else_is_left_to_the_formulas_package(shape):

@@ -25,7 +25,8 @@ import numpy as np
 Compiled = Callable[[Sequence[np.ndarray]], np.ndarray]
 MAX_DEPTH = 50  # parentheses and function calls in one formula, at most
 
-FUNCTIONS: dict[str, tuple[int, Callable[..., np.ndarray]]] = {  # name -> (number of arguments, NumPy)
+FUNCTIONS: dict[str, tuple[int | None, Callable[..., np.ndarray]]] = {  # name -> (arguments, None: any; NumPy)
+    "SUM": (None, lambda *xs: sum(xs)),  # of single cells: a range is never a plain number
     "EXP": (1, np.exp),
     "LN": (1, np.log),
     "LOG10": (1, np.log10),
@@ -154,7 +155,7 @@ class _Parser:
             self._take()
             arguments.append(self.expression())
         self._expect(")")
-        if len(arguments) != count:
+        if count is not None and len(arguments) != count:
             raise _NotArithmetic(f"{name} takes {count} arguments")
         return lambda args: numpy_function(*(a(args) for a in arguments))
 

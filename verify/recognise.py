@@ -12,18 +12,17 @@ After the header match (verify/detect.py), the formulas identify what is left:
   is evaluated inside the formulas that read it.
 
 Nothing from the workbook is ever executed: a formula is read through verify/refs.py's
-tokenizer and a small parser that knows numbers, references, + − * / ^ and a few functions.
+tokenizer and verify/fastmath.py's parser of plain arithmetic.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from verify import mistakes, refs
+from verify import fastmath, mistakes, refs
 from verify.reference import WEIGHTS, Inputs
 
 Cell = tuple[str, int, int]  # (sheet, row, col), 1-based
@@ -211,104 +210,17 @@ class _Context:
 
 # --- evaluating a formula's shape --------------------------------------------------------------------------
 
-_FUNCTIONS = {
-    "EXP": np.exp, "LN": np.log, "SQRT": np.sqrt, "POWER": np.power, "ABS": np.abs, "SUM": lambda *xs: sum(xs),
-}
-_TOKENS = re.compile(r"\s*(_R\d+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z][A-Za-z0-9.]*|[-+*/^(),])")
-
-
-class _Unsupported(ValueError):
-    """Something the small evaluator does not handle."""
-
 
 def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.ndarray | None:
-    """The shape's formula on `values` (one per placeholder), or None when it uses anything else
-    than numbers, + − * / ^, parentheses and EXP, LN, SQRT, POWER, ABS, SUM of single cells.
-    A small recursive-descent parser with Excel's precedence (negation before ^); nothing is
-    handed to Python's eval."""
-    text = shape.text.lstrip("=")
-    if len(text) > MAX_LENGTH:
+    """The shape's formula on `values` (one per placeholder), or None when it is not plain arithmetic
+    (verify/fastmath.py: numbers, + − * / ^, parentheses, a few functions; never Python's eval)."""
+    if len(shape.text) > MAX_LENGTH:
         return None
-    tokens, pos = [], 0
-    while pos < len(text.rstrip()):
-        m = _TOKENS.match(text, pos)
-        if m is None:
-            return None
-        tokens.append(m.group(1))
-        pos = m.end()
-    placeholders = {f"_R{k}": values[ref] for k, ref in enumerate(shape.refs)}
-    try:
-        with np.errstate(all="ignore"):
-            result, _ = _Parser(tokens, placeholders).parse()
-    except (_Unsupported, IndexError, TypeError, ValueError, RecursionError):
-        return None  # RecursionError: parentheses nested thousands deep (a hostile file)
-    return np.broadcast_to(np.asarray(result, dtype=float), (PROBES,))
-
-
-class _Parser:
-    def __init__(self, tokens: list[str], placeholders: Mapping[str, np.ndarray]) -> None:
-        self.tokens, self.placeholders, self.at = tokens, placeholders, 0
-
-    def parse(self):
-        value = self._sum()
-        if self.at != len(self.tokens):
-            raise _Unsupported(self.tokens[self.at])
-        return value, None
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def _take(self, expected: str | None = None) -> str:
-        token = self.tokens[self.at]
-        if expected is not None and token != expected:
-            raise _Unsupported(token)
-        self.at += 1
-        return token
-
-    def _sum(self):
-        value = self._product()
-        while self._peek() in ("+", "-"):
-            value = value + self._product() if self._take() == "+" else value - self._product()
-        return value
-
-    def _product(self):
-        value = self._power()
-        while self._peek() in ("*", "/"):
-            value = value * self._power() if self._take() == "*" else value / self._power()
-        return value
-
-    def _power(self):
-        value = self._signed()
-        while self._peek() == "^":
-            self._take()
-            value = np.power(value, self._signed())
-        return value
-
-    def _signed(self):
-        if self._peek() in ("-", "+"):
-            return -self._signed() if self._take() == "-" else self._signed()
-        return self._atom()
-
-    def _atom(self):
-        token = self._take()
-        if token == "(":
-            value = self._sum()
-            self._take(")")
-            return value
-        if token in self.placeholders:
-            return self.placeholders[token]
-        if token[0].isdigit() or token[0] == ".":
-            return float(token)
-        function = _FUNCTIONS.get(token.upper())
-        if function is None:
-            raise _Unsupported(token)
-        self._take("(")
-        args = [self._sum()]
-        while self._peek() == ",":
-            self._take()
-            args.append(self._sum())
-        self._take(")")
-        return function(*args)
+    function = fastmath.compile(shape.text)
+    if function is None:
+        return None
+    result = fastmath.evaluate(function, [values[ref] for ref in shape.refs])
+    return None if result is None else np.broadcast_to(result, (PROBES,))
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
