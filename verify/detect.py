@@ -210,8 +210,8 @@ def _labels(sheet: str, grid: dict[tuple[int, int], object]) -> dict[str, list[_
     """
     found: dict[str, list[_Label]] = {}
     for (row, col), text in sorted(grid.items()):
-        if not isinstance(text, str):
-            continue
+        if not isinstance(text, str) or text.startswith("="):
+            continue  # a number or a formula labels nothing
         q = "η" if vocabulary.is_eta_label(text) else vocabulary.quantity(text)
         if q is None:
             continue

@@ -96,6 +96,7 @@ def is_eta_label(text: object) -> bool:
     return isinstance(text, str) and _eta_form(text) in _ETA
 
 
+@lru_cache(maxsize=4096)
 def _eta_form(text: str) -> str:
     """normalise(), with η's look-alike letters read as η and accents dropped (ή -> η)."""
     plain = "".join(c for c in unicodedata.normalize("NFD", normalise(text)) if not unicodedata.combining(c))
