@@ -24,6 +24,7 @@ import numpy as np
 
 Compiled = Callable[[Sequence[np.ndarray]], np.ndarray]
 MAX_DEPTH = 50  # parentheses and function calls in one formula, at most
+MAX_TOKENS = 300  # numbers, references and operators in one formula, at most (a backprop formula has < 60)
 
 FUNCTIONS: dict[str, tuple[int | None, Callable[..., np.ndarray]]] = {  # name -> (arguments, None: any; NumPy)
     "SUM": (None, lambda *xs: sum(xs)),  # of single cells: a range is never a plain number
@@ -44,8 +45,8 @@ _TOKEN = re.compile(
 def compile(shape_text: str) -> Compiled | None:  # noqa: A001 - the verb is the point
     """A function of the placeholder arrays (_R0, _R1, ... in order) for an arithmetic shape, else None."""
     tokens = _tokens(shape_text.removeprefix("="))
-    if tokens is None or sum(text == "(" or kind == "call" for kind, text in tokens) > MAX_DEPTH:
-        return None  # deeper than any backprop formula: the parser recurses once per parenthesis
+    if tokens is None or len(tokens) > MAX_TOKENS or sum(text == "(" or kind == "call" for kind, text in tokens) > MAX_DEPTH:
+        return None  # longer or deeper than any backprop formula: parser and closures recurse on both
     parser = _Parser(tokens)
     try:
         function = parser.expression()
