@@ -223,24 +223,30 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
         COULD_NOT_CHECK: book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
     }
     sheet = book.add_worksheet("Workbooks")
-    headers = ("File", "Status", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds")
+    headers = ("File", "Status", "Sheet", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds")
     sheet.write_row(0, 0, headers, bold)
     for row, o in enumerate(report.outcomes, start=1):
         sheet.write_url(row, 0, "external:" + _link(Path(o.file), folder), string=o.file)
         sheet.write(row, 1, "FAIL" if o.status == FAIL else o.status, colours[o.status])
         first = o.first_finding
-        sheet.write(row, 2, first.cell if first else "")
-        sheet.write(row, 3, o.reason or (first.mistake or first.message() if first else ""))
-        sheet.write(row, 4, ", ".join(o.mistakes))
-        sheet.write_number(row, 5, round(o.seconds, 2))
+        where, cell = first.cell.rsplit("!", 1) if first else ("", "")
+        sheet.write(row, 2, where.strip("'").replace("''", "'"))  # a leading ' would be taken for a text prefix
+        sheet.write(row, 3, cell)
+        sheet.write(row, 4, o.reason or (first.mistake or first.message() if first else ""))
+        sheet.write(row, 5, ", ".join(o.mistakes))
+        sheet.write_number(row, 6, round(o.seconds, 2))
     total = len(report.outcomes) + 2
     sheet.write(total, 0, "Summary", bold)
     sheet.write(total + 1, 0, report.summary().splitlines()[0])
-    sheet.set_column(0, 0, 40)
-    sheet.set_column(1, 2, 16)
-    sheet.set_column(3, 3, 90)
-    sheet.set_column(4, 4, 30)
+    sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
+    sheet.set_column(1, 1, 13)
+    sheet.set_column(2, 3, 8)
+    sheet.set_column(4, 4, 80)
+    sheet.set_column(5, 5, 22)
+    sheet.set_column(6, 6, 8)
     sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed: as wide as one page
     sheet.autofilter(0, 0, max(len(report.outcomes), 1), len(headers) - 1)
 
 
@@ -254,9 +260,11 @@ def _mistakes_sheet(book, report: ClassReport) -> None:
         sheet.write_number(row, 1, count)
         example = next(f.mistake for o in report.outcomes for f in o.findings if (f.mistake_key or NOT_CATALOGUED) == key)
         sheet.write(row, 2, example or "")
-    sheet.set_column(0, 0, 34)
+    sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 11)
-    sheet.set_column(2, 2, 90)
+    sheet.set_column(2, 2, 80)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
     if not counts:
         sheet.write(1, 0, "no mistakes found")
         return
