@@ -217,6 +217,14 @@ def test_bad_budget_values_are_usage_errors(class_folder):
         assert result.exit_code == 2 and result.stderr.startswith("Error: ") and option in result.stderr
 
 
+def test_outputs_in_a_missing_folder_are_refused_before_any_check(class_folder, tmp_path):
+    for option in ("--csv", "--report"):
+        target = tmp_path / "no-such-folder" / ("grades.csv" if option == "--csv" else "class.xlsx")
+        result = CliRunner().invoke(cli, ["verify", str(class_folder), "--engine", "formulas", option, str(target)])
+        assert result.exit_code == 2 and "does not exist" in result.stderr and result.stdout == ""
+        assert not target.parent.exists()
+
+
 def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, tmp_path, monkeypatch):
     need_soffice()
     real = Path(libreoffice.find_soffice()).resolve()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from excelgen.errors import WorkbookError
+from excelgen.errors import BackpropSheetError, WorkbookError
 from verify import batch
 from verify.check import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.engines import ENGINES, resolve
@@ -91,6 +91,9 @@ def verify(
     """
     if report_path and Path(report_path).suffix.lower() != ".xlsx":
         raise click.BadParameter(f"{report_path}: the class report is an .xlsx file", param_hint="--report")
+    for option, path in (("--csv", csv_path), ("--report", report_path)):
+        if path and not Path(path).resolve().parent.is_dir():  # say so now, not after checking the class
+            raise click.BadParameter(f"folder {Path(path).parent} does not exist", param_hint=option)
     single = len(workbooks) == 1 and not Path(workbooks[0]).is_dir()
     paths = batch.find_workbooks(workbooks, exclude=[p for p in (csv_path, report_path) if p])
     if not paths:
@@ -102,10 +105,12 @@ def verify(
             paths, engine=engine, rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget, on_done=advance
         )
     report = run.report
-    if csv_path:
-        report.write_csv(csv_path)
-    if report_path:
-        report.write_xlsx(report_path)
+    for path, write in ((csv_path, report.write_csv), (report_path, report.write_xlsx)):
+        if path:
+            try:
+                write(path)
+            except OSError as exc:
+                raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None
     if single:
         return _single(report.outcomes[0], as_json, verbose)
     if as_json:
