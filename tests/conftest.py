@@ -30,6 +30,16 @@ def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
     return {name: recalculate(path, folder / path.name) for name, path in built.items()}
 
 
+def need_ssconvert() -> None:
+    """Skip a Gnumeric test where ssconvert is missing; fail instead in CI (CI=true)."""
+    import shutil
+
+    if shutil.which("ssconvert") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Gnumeric (ssconvert) is required in CI")
+        pytest.skip("Gnumeric (ssconvert) not installed")
+
+
 def need_torch() -> None:
     """Skip a PyTorch test where torch is missing (no [cnn] extra); fail instead in CI (CI=true)."""
     try:
@@ -98,3 +108,17 @@ def builtin_workbooks(default_workbook, tmp_path_factory) -> dict[str, Path]:
         name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_template(name), folder / f"{name}.xlsx")
         for name in builtin_templates()
     }
+
+
+def read_book(workbook) -> "Book":
+    """verify's own reading (verify.book) of a path, or of an openpyxl Workbook saved to a temporary file."""
+    import tempfile
+
+    from verify import book
+
+    if isinstance(workbook, (str, Path)):
+        return book.read(workbook)
+    with tempfile.TemporaryDirectory(prefix="read-book-") as tmp:
+        path = Path(tmp, "book.xlsx")
+        workbook.save(path)
+        return book.read(path)

@@ -47,6 +47,7 @@ class Plant:
     typed: float | None = None
     shows_from: int | None = None  # the first wrong iteration, when later than from_index
     shows_in: str | None = None  # the first wrong column, when not `column` itself
+    to_index: int | None = None  # the last planted iteration (one row copied wrongly); None: to the end
 
     @property
     def first_wrong(self) -> int:
@@ -63,10 +64,10 @@ def _slid(absolute: str, rows: int) -> str:
     return f"{col}{int(row) + rows}"
 
 
-def _delta(k: int, A: Address, r: int) -> str:
-    """(a_o - t)*a_o*(1-a_o) of output k (1 or 2)."""
+def _delta(k: int, A: Address, r: int, op: str = "-") -> str:
+    """(a_o - t)*a_o*(1-a_o) of output k (1 or 2); `op` other than "-" plants a mistake."""
     a, t = A(f"a_o{k}", r), A(f"t{k}", r)
-    return f"({a}-{t})*{a}*(1-{a})"
+    return f"({a}{op}{t})*{a}*(1-{a})"
 
 
 def _hidden_error(j: int, A: Address, r: int) -> str:
@@ -110,6 +111,23 @@ PLANTS: dict[str, Plant] = {
         Plant("typed weight differs", "w1", 0, typed=0.16, shows_in="h1"),
         # `B7` without $ in row 11 (iteration 1) slides to B8, B9, ... when filled down.
         Plant("eta slides", "w1", 1, lambda A, r, p, eta: f"={A('w1', p)}-{_slid(eta, r - 11)}*{A(g('w1'), p)}", shows_from=2),
+        # ∂E/∂w1 written out in full with w5, w6 (the weights into o1) where w5, w7 belong
+        Plant(
+            "wrong out weights in dw1",
+            g("w1"),
+            0,
+            lambda A, r, p, eta: f"=({_delta(1, A, r)}*{A('w5', r)}+{_delta(2, A, r)}*{A('w6', r)})"
+            f"*{A('a_h1', r)}*(1-{A('a_h1', r)})*{A('i1', r)}",
+        ),
+        Plant("a_o times t in dw5", g("w5"), 0, lambda A, r, p, eta: f"={_delta(1, A, r, '*')}*{A('a_h1', r)}"),
+        Plant(
+            "a_o plus t in dE da_h2",
+            g("a_h2"),
+            0,
+            lambda A, r, p, eta: f"={_delta(1, A, r, '+')}*{A('w6', r)}+{_delta(2, A, r, '+')}*{A('w8', r)}",
+        ),
+        # iteration 5 only: E1 reads a_o1 of the row above (one row copied wrongly)
+        Plant("one row copied wrongly", "E1", 5, lambda A, r, p, eta: f"=0.5*({A('t1', r)}-{A('a_o1', p)})^2", to_index=5),
     )
 }
 
@@ -126,6 +144,19 @@ NAMED = {
     "wrong column": "subtracts η·∂E/∂w8 instead of η·∂E/∂w7",
     "typed weight differs": "computed with w1 = 0.15, but the typed-in initial w1 (column B) is 0.16",
     "eta slides": "its η reference B8 has no $ on the row",
+    "wrong out weights in dw1": "uses w5 and w6 instead of w5 and w7, the weights leaving h1",
+    "a_o times t in dw5": "uses (a_o1·t1) instead of (a_o1 − t1)",
+    "a_o plus t in dE da_h2": "uses (a_o1+t1) and (a_o2+t2) instead of (a_o1 − t1) and (a_o2 − t2)",
+    "one row copied wrongly": "breaks the column's pattern",
+}
+
+# plant -> its catalogue entry (verify/mistakes.py), for the additions whose key the tests check
+KEYS = {
+    "eta slides": "eta-slides",
+    "wrong out weights in dw1": "wrong-out-weights",
+    "a_o times t in dw5": "target-operator",
+    "a_o plus t in dE da_h2": "target-operator",
+    "one row copied wrongly": "broken-row",
 }
 
 
@@ -141,8 +172,11 @@ class Table:
     row0_weights: dict[str, str] | None = None  # iteration 0's formulas take weights from these cells
 
 
-def write_table(ws, t: Table, plant: Plant | None = None, iterations: int = ITERATIONS) -> None:
-    """Header row, then iterations 0..N: typed-in initial weights and inputs, formulas elsewhere."""
+def write_table(ws, t: Table, plant: Plant | tuple[Plant, ...] | None = None, iterations: int = ITERATIONS) -> None:
+    """Header row, then iterations 0..N: typed-in initial weights and inputs, formulas elsewhere.
+
+    `plant`: one planted mistake, or several in different columns."""
+    plants = {p.column: p for p in ((plant,) if isinstance(plant, Plant) else plant or ())}
     cols = {q: get_column_letter(t.left + i) for i, (q, _) in enumerate(t.headers)}
     for i, (_, text) in enumerate(t.headers):
         ws.cell(t.top, t.left + i, text)
@@ -161,7 +195,8 @@ def write_table(ws, t: Table, plant: Plant | None = None, iterations: int = ITER
             return f"{cols[q]}${first}" if row == 0 else A(q, row)
 
         for i, (q, _) in enumerate(t.headers):
-            planted = plant is not None and plant.column == q and k >= plant.from_index
+            plant = plants.get(q)
+            planted = plant is not None and plant.from_index <= k <= (iterations if plant.to_index is None else plant.to_index)
             if planted and plant.formula is not None:
                 value = plant.formula(A_plant, r, r - 1, t.cells["η"])
             elif planted and k == 0:
@@ -210,10 +245,21 @@ def _correct(q: str, k: int, A: Address, r: int, t: Table, expanded: bool, biase
         a = A(f"a_h{j}", r)
         chain = f"({_hidden_error(j, A, r)})" if expanded else A(g(f"a_h{j}"), r)
         return f"={chain}*{a}*(1-{a})*{A(x, r)}"
+    if q in ("δo1", "δo2"):  # an intermediate column: ∂E_total/∂o1
+        return f"={_delta(int(q[-1]), A, r)}"
     if w in _OUTPUT_PATH:
         k_out, a_h = _OUTPUT_PATH[w]
-        return f"={_delta(k_out, A, r)}*{A(a_h, r)}"
+        delta = A(f"δo{k_out}", r) if f"δo{k_out}" in t.cells or _has_column(A, f"δo{k_out}", r) else _delta(k_out, A, r)
+        return f"={delta}*{A(a_h, r)}"
     raise ValueError(f"no formula for {q}")
+
+
+def _has_column(A: Address, q: str, r: int) -> bool:
+    try:
+        A(q, r)
+    except KeyError:
+        return False
+    return True
 
 
 def _texts(ws, row: int, col: int, lines: tuple[str, ...]) -> None:
@@ -320,11 +366,34 @@ def biases_left(plant: Plant | None = None, wb: Workbook | None = None, title: s
     return wb
 
 
+def own_words(plant: Plant | None = None, wb: Workbook | None = None, title: str = "My backprop") -> Workbook:
+    """Headers in the student's own words, as a class writes them: `act_h1`, `act_o1`, `dw1`,
+    `∂E∂W2`, `Etotaldw3`, `dE_dw4`; a_o2 headed `y2`, ∂E/∂w5..w8 headed `g5`..`g8` (recognised by
+    their formulas: σ(o2), and what the updates subtract); δ columns the gradients read (listed
+    as not checked); η labelled with the look-alike `ͷ` (U+0377)."""
+    wb, ws = _sheet(wb, title)
+    labels = {"i1": "i1", "i2": "i2", "t1": "t1", "t2": "t2", "η": "ͷ"}
+    values = {**MAZUR, "η": 0.5}
+    for i, q in enumerate(labels):
+        ws.cell(1 + i, 1, labels[q])
+        ws.cell(1 + i, 2, values[q])
+    cells = {q: f"$B${1 + i}" for i, q in enumerate(labels)}
+    headers = [("iteration", "#"), *((w, w) for w in WEIGHTS)]
+    headers += [("h1", "h1"), ("a_h1", "act_h1"), ("h2", "h2"), ("a_h2", "act_h2")]
+    headers += [("o1", "o1"), ("a_o1", "act_o1"), ("o2", "o2"), ("a_o2", "y2")]
+    headers += [("E1", "E1"), ("E2", "E2"), ("E_total", "Etotal"), ("δo1", "delta_o1"), ("δo2", "delta_o2")]
+    headers += [(g("w1"), "dw1"), (g("w2"), "∂E∂W2"), (g("w3"), "Etotaldw3"), (g("w4"), "dE_dw4")]
+    headers += [(g(f"w{n}"), f"g{n}") for n in range(5, 9)]
+    write_table(ws, Table(7, 1, tuple(headers), cells, {}), plant)
+    return wb
+
+
 LAYOUTS: dict[str, Callable[..., Workbook]] = {
     "typical": typical,
     "cells_above": cells_above,
     "per_learning_rate": per_learning_rate,
     "biases_left": biases_left,
+    "own_words": own_words,
 }
 
 # Where each planted mistake goes: the layout whose formulas make it natural.
@@ -340,6 +409,10 @@ PLANT_LAYOUT = {
     "wrong column": cells_above,
     "typed weight differs": cells_above,
     "eta slides": typical,
+    "wrong out weights in dw1": typical,
+    "a_o times t in dw5": typical,
+    "a_o plus t in dE da_h2": cells_above,
+    "one row copied wrongly": biases_left,
 }
 
 
@@ -349,6 +422,50 @@ def mistakes_workbook() -> Workbook:
     wb.remove(wb.active)
     for name, plant in PLANTS.items():
         PLANT_LAYOUT[name](plant, wb=wb, title=name)
+    return wb
+
+
+# Several independent mistakes on one sheet: sheet title -> (layout, plants, the root causes
+# every check must report, in dependency order: (iteration, column, catalogue key)).
+SEVERAL: dict[str, tuple[Callable[..., Workbook], tuple[Plant, ...], tuple[tuple[int, str, str], ...]]] = {
+    # the most common class template: ∂E/∂w3 and ∂E/∂w4 both use a_h1·(1−a_h1), and w7's η slides
+    "class template": (
+        typical,
+        (
+            Plant("w3", g("w3"), 0, lambda A, r, p, eta: f"=({_hidden_error(2, A, r)})*{A('a_h1', r)}*(1-{A('a_h1', r)})*{A('i1', r)}"),
+            Plant("w4", g("w4"), 0, lambda A, r, p, eta: f"=({_hidden_error(2, A, r)})*{A('a_h1', r)}*(1-{A('a_h1', r)})*{A('i2', r)}"),
+            Plant("w7", "w7", 1, lambda A, r, p, eta: f"={A('w7', p)}-{_slid(eta, r - 11)}*{A(g('w7'), p)}"),
+        ),
+        ((0, g("w3"), "other-hidden-slope"), (0, g("w4"), "other-hidden-slope"), (2, "w7", "eta-slides")),
+    ),
+    # ∂E/∂w5 headed `g5` (recognised by the update of w5 only) multiplies by h1: it is blamed, not
+    # the correct update that reads it
+    "own words g5": (
+        own_words,
+        (Plant("g5", g("w5"), 0, lambda A, r, p, eta: f"={A('δo1', r)}*{A('h1', r)}"),),
+        ((0, g("w5"), "net-for-activation"),),
+    ),
+    # no cell labelled η: every update reaches η through a relative reference, `=E10-(B7*X10)`,
+    # that slides to B8, B9, ... when filled down (in the words of the issue: `=E32-(B29*X32)`)
+    "relative eta": (
+        typical,
+        tuple(
+            Plant(w, w, 1, lambda A, r, p, eta, w=w: f"={A(w, p)}-({_slid(eta, r - 11)}*{A(g(w), p)})")
+            for w in WEIGHTS
+        ),
+        tuple((2, w, "eta-slides") for w in WEIGHTS),
+    ),
+}
+
+
+def several_workbook() -> Workbook:
+    """One sheet per entry of SEVERAL."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, (layout, plants, _) in SEVERAL.items():
+        layout(plants, wb=wb, title=title)
+    ws = wb["relative eta"]
+    ws["A7"] = None  # no label: η is the cell the first updates read
     return wb
 
 
@@ -369,6 +486,7 @@ def build_all(folder: Path) -> dict[str, Path]:
     """Write every layout, the mistakes workbook and the budget into `folder`: name -> path."""
     books = {name: make() for name, make in LAYOUTS.items()}
     books["mistakes"] = mistakes_workbook()
+    books["several"] = several_workbook()
     books["budget"] = budget()
     paths = {}
     for name, wb in books.items():

@@ -13,6 +13,7 @@ from excelgen import layout
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
 from verify import vocabulary
+from conftest import read_book
 from verify.detect import find_tables
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -51,6 +52,22 @@ README = Path(__file__).resolve().parents[1] / "README.md"
         ("t2:", "t2"),
         ("b1", "b1"),
         ("w₁", "w1"),  # a subscript digit
+        # the family of the spellings seen in a class
+        ("dw1", "∂E_total/∂w1"),
+        ("δw2", "∂E_total/∂w2"),
+        ("∂E∂W1", "∂E_total/∂w1"),
+        ("dE_dw4", "∂E_total/∂w4"),
+        ("Etotaldw1", "∂E_total/∂w1"),
+        ("Etot∂w6", "∂E_total/∂w6"),
+        ("grad_w7", "∂E_total/∂w7"),
+        ("act_h1", "a_h1"),
+        ("act_o1", "a_o1"),
+        ("activation_h2", "a_h2"),
+        ("sigmoid_o2", "a_o2"),
+        ("output_o1", "a_o1"),
+        ("∂E/∂act_h1", "∂E_total/∂a_h1"),
+        ("dact_h2", "∂E_total/∂a_h2"),
+        ("Δw1", None),  # the change of w1, η·∂E/∂w1, not its derivative
         *((h, h) for h in layout.HEADERS),  # the generated sheet's own headers
         # texts that name nothing
         ("LR 0.1", None),
@@ -79,6 +96,12 @@ def test_vocabulary_maps_header_to_quantity(header, quantity):
         ("Learning Rate", True),
         ("Learning_rate:", True),
         ("η (learning rate)", True),
+        ("ͷ", True),  # U+0377, a look-alike of η
+        ("Ͷ", True),
+        ("ƞ (learning rate)", True),
+        ("ή", True),
+        ("learning rate ŋ", True),
+        ("n", False),
         ("rate", False),
         ("LR 0.5", False),
         ("Income", False),
@@ -115,12 +138,13 @@ LAYOUT_CASES = [
     ("cells_above", "Sheet1", 12, 13, 25, "H2", "B2", "E2", {"iteration": "A", "a_h1": "K", "∂E_total/∂a_h2": "V"}),
     ("per_learning_rate", "eta=0.5", 3, 4, 16, "B1", "'Inputs'!B1", "'Inputs'!B4", {"a_o1": "O", "E_total": "T"}),
     ("biases_left", "Mazur", 3, 4, 16, "B10", "B3", "B6", {"iteration": "D", "w1": "E", "∂E_total/∂w1": "X"}),
+    ("own_words", "My backprop", 7, 8, 20, "B5", "B1", "B4", {"a_o2": "Q", "∂E_total/∂w3": "Y", "∂E_total/∂w8": "AD"}),
 ]
 
 
 @pytest.mark.parametrize("name, sheet, header, first, last, eta, i1, t2, some", LAYOUT_CASES)
 def test_handbuilt_layout_is_recognised(name, sheet, header, first, last, eta, i1, t2, some):
-    tables = {t.sheet: t for t in find_tables(handbuilt.LAYOUTS[name]())}
+    tables = {t.sheet: t for t in find_tables(read_book(handbuilt.LAYOUTS[name]()))}
     t = tables[sheet]
     assert (t.header_row, t.first_row, t.last_row) == (header, first, last)
     assert t.eta.address() == f"'{sheet}'!{eta}"
@@ -137,22 +161,122 @@ def test_handbuilt_layout_is_recognised(name, sheet, header, first, last, eta, i
 def test_every_header_of_a_layout_is_mapped(name):
     """All the layout's columns are recognised, under the header text the student wrote."""
     wb = handbuilt.LAYOUTS[name]()
-    for t in find_tables(wb):
+    for t in find_tables(read_book(wb)):
         ws = wb[t.sheet]
-        written = {ws.cell(t.header_row, c).value: q for q, c in t.columns.items()}
+        written = {ws.cell(t.header_row, c).value: q for q, c in t.columns.items() if q not in t.origins}
         assert all(vocabulary.quantity(text) == q for text, q in written.items())
         assert {*layout.WEIGHTS, "h1", "a_o2", "E_total", "∂E_total/∂w5"} <= set(t.columns)
         assert t.headers == {q: ws.cell(t.header_row, c).value for q, c in t.columns.items()}
 
 
+def test_columns_recognised_by_their_formulas():
+    """own_words: `y2` computes σ(o2); `g5`..`g8` are what the updates of w5..w8 subtract; the δ
+    columns the gradients read are listed as not checked; η is labelled with a look-alike `ͷ`."""
+    (t,) = find_tables(read_book(handbuilt.own_words()))
+    assert t.origins == {
+        "a_o2": "computes a_o2",
+        **{f"∂E_total/∂w{n}": f"the update of w{n} subtracts η times it" for n in range(5, 9)},
+    }
+    assert {q: t.column_letter(q) for q in t.origins} == {
+        "a_o2": "Q", "∂E_total/∂w5": "AA", "∂E_total/∂w6": "AB", "∂E_total/∂w7": "AC", "∂E_total/∂w8": "AD",
+    }
+    assert t.not_checked() == ["column U 'delta_o1': not checked", "column V 'delta_o2': not checked"]
+    assert t.eta_label == "ͷ"
+    text = t.describe()
+    assert "columns (by header): A # = iteration" in text
+    assert "columns (by formula): Q 'y2' = a_o2 (computes a_o2), AA 'g5' = ∂E_total/∂w5" in text
+    assert "column U 'delta_o1': not checked" in text
+
+
+@pytest.mark.parametrize(
+    "header, formula, quantity",
+    [
+        ("s(h1)", "=1/(1+EXP(-{h1}))", "a_h1"),
+        ("sum", "={w1}*{i1}+{w2}*{i2}", "h1"),
+        ("loss", "=0.5*({t1}-{a_o1})^2+0.5*({t2}-{a_o2})^2", "E_total"),
+        ("err", "=({a_o1}-{t1})^2/2", "E1"),
+        ("back", "=(({a_o1}-{t1})*{a_o1}*(1-{a_o1})*{w6}+({a_o2}-{t2})*{a_o2}*(1-{a_o2})*{w8})*{a_h2}*(1-{a_h2})*{i2}",
+         "∂E_total/∂w4"),
+    ],
+)
+def test_a_column_is_recognised_by_what_it_computes(header, formula, quantity):
+    """A column of the typical layout given an unknown header (and a new formula, in the
+    students' own order of terms) is still recognised."""
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    (before,) = find_tables(read_book(handbuilt.typical()))
+    col = before.columns[quantity]
+    ws.cell(before.header_row, col).value = header
+    for row in range(before.first_row, before.last_row + 1):
+        letters = {q: f"{before.column_letter(q)}{row}" for q in before.columns}
+        ws.cell(row, col).value = formula.format(**letters)
+    if quantity.startswith("∂"):  # not read by the update of w4: only what it computes tells
+        for row in range(before.first_row + 1, before.last_row + 1):
+            ws.cell(row, before.columns["w4"]).value = f"=H{row - 1}-$B$7*AA{row - 1}+0*Z{row - 1}"
+    (t,) = find_tables(read_book(wb))
+    assert t.columns[quantity] == col and t.origins[quantity] == f"computes {quantity}"
+    assert t.headers[quantity] == header
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["=IF(A{r}>0,1,2)", '="text"', "=[1]Sheet1!A{r}", "=" + "(" * 3000 + "A{r}" + ")" * 3000, "=SUM(A{r}:C{r})", "=A{r}/0"],
+)
+def test_formulas_that_name_nothing_are_listed(formula):
+    """A column of formulas the evaluator does not handle (or computes nothing known) is listed."""
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    ws["AF9"] = "check"
+    for row in range(10, 23):
+        ws[f"AF{row}"] = formula.format(r=row)
+    (t,) = find_tables(read_book(wb))
+    assert t.not_checked() == ["column AF 'check': not checked"]
+
+
+def test_a_column_of_changes_is_not_a_gradient():
+    """`Δw1` = η·∂E/∂w1 and the update `w1 − Δw1`: the column is listed as not checked, not
+    taken for ∂E/∂w1."""
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    ws["X9"] = "Δw1"
+    for row in range(10, 23):
+        ws[f"X{row}"] = ws[f"X{row}"].value.replace("=", "=$B$7*(", 1) + ")"
+        if row > 10:
+            ws[f"E{row}"] = f"=E{row - 1}-X{row - 1}"
+    (t,) = find_tables(read_book(wb))
+    assert "∂E_total/∂w1" not in t.columns
+    assert t.not_checked() == ["column X 'Δw1': not checked"]
+
+
+def test_eta_reached_through_a_relative_reference():
+    """No cell labelled η and updates written `=E10-(B7*X10)`, sliding to B8, B9, ...: η is B7."""
+    t = next(t for t in find_tables(read_book(handbuilt.several_workbook())) if t.sheet == "relative eta")
+    assert t.eta.address() == "'relative eta'!B7" and t.eta_label is None
+
+
+def test_table_of_typed_numbers_has_no_computed_rows():
+    wb = handbuilt.typical()
+    ws = wb["Backprop"]
+    ws.delete_rows(11, 30)
+    for cell in ws[10]:
+        if isinstance(cell.value, str):
+            cell.value = 0.5
+    with pytest.raises(WorkbookError) as err:
+        find_tables(read_book(wb))
+    assert str(err.value) == (
+        "sheet 'Backprop' has a backpropagation table (header row 9) but no computed rows: under the "
+        "header there are only typed-in numbers, no formulas to check"
+    )
+
+
 def test_one_table_per_learning_rate_sheet():
-    tables = find_tables(handbuilt.per_learning_rate())
+    tables = find_tables(read_book(handbuilt.per_learning_rate()))
     assert [t.sheet for t in tables] == ["eta=0.1", "eta=0.5", "eta=2"]
     assert [t.eta.address() for t in tables] == ["'eta=0.1'!B1", "'eta=0.5'!B1", "'eta=2'!B1"]
 
 
 def test_biases_are_found_when_present():
-    (t,) = find_tables(handbuilt.biases_left())
+    (t,) = find_tables(read_book(handbuilt.biases_left()))
     assert {q: r.address() for q, r in t.scalars.items() if q in ("b1", "b2")} == {"b1": "'Mazur'!B7", "b2": "'Mazur'!B8"}
     assert "i1" not in t.columns  # the label `i1` left of the header row is a cell, not a column
 
@@ -160,14 +284,15 @@ def test_biases_are_found_when_present():
 def test_eta_without_label_is_the_absolute_reference_of_the_updates():
     wb = handbuilt.typical()
     wb["Backprop"]["A7"] = None  # no `LR` label: the updates still say $B$7
-    (t,) = find_tables(wb)
+    (t,) = find_tables(read_book(wb))
     assert t.eta.address() == "'Backprop'!B7"
     assert t.eta_label is None
 
 
 def test_describe_says_what_was_recognised():
-    (t,) = find_tables(handbuilt.typical())
+    (t,) = find_tables(read_book(handbuilt.typical()))
     text = t.describe()
+    assert "by formula" not in text and "not checked" not in text
     for part in ("sheet 'Backprop'", "header row 9", "rows 10-22", "'Backprop'!B7", "'LR'", "W E_tot = E_total", "E w1"):
         assert part in text
 
@@ -179,7 +304,7 @@ def test_generated_workbook_is_one_layout_among_these(template, tmp_path):
     spec = load_template(template)
     path = write_workbook(spec, tmp_path / "generated.xlsx")
     wb = openpyxl.load_workbook(path)
-    tables = find_tables(wb)
+    tables = find_tables(read_book(wb))
     assert [t.sheet for t in tables] == [layout.lr_sheet_name(r) for r in spec.learning_rates]
     values = openpyxl.load_workbook(path, data_only=True)
     for t in tables:
@@ -206,7 +331,7 @@ def test_incomplete_table_lists_what_is_missing(damage, missing):
     for address, value in damage.items():
         wb["Backprop"][address] = value
     with pytest.raises(WorkbookError) as err:
-        find_tables(wb)
+        find_tables(read_book(wb))
     message = str(err.value)
     assert "sheet 'Backprop' has a backpropagation table (header row 9) but no" in message
     for q in missing:
@@ -215,7 +340,7 @@ def test_incomplete_table_lists_what_is_missing(damage, missing):
 
 def test_budget_is_not_a_backprop_sheet():
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
-        find_tables(handbuilt.budget())
+        find_tables(read_book(handbuilt.budget()))
 
 
 def test_derivation_text_alone_is_not_a_table():
@@ -225,7 +350,7 @@ def test_derivation_text_alone_is_not_a_table():
         wb.active.cell(1 + i, 1, line)
     wb.active.append(["w1", 0.15, "w2", 0.2])  # a few labelled weights are not a table either
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
-        find_tables(wb)
+        find_tables(read_book(wb))
 
 
 def _readme_section(title: str) -> str:

@@ -18,7 +18,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from conftest import need_soffice
-from verify import cells, formulas_engine, refs, source
+from verify import book, cells, formulas_engine, refs
 from verify.check import check_workbook
 from verify.libreoffice import recalculate
 
@@ -87,8 +87,8 @@ def _assert_same(ours: dict, theirs: dict) -> None:
 def test_full_recalculation_matches_libreoffice(assorted):
     written, recalculated = assorted
     targets = _targets()
-    theirs = source.load_values(recalculated).read_values(targets)
-    ours = formulas_engine.evaluate(openpyxl.load_workbook(written), targets)
+    theirs = cells.read_values(book.read(recalculated), targets)
+    ours = formulas_engine.evaluate(book.read(written), targets, shortcut=False)
     _assert_same(ours, theirs)
     assert theirs[(SHEET, 10, 7)] == "#DIV/0!" and ours[(SHEET, 10, 7)] == "#DIV/0!"
     assert ours[(SHEET, 3, 9)] == 1.0 and ours[(SHEET, 4, 9)] == "one"
@@ -98,9 +98,9 @@ def test_full_recalculation_matches_libreoffice(assorted):
 def test_shortcut_through_saved_values_gives_the_full_recalculation(assorted):
     _, recalculated = assorted
     targets = _targets()
-    formulas_view = openpyxl.load_workbook(recalculated)
-    full = formulas_engine.evaluate(formulas_view, targets)
-    shortcut = formulas_engine.evaluate(formulas_view, targets, saved=source.load_values(recalculated))
+    workbook = book.read(recalculated)
+    full = formulas_engine.evaluate(workbook, targets, shortcut=False)
+    shortcut = formulas_engine.evaluate(workbook, targets, shortcut=True)
     # The shortcut reads LibreOffice's saved values, rounded to 15 digits: equal to the last bits.
     _assert_same(shortcut, full)
 
@@ -119,13 +119,11 @@ def test_shortcut_recalculates_downstream_of_an_edited_formula(assorted, tmp_pat
                 data = text.encode("utf-8")
             zout.writestr(item, data)
     targets = _targets()
-    shortcut = formulas_engine.evaluate(
-        openpyxl.load_workbook(edited), targets, saved=source.load_values(edited)
-    )
-    stale = source.load_values(edited).read_values(targets)
+    shortcut = formulas_engine.evaluate(book.read(edited), targets, shortcut=True)
+    stale = cells.read_values(book.read(edited), targets)
     assert shortcut[(SHEET, 5, 1)] != pytest.approx(stale[(SHEET, 5, 1)])
     oracle = recalculate(edited, tmp_path / "oracle.xlsx")
-    _assert_same(shortcut, source.load_values(oracle).read_values(targets))
+    _assert_same(shortcut, cells.read_values(book.read(oracle), targets))
 
 
 def test_a_circular_reference_is_an_error_not_a_hang(tmp_path):
@@ -133,7 +131,7 @@ def test_a_circular_reference_is_an_error_not_a_hang(tmp_path):
     ws = wb.active
     ws["A1"], ws["A2"], ws["A3"], ws["B1"] = "=A2+1", "=A1+1", "=A2*2", "=5"
     wb.save(tmp_path / "cycle.xlsx")
-    values = formulas_engine.evaluate(openpyxl.load_workbook(tmp_path / "cycle.xlsx"), [("Sheet", 3, 1), ("Sheet", 1, 2)])
+    values = formulas_engine.evaluate(book.read(tmp_path / "cycle.xlsx"), [("Sheet", 3, 1), ("Sheet", 1, 2)])
     assert values[("Sheet", 3, 1)] == formulas_engine.CIRCULAR
     assert values[("Sheet", 1, 2)] == 5.0
 
@@ -156,6 +154,7 @@ def test_formula_shape(formula, row, col, placeholders, relative):
     assert shape.render(row, col) == formula
     # the same shape one row down is the formula filled down
     assert refs.shape(shape.render(row + 1, col), row + 1, col, names) == shape
+    assert [shape.column_renderer(col)(r) for r in (row, row + 1, row + 9)] == [shape.render(r, col) for r in (row, row + 1, row + 9)]
 
 
 @pytest.mark.parametrize("book", ["typical", "cells_above", "per_learning_rate", "biases_left", "mistakes"])

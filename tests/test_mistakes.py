@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from verify import mistakes, reference
+from conftest import read_book
 from verify.detect import find_tables
 from verify.mistakes import name_mistake
 from verify.reference import Inputs
@@ -32,15 +33,24 @@ def test_planted_mistake_is_named(name, handbuilt_books):
                             formulas=sheet.formulas, initial_weights=sheet.initial_weights)
     assert sentence is not None
     header, letter = table.headers[column], table.column_letter(column)
-    rows = "from row" if name not in ("typed weight differs", "eta slides") else "row"
+    rows = "from row" if name not in ("typed weight differs", "eta slides", "one row copied wrongly") else "row"
     assert sentence.startswith(f"{header} (column {letter}, {rows} {table.first_row + plant.first_wrong}): ")
     assert handbuilt.NAMED[name] in sentence
+
+
+@pytest.mark.parametrize("name", handbuilt.KEYS)
+def test_catalogue_additions_are_named_by_their_entry(name, handbuilt_books):
+    plant = handbuilt.PLANTS[name]
+    table, sheet = _read(handbuilt_books["mistakes"], name)
+    named = mistakes.identify(table, plant.wrong_column, plant.first_wrong, sheet.values, sheet.inputs, sheet.eta,
+                              formulas=sheet.formulas, initial_weights=sheet.initial_weights)
+    assert named is not None and named.key == handbuilt.KEYS[name]
 
 
 @pytest.mark.parametrize("layout", handbuilt.LAYOUTS)
 def test_correct_columns_match_no_mistake(layout, handbuilt_books):
     """Asked about a column that is right, the catalogue names nothing."""
-    for table in find_tables(openpyxl.load_workbook(handbuilt_books[layout])):
+    for table in find_tables(read_book(handbuilt_books[layout])):
         _, sheet = _read(handbuilt_books[layout], table.sheet)
         for column in ("∂E_total/∂w3", "E1", "w2", "h1"):
             assert name_mistake(table, column, 1, sheet.values, sheet.inputs, sheet.eta) is None
@@ -54,6 +64,20 @@ def test_unknown_mistake_is_not_named():
     values["∂E_total/∂w5"] *= 3
     table = Table("S", 1, 2, 7, {q: i + 1 for i, q in enumerate(values)}, eta=None)
     assert name_mistake(table, "∂E_total/∂w5", 0, values, x, 0.5) is None
+
+
+def test_root_causes_are_the_columns_wrong_given_their_own_inputs():
+    """Two independent mistakes planted into the reference's own numbers: both columns are root
+    causes at their first wrong row; E_total, which adds the wrong E1 correctly, is not."""
+    x = Inputs(0.05, 0.1, 0.01, 0.99)
+    columns = reference.train((0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55), x, (0.5,), 5).columns
+    values = {q: v[0].copy() for q, v in columns.items()}
+    values["E1"][2:] *= 2  # nothing reads E1 but E_total: E_total still agrees with E1 + E2
+    values["E_total"][2:] = values["E1"][2:] + values["E2"][2:]
+    values["∂E_total/∂w8"][5] *= 3  # the last row: no update reads it
+    found = mistakes.root_causes(values, x, 0.5, list(values))
+    assert {q: row for q, (row, _) in found.items()} == {"E1": 2, "∂E_total/∂w8": 5}
+    assert found["E1"][1] == pytest.approx(columns["E1"][0][2])
 
 
 def test_fixture_matches_published_figures_of_the_classic_example(handbuilt_books):
@@ -107,5 +131,5 @@ def _number(value) -> float:
 
 
 def _read(path: Path, sheet: str) -> tuple[Table, _Sheet]:
-    table = next(t for t in find_tables(openpyxl.load_workbook(path)) if t.sheet == sheet)
+    table = next(t for t in find_tables(read_book(path)) if t.sheet == sheet)
     return table, _Sheet(path, table)

@@ -10,7 +10,7 @@ from excelgen.cli import cli
 
 TABLE_KEYS = {
     "sheet", "header_row", "first_row", "last_row", "eta_cell", "eta", "cells", "checks", "passed",
-    "findings", "recognised",
+    "findings", "recognised", "unchecked",
 }
 FINDING_KEYS = {
     "check", "kind", "cell", "quantity", "header", "iteration", "formula", "expected", "actual", "others",

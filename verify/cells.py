@@ -6,13 +6,11 @@ import math
 from typing import Iterable
 
 from openpyxl.utils import get_column_letter
-from openpyxl.cell.cell import Cell
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.formula import ArrayFormula
 
+from verify.book import Book, Saved
 from verify.table import CellRef, Table
 
-CellKey = tuple[str, int, int]  # (sheet, row, column), 1-based as openpyxl counts
+CellKey = tuple[str, int, int]  # (sheet, row, column), 1-based
 Value = float | str | bool | None  # an error value is its Excel text, e.g. "#DIV/0!"
 
 ERROR_TEXTS = frozenset(
@@ -40,71 +38,21 @@ def table_cells(table: Table) -> list[CellKey]:
     return cells + [key(table.eta)] + [key(ref) for ref in table.scalars.values()]
 
 
-class Grid:
-    """Fast reading of a workbook's cells by key, without creating empty ones (ws.cell() would)."""
+def read_values(book: Book, wanted: Iterable[CellKey]) -> dict[CellKey, Value]:
+    """The saved value of each cell in `wanted`."""
+    return {cell: saved_value(book.saved(cell)) for cell in wanted}
 
-    def __init__(self, wb: Workbook):
-        # wb[name] searches the sheet list on every call: look each sheet up once.
-        self._cells = {ws.title: ws._cells for ws in wb.worksheets}
 
-    def cell(self, key: CellKey) -> Cell | None:
-        sheet = self._cells.get(key[0])
-        return None if sheet is None else sheet.get((key[1], key[2]))
-
-    def formula(self, key: CellKey) -> str | None:
-        """The formula text ("=...") of a cell in a formula view, or None for a constant or empty cell."""
-        found = self.cell(key)
-        if found is None:
-            return None
-        value = found.value
-        if isinstance(value, ArrayFormula):
-            return value.text if (value.text or "").startswith("=") else f"={value.text}"
-        if found.data_type == "f" or (isinstance(value, str) and value.startswith("=") and len(value) > 1):
-            return str(value)
+def saved_value(found: Saved | None) -> Value:
+    """A saved (value, type) as the checks take it: float, bool, text (an error as its text), or None when empty."""
+    if found is None:
         return None
-
-
-class SavedValues:
-    """The values a workbook was saved with: every non-empty cell -> (value, openpyxl data type).
-
-    Read in one streaming pass (openpyxl's read-only mode): twice as fast as a full load.
-    """
-
-    def __init__(self, raw: dict[CellKey, tuple[object, str]]):
-        self._raw = raw
-
-    @classmethod
-    def read(cls, wb: Workbook) -> SavedValues:
-        """From a read-only, data_only openpyxl workbook (closed afterwards)."""
-        raw = {}
-        try:
-            for ws in wb.worksheets:
-                ws.reset_dimensions()  # the file's own <dimension> may be wrong: read every row
-                for row in ws.iter_rows():
-                    for c in row:
-                        if c.value is not None:
-                            raw[(ws.title, c.row, c.column)] = (c.value, c.data_type)
-        finally:
-            wb.close()
-        return cls(raw)
-
-    def raw(self, key: CellKey) -> tuple[object, str] | None:
-        return self._raw.get(key)
-
-    def value(self, key: CellKey) -> Value:
-        """A cell's value: float, bool, text (an error value as its text), or None when empty."""
-        found = self._raw.get(key)
-        if found is None:
-            return None
-        value = found[0]
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)):
-            return float(value)
-        return str(value)
-
-    def read_values(self, cells: Iterable[CellKey]) -> dict[CellKey, Value]:
-        return {cell: self.value(cell) for cell in cells}
+    value = found[0]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return str(value)
 
 
 def number(value: Value) -> float | None:

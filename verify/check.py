@@ -1,13 +1,16 @@
 """check_workbook(): the whole verification of one workbook, as a Report.
 
-1. the file is checked for size (a zip bomb) and opened with openpyxl through defusedxml;
+1. the file is checked for size (a zip bomb) and read (verify/book.py); an .ods or .xls is
+   converted to xlsx by LibreOffice first;
 2. verify.detect.find_tables() says where each table, its η and its inputs are;
 3. structure: every computed cell holds a formula;
-4. saved values against the reference computed from the saved inputs, initial weights and η;
+4. saved values against the reference computed from the saved inputs, initial weights and η
+   (skipped, with a note, for a file saved without values: the engine decides);
 5. recalculated values (LibreOffice or `formulas`) against the reference computed from the
    recalculated inputs, initial weights and η.
 
-Each check of each table reports its root cause: the first wrong cell in dependency order.
+Each check of each table reports its root causes: the first wrong cell in dependency order, and
+every other column that is wrong given its own inputs.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from excelgen.errors import WorkbookError
 from verify import cells, compare, detect, engines, expected, source
+from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.report import Finding, Report, TableReport
 from verify.table import Table
@@ -48,24 +52,35 @@ def check_workbook(
 
 def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculated: Path | None) -> Report:
     path = source.check_archive(path)
+    notes = []
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
     with engines.Recalculation(engine, path, recalculated=recalculated) as recalculation:
-        formula_view = source.load_formulas(path)
-        tables = _find_tables(path, formula_view)
+        book = source.load(path)
+        tables = _find_tables(path, book)
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
-        loaded = source.Loaded(path, formula_view, source.load_values(path))
-        checks = {"saved values": loaded.values.read_values(wanted)}
-        findings = {t.sheet: [f for f in [compare.not_formulas(t, formula_view)] if f] for t in tables}
-        recalculated = recalculation.values(loaded, wanted)
+        checks = {}
+        if book.has_saved_values:
+            checks["saved values"] = cells.read_values(book, wanted)
+        elif recalculation.engine == "none":
+            raise WorkbookError(
+                f"{path} holds formulas without their saved values (written by openpyxl or a similar library?): "
+                "check it with --engine formulas or --engine libreoffice"
+            )
+        else:
+            notes.append(
+                "the file holds no saved values (written by openpyxl or a similar library?): "
+                f"the {recalculation.engine} engine's recalculation decided"
+            )
+        findings = {t.sheet: [f for f in [compare.not_formulas(t, book)] if f] for t in tables}
+        recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
     for check, values in checks.items():
-        for table, finding in zip(tables, _value_checks(tables, check, values, formula_view, rtol, atol)):
-            if finding:
-                findings[table.sheet].append(finding)
-    saved = checks["saved values"]
-    reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], saved) for t in tables)
-    return Report(str(path), recalculation.engine, rtol, atol, reports)
+        for table, found in zip(tables, _value_checks(tables, check, values, book, rtol, atol)):
+            findings[table.sheet] += found
+    first = next(iter(checks.values()))
+    reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], first) for t in tables)
+    return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
 
 
 def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict) -> TableReport:
@@ -80,30 +95,31 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         checks=("structure", *checks),
         findings=tuple(findings),
         recognised=table.describe(),
+        unchecked=tuple(table.not_checked()),
     )
 
 
-def _find_tables(path: Path, formula_view) -> list[Table]:
+def _find_tables(path: Path, book: Book) -> list[Table]:
     """verify.detect.find_tables(), with the file named in its error."""
     try:
-        return detect.find_tables(formula_view)
+        return detect.find_tables(book)
     except WorkbookError as exc:
         raise WorkbookError(f"{exc} (in {path})") from None
 
 
 def _value_checks(
-    tables: list[Table], check: str, values: dict[CellKey, Value], formula_view, rtol: float, atol: float
-) -> list[Finding | None]:
-    """One check (saved values, or an engine's) of every table: its root cause or None."""
+    tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float
+) -> list[list[Finding]]:
+    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes."""
     starts = [expected.start(t, values) for t in tables]
     good = [s for s in starts if isinstance(s, expected.Start)]
     columns = iter(expected.expected(good))
-    results: list[Finding | None] = []
+    results: list[list[Finding]] = []
     for table, start in zip(tables, starts):
         if isinstance(start, expected.BadInput):
-            results.append(compare.bad_input(table, check, start))
+            results.append([compare.bad_input(table, check, start)])
             continue
         results.append(
-            compare.first_wrong(table, check, start, next(columns), values, formula_view, rtol=rtol, atol=atol)
+            compare.root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
         )
     return results

@@ -2,8 +2,9 @@
 
 Cells are visited in dependency order, row by row: within a row the inputs, then
 w -> h -> a_h -> o -> a_o -> E -> ∂E/∂a_h -> ∂E/∂w, then the next row's weights. The first cell
-that is wrong there is the root cause; everything downstream of it differs too, and is only
-counted.
+that is wrong there is a root cause; so is every other wrong column that is wrong even given its
+own inputs as the sheet holds them (a second, independent mistake). Everything downstream of
+them differs too, and is only counted.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from openpyxl.workbook.workbook import Workbook
-
 from verify import cells, mistakes
+from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.expected import BIASES, INPUTS, BadInput, Start
 from verify.reference import WEIGHTS
@@ -28,21 +28,19 @@ COMPUTED = WEIGHTS + FORWARD + DERIVATIVES  # columns that must hold formulas (w
 ORDER = INPUTS + BIASES + COMPUTED  # dependency order within a row
 
 
-def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
+def not_formulas(table: Table, book: Book) -> Finding | None:
     """The first computed cell that holds a typed-in value instead of a formula."""
-    grid = cells.Grid(formula_view)
     found: list[tuple[CellKey, str, int]] = []
     for i, row in enumerate(range(table.first_row, table.last_row + 1)):
         for q in present(table, COMPUTED):
             if i == 0 and q in WEIGHTS:
                 continue  # initial weights may be typed in
             cell = (table.sheet, row, table.columns[q])
-            if grid.formula(cell) is None:
+            if book.formula(cell) is None:
                 found.append((cell, q, i))
     if not found:
         return None
     cell, q, i = found[0]
-    value = grid.cell(cell)
     return Finding(
         check="structure",
         kind="not a formula",
@@ -52,7 +50,7 @@ def not_formulas(table: Table, formula_view: Workbook) -> Finding | None:
         iteration=i,
         formula=None,
         expected=None,
-        actual=None if value is None else value.value,
+        actual=book.sheets[cell[0]].value(cell[1], cell[2]),
         others=len(found) - 1,
     )
 
@@ -74,18 +72,24 @@ def bad_input(table: Table, check: str, bad: BadInput) -> Finding:
     )
 
 
-def first_wrong(
+def root_causes(
     table: Table,
     check: str,
     start: Start,
     expected: Mapping[str, np.ndarray],
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
-) -> Finding | None:
-    """The root cause among the table's values (saved or recalculated), or None when all agree."""
+) -> list[Finding]:
+    """Every independent root cause among the table's values (saved or recalculated), in
+    dependency order; [] when all agree with the reference.
+
+    The first is the first wrong cell in dependency order. Each other wrong column counts when
+    it is wrong even given its own inputs as the sheet holds them (mistakes.root_causes()), so
+    a wrong column downstream of another mistake is not reported, an independent one is.
+    """
     quantities = present(table, ORDER)
     rows = range(table.first_row, table.last_row + 1)
     raw = [[values.get((table.sheet, row, table.columns[q])) for q in quantities] for row in rows]
@@ -93,27 +97,40 @@ def first_wrong(
     want = np.column_stack([expected[q] for q in quantities])
     with np.errstate(invalid="ignore"):
         close = np.abs(actual - want) <= np.maximum(atol, rtol * np.maximum(np.abs(actual), np.abs(want)))
-    wrong = np.flatnonzero(~close)  # row-major: row by row, columns in dependency order
-    if wrong.size == 0:
-        return None
-    i, j = divmod(int(wrong[0]), len(quantities))
-    q = quantities[j]
-    cell = (table.sheet, table.first_row + i, table.columns[q])
-    value = raw[i][j]
-    finding = Finding(
-        check=check,
-        kind="error value" if cells.is_error(value) else "mismatch",
-        cell=cells.address(cell),
-        quantity=q,
-        header=table.headers.get(q, q),
-        iteration=i,
-        formula=cells.Grid(formula_view).formula(cell),
-        expected=float(want[i, j]),
-        actual=value,
-        others=int(wrong.size) - 1,
-    )
-    named = _name_mistake(table, q, i, quantities, actual, start, values, formula_view, rtol=rtol, atol=atol)
-    return replace(finding, mistake=named.sentence, mistake_key=named.key) if named else finding
+    wrong = ~close
+    flat = np.flatnonzero(wrong)  # row-major: row by row, columns in dependency order
+    if flat.size == 0:
+        return []
+    first_i, first_j = divmod(int(flat[0]), len(quantities))
+    columns = {name: actual[:, k] for k, name in enumerate(quantities)}
+    suspects = [q for k, q in enumerate(quantities) if wrong[:, k].any()]
+    causes = mistakes.root_causes(columns, start.inputs, start.eta, suspects, rtol=rtol, atol=atol)
+    for k, q in enumerate(quantities):  # inputs typed into columns have no formula to recompute
+        if q in INPUTS + BIASES and wrong[:, k].any():
+            i = int(np.argmax(wrong[:, k]))
+            causes[q] = (i, float(want[i, k]))
+    causes[quantities[first_j]] = (first_i, float(want[first_i, first_j]))
+    ordered = sorted(causes.items(), key=lambda item: (item[1][0], quantities.index(item[0])))
+    findings = []
+    for n, (q, (i, should)) in enumerate(ordered):
+        j = quantities.index(q)
+        cell = (table.sheet, table.first_row + i, table.columns[q])
+        finding = Finding(
+            check=check,
+            kind="error value" if cells.is_error(raw[i][j]) else "mismatch",
+            cell=cells.address(cell),
+            quantity=q,
+            header=table.headers.get(q, q),
+            iteration=i,
+            formula=book.formula(cell),
+            expected=should,
+            actual=raw[i][j],
+            # the first finding counts every other wrong cell of the table, the others their column's
+            others=int(flat.size) - 1 if n == 0 else int(wrong[i + 1 :, j].sum()),
+        )
+        named = _name_mistake(table, q, i, quantities, actual, start, values, book, rtol=rtol, atol=atol)
+        findings.append(replace(finding, mistake=named.sentence, mistake_key=named.key) if named else finding)
+    return findings
 
 
 def _name_mistake(
@@ -124,7 +141,7 @@ def _name_mistake(
     actual: np.ndarray,
     start: Start,
     values: Mapping[CellKey, Value],
-    formula_view: Workbook,
+    book: Book,
     *,
     rtol: float,
     atol: float,
@@ -136,7 +153,6 @@ def _name_mistake(
         for w in WEIGHTS
         if w in table.scalars and (v := cells.number(values.get(cells.key(table.scalars[w])))) is not None
     }
-    grid = cells.Grid(formula_view)
     return mistakes.identify(
         table,
         q,
@@ -144,7 +160,7 @@ def _name_mistake(
         {name: actual[:, k] for k, name in enumerate(quantities)},
         start.inputs,
         start.eta,
-        formulas={name: [grid.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
+        formulas={name: [book.formula((table.sheet, r, table.columns[name])) for r in rows] for name in quantities},
         initial_weights=initial or None,
         rtol=rtol,
         atol=atol,

@@ -10,13 +10,18 @@ One code path for every layout. On each worksheet:
 3. inputs, targets and biases (i1, i2, t1, t2, b1, b2) are table columns when the header names
    them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
    labelled `i1` on the same sheet (value to its right, or below it), then on another sheet;
-4. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `LR`, `learning rate`, ...
+4. the columns whose header names nothing are recognised by their formulas (verify/recognise.py:
+   what the updates subtract is ∂E/∂w, a column computing 1/(1+EXP(−h1)) is a_h1, ...); columns of
+   formulas that nothing recognised are kept in Table.unchecked, to be listed in the report;
+5. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `ͷ`, `LR`, `learning rate`, ...
    (value to the right or below); when several are labelled, the one the first update formula
-   references; with no label at all, the one absolute reference of that formula outside the table.
+   references; with no label at all, the one absolute reference of that formula outside the table,
+   else the cell the first updates read through a relative reference (`=E32-(B29*X32)`).
 
 A generated workbook is one layout among these (headers excelgen.layout.HEADERS, η labelled in
 A2, inputs through defined names). find_tables() raises WorkbookError when no sheet holds a
-table, and when a table lacks a quantity the check needs (listing what is missing).
+table, when a table lacks a quantity the check needs (listing what is missing), and when a
+table holds only typed-in numbers (no computed rows).
 """
 
 from __future__ import annotations
@@ -25,13 +30,11 @@ import re
 from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from excelgen import layout
 from excelgen.errors import WorkbookError
-from verify import vocabulary
+from verify import recognise, vocabulary
+from verify.book import Book, Sheet
 from verify.table import CellRef, Table
 
 WEIGHTS = layout.WEIGHTS
@@ -44,23 +47,26 @@ SCAN_COLS = 120
 
 _SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
 _ETA = "η (learning rate)"
+NO_COMPUTED_ROWS = "computed rows"
 
 
-def find_tables(wb: Workbook) -> list[Table]:
-    """Every backprop table in `wb` (at most one per sheet); WorkbookError when there is none.
-
-    `wb` is openpyxl's formula view (load_workbook(data_only=False)), so formulas show as text.
-    """
-    named = _named_scalars(wb)
-    grids = {ws.title: _grid(ws) for ws in wb.worksheets}
+def find_tables(book: Book) -> list[Table]:
+    """Every backprop table in `book` (at most one per sheet); WorkbookError when there is none."""
+    named = _named_scalars(book)
+    grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
-    tables, problems = [], []
-    for ws in wb.worksheets:
+    tables, problems, empty = [], [], []
+    for ws in book.sheets.values():
         header = _header_row(grids[ws.title])
         if header is None:
             continue
         table, missing = _read_table(ws, header, named, labels)
-        if missing:
+        if missing == [NO_COMPUTED_ROWS]:
+            empty.append(
+                f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no computed "
+                f"rows: under the header there are only typed-in numbers, no formulas to check"
+            )
+        elif missing:
             problems.append(
                 f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no "
                 f"{', '.join(missing)}"
@@ -69,9 +75,11 @@ def find_tables(wb: Workbook) -> list[Table]:
             tables.append(table)
     if problems:
         raise WorkbookError(
-            "; ".join(problems) + ". Add a column with that header, or a cell labelled with it "
+            "; ".join(empty + problems) + ". Add a column with that header, or a cell labelled with it "
             "(e.g. 'i1', 'LR') with the value to its right"
         )
+    if empty and not tables:
+        raise WorkbookError("; ".join(empty))
     if not tables:
         raise WorkbookError(
             "no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
@@ -85,6 +93,7 @@ class _Header:
     row: int
     columns: dict[str, int]  # canonical -> 1-based column
     texts: dict[str, str]  # canonical -> header text as written
+    run: dict[int, str]  # every header text of the row's run, recognised or not: column -> text
 
     def holds(self, label: _Label) -> bool:
         """True when `label` is one of this header row's column headers."""
@@ -101,7 +110,7 @@ def _header_row(grid: dict[tuple[int, int], object]) -> _Header | None:
             if q is not None and q not in columns:
                 columns[q], texts[q] = col, text
         if best is None or len(columns) > len(best.columns):
-            best = _Header(row, columns, texts)
+            best = _Header(row, columns, texts, dict(run))
     if best is None:
         return None
     weights = sum(w in best.columns for w in WEIGHTS)
@@ -127,28 +136,25 @@ def _runs(grid: dict[tuple[int, int], object]) -> list[tuple[int, list[tuple[int
     return [(row, run) for row, run, _ in runs]
 
 
-def _grid(ws: Worksheet) -> dict[tuple[int, int], object]:
+def _grid(ws: Sheet) -> dict[tuple[int, int], object]:
     """(row, col) -> value of the non-empty cells near the top of a sheet (where headers and labels sit)."""
-    return {
-        (c.row, c.column): c.value
-        for cells in ws.iter_rows(max_row=min(ws.max_row, SCAN_ROWS), max_col=min(ws.max_column, SCAN_COLS))
-        for c in cells
-        if c.value is not None
-    }
+    return {(row, col): value for row, col, value in ws.cells(SCAN_ROWS, SCAN_COLS)}
 
 
 def _read_table(
-    ws: Worksheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
 ) -> tuple[Table | None, list[str]]:
     """The table under `header`, or the list of required quantities it lacks."""
     missing = [w for w in WEIGHTS if w not in header.columns]
     anchor = header.columns[next(w for w in WEIGHTS if w in header.columns)]
-    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(ws.cell(r, anchor).value)), None)
+    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(_value(ws, r, anchor))), None)
     if first is None:
         return None, missing + ["rows of numbers under the header"]
     last = first
-    while _filled(ws.cell(last + 1, anchor).value):
+    while _filled(_value(ws, last + 1, anchor)):
         last += 1
+    if not any(_formula(ws, r, c) for r in range(first, min(first + 2, last) + 1) for c in header.run):
+        return None, [NO_COMPUTED_ROWS]
     columns = dict(header.columns)
     scalars: dict[str, CellRef] = {}
     for q in INPUTS + BIASES + WEIGHTS:
@@ -157,8 +163,11 @@ def _read_table(
         ref = named.get(q) or _labelled(ws.title, header, q, labels, same_sheet_only=q in WEIGHTS)
         if ref is not None:
             scalars[q] = ref
+    found = _by_formulas(ws, header, first, last, columns, scalars)
+    columns.update(found.columns)
+    missing = [w for w in WEIGHTS if w not in columns]
     missing += [q for q in INPUTS if q not in columns and q not in scalars]
-    eta, eta_label = _eta(ws, header, first, columns, labels)
+    eta, eta_label = _eta(ws, header, first, columns, labels, found.eta)
     if eta is None:
         missing.append(_ETA)
     if missing:
@@ -172,8 +181,11 @@ def _read_table(
             columns=columns,
             eta=eta,
             scalars=scalars,
-            headers={q: t for q, t in header.texts.items() if q in columns},
+            headers={q: t for q, t in header.texts.items() if q in columns}
+            | {q: header.run[c] for q, c in found.columns.items() if header.run.get(c)},
             eta_label=eta_label,
+            origins=found.how,
+            unchecked=found.unchecked,
         ),
         [],
     )
@@ -224,26 +236,36 @@ def _labelled(
 
 
 def _eta(
-    ws: Worksheet, header: _Header, first: int, columns: dict[str, int], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet,
+    header: _Header,
+    first: int,
+    columns: dict[str, int],
+    labels: dict[str, dict[str, list[_Label]]],
+    read_by_updates: tuple[str, int, int] | None,
 ) -> tuple[CellRef | None, str | None]:
     """The learning-rate cell and its label (see the module docstring for the order of search)."""
     span = range(min(header.columns.values()), max(header.columns.values()) + 2)
     for c in span:  # a column of η inside the table
-        text = ws.cell(header.row, c).value
+        text = _value(ws, header.row, c)
         if vocabulary.is_eta_label(text):
             return CellRef(ws.title, first, c), str(text)
     candidates = [lab for lab in labels[ws.title].get("η", []) if not header.holds(lab)]
     referenced = _absolute_refs_of_first_update(ws, first, columns)
+    if read_by_updates is not None and read_by_updates[0] == ws.title:
+        referenced.add(read_by_updates[1:])
     for lab in candidates:
         if (lab.value.row, lab.value.col) in referenced:
             return lab.value, lab.text
     if candidates:
         return candidates[0].value, candidates[0].text
     outside = [
-        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(ws.cell(r, c).value)
+        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(_value(ws, r, c))
     ]
     if len(outside) == 1:
         return CellRef(ws.title, *outside[0]), None
+    same_sheet = read_by_updates is not None and read_by_updates[0] == ws.title
+    if same_sheet and _filled(_value(ws, read_by_updates[1], read_by_updates[2])):
+        return CellRef(*read_by_updates), None  # reached through a relative reference (`B29`)
     elsewhere = [lab for name, by_q in labels.items() if name != ws.title for lab in by_q.get("η", [])]
     if len(elsewhere) == 1:
         return elsewhere[0].value, elsewhere[0].text
@@ -253,17 +275,52 @@ def _eta(
 _REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
-def _absolute_refs_of_first_update(ws: Worksheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
+def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
     """(row, col) of the same-sheet references with `$` on the row in the first update formulas."""
     found = set()
     for w in WEIGHTS:
-        formula = ws.cell(first + 1, columns[w]).value if w in columns else None
+        formula = _value(ws, first + 1, columns[w]) if w in columns else None
         if not (isinstance(formula, str) and formula.startswith("=")):
             continue
         for _, col, row_dollar, row in _REF.findall(formula.upper()):
             if row_dollar:
                 found.add((int(row), column_index_from_string(col)))
     return found
+
+
+def _by_formulas(
+    ws: Sheet, header: _Header, first: int, last: int, columns: dict[str, int], scalars: dict[str, CellRef]
+) -> recognise.Found:
+    """The table's columns that its header does not name, recognised by their formulas (verify/recognise.py)."""
+    inside = range(min(header.run), max(header.run) + 1)
+    right = max(header.run) + 1
+    while _formula(ws, first + 1, right) or _formula(ws, first, right):  # formulas beyond the last header
+        right += 1
+    candidates = {
+        c: str(header.run.get(c) or "")
+        for c in [*inside, *range(max(header.run) + 1, right)]
+        if c not in columns.values() and not vocabulary.is_eta_label(header.run.get(c))
+    }
+    return recognise.by_formulas(
+        ws.title,
+        lambda r, c: _formula(ws, r, c),
+        columns,
+        candidates,
+        first,
+        last,
+        {q: (ref.sheet, ref.row, ref.col) for q, ref in scalars.items()},
+        {name.upper(): q for q, name in _SCALAR_NAMES.items()},
+    )
+
+
+def _value(ws: Sheet, row: int, col: int) -> object:
+    """The content of one cell (a formula as its text)."""
+    return ws.value(row, col)
+
+
+def _formula(ws: Sheet, row: int, col: int) -> str | None:
+    """The formula text ("=...") of one cell, or None."""
+    return ws.formulas.get((row, col))
 
 
 def _filled(value: object) -> bool:
@@ -275,14 +332,11 @@ def _filled(value: object) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
-def _named_scalars(wb: Workbook) -> dict[str, CellRef]:
+def _named_scalars(book: Book) -> dict[str, CellRef]:
     """i1, i2, t1, t2, b1, b2, w1..w8 -> their cells, through the Network sheet's defined names."""
     found = {}
     for quantity, name in _SCALAR_NAMES.items():
-        defined = wb.defined_names.get(name)
-        if defined is None:
-            continue
-        for sheet, ref in defined.destinations:
-            min_col, min_row, _, _ = range_boundaries(ref.replace("$", ""))
-            found[quantity] = CellRef(sheet, min_row, min_col)
+        ref = book.destination(name)
+        if ref is not None:
+            found[quantity] = ref
     return found

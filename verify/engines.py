@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Iterable
 
 from excelgen.errors import EngineError
-from verify import formulas_engine, libreoffice, source
+from verify import cells, formulas_engine, libreoffice, source
+from verify.book import Book
 from verify.cells import CellKey, Value
-from verify.source import Loaded
 
 ENGINES = ("auto", "libreoffice", "formulas", "none")
 
@@ -65,14 +65,13 @@ class Recalculation:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def values(self, loaded: Loaded, wanted: Iterable[CellKey]) -> dict[CellKey, Value] | None:
+    def values(self, book: Book, wanted: Iterable[CellKey]) -> dict[CellKey, Value] | None:
         """The recalculated values of `wanted` (None for the `none` engine)."""
         wanted = list(wanted)
         if self.engine == "none":
             return None
         if self.engine == "formulas":
-            computed = formulas_engine.evaluate(loaded.formulas, wanted, saved=loaded.values)
+            computed = formulas_engine.evaluate(book, wanted, shortcut=book.has_saved_values)
             return {cell: computed.get(cell) for cell in wanted}
         done = self._recalculated if self._recalculated is not None else self._running.wait()
-        recalculated = source.load_values(done)
-        return recalculated.read_values(wanted)
+        return cells.read_values(source.load(done), wanted)

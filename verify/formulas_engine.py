@@ -16,7 +16,11 @@ for the default workbook, because it builds one graph node per cell. Here:
    (the same column on several sheets) go through the compiled formula in one call.
 
 Only the cells asked for and what they depend on are evaluated. Defined names and references
-to other sheets are resolved here. The compiled formula takes its inputs as sorted upper-case
+to other sheets are resolved here. A range is bounded by what exists: it stops at its sheet's
+used area (A:A, 1:1 and A1:XFD1048576 span the cells the sheet has, not the grid's 17 billion),
+a workbook whose formulas would read more than RANGE_BUDGET cells through ranges in all, or
+that needs more than SHAPE_BUDGET distinct shapes compiled, is refused with a WorkbookError
+before anything is evaluated. The compiled formula takes its inputs as sorted upper-case
 names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
 """
 
@@ -26,16 +30,19 @@ import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import formulas
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
-from openpyxl.workbook.workbook import Workbook
+from openpyxl.utils import get_column_letter
 
-from verify import cells, refs
-from verify.cells import CellKey, SavedValues, Value
+from excelgen.errors import WorkbookError
+from verify import book as books
+from verify import cells, fastmath, refs
+from verify.book import Book
+from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
 
 CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
@@ -45,23 +52,30 @@ _ELEMENTWISE = frozenset(
 )
 # How closely a formula must give back its saved value for the shortcut (2.): LibreOffice
 # saves 15 significant digits, and a weight crossing zero keeps only absolute accuracy.
+_NUMBERS = {float, np.float64}  # what a number cell's value is here (bool is no number in this sense)
 _REPRODUCE_RTOL = 1e-13
 _REPRODUCE_ATOL = 1e-15
+# The most cells the formulas of one workbook may read through ranges, all ranges together
+# (a cell's range counts once per cell that reads it): about ten seconds and a few hundred MB.
+RANGE_BUDGET = 5_000_000
+# The most distinct formula shapes one workbook may need compiled (about 1.5 ms each): a
+# generated workbook has about 60, however many iterations it holds.
+SHAPE_BUDGET = 5_000
 
 
-def evaluate(wb: Workbook, targets: Iterable[CellKey], saved: SavedValues | None = None) -> dict[CellKey, Value]:
+def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> dict[CellKey, Value]:
     """The recalculated value of every cell in `targets` (and of every cell they depend on).
 
-    `wb` is openpyxl's formula view of the workbook (data_only=False); `saved`, when given, the
-    values it was saved with, used only for the shortcut described above.
+    `shortcut`: settle what the saved values settle first (step 2 above); a workbook saved
+    without values (by openpyxl, say) gains nothing from it.
     """
-    book = _Book(wb)
+    book = _Book(workbook)
     graph = _Graph.build(book, targets)
     values: dict[CellKey, object] = dict(graph.constants)
     with _quiet_schedula():
         pending = graph.order
-        if saved is not None:
-            pending = _settle_from_saved(book, graph, saved, values)
+        if shortcut:
+            pending = _settle_from_saved(book, graph, values)
         for batch in graph.batches(pending):
             _store(batch, _run(book, batch, values), values)
     for key in graph.circular:
@@ -75,70 +89,91 @@ class _Cell:
 
     key: CellKey
     shape: Shape | None  # None when the formula cannot be read at all
-    inputs: tuple[object, ...]  # per placeholder: a CellKey, a 2-D tuple of CellKeys, or an XlError
+    inputs: tuple[object, ...]  # per placeholder: a CellKey, a _Box (a range), or an XlError
 
     @property
-    def group(self) -> tuple:
-        """Cells with equal groups can go through one compiled formula together."""
-        return (self.shape.text, self.shape.refs) if self.shape else ("", self.key)
+    def group(self) -> object:
+        """Cells with equal groups can go through one compiled formula together: equal shapes are
+        one object (_Book.cell), so the shape's identity will do."""
+        return id(self.shape) if self.shape else self.key
 
     @property
     def vectorisable(self) -> bool:
         return (
             self.shape is not None
             and self.shape.functions <= _ELEMENTWISE
-            and not any(isinstance(i, tuple) and isinstance(i[0], tuple) for i in self.inputs)
+            and not any(isinstance(i, _Box) for i in self.inputs)
         )
 
 
-class _Book:
-    """Cell access, sheet names, defined names and compiled shapes of an openpyxl workbook."""
+@dataclass(frozen=True)
+class _Box:
+    """A rectangular range of one sheet, 1-based and inclusive, kept as its corners."""
 
-    def __init__(self, wb: Workbook):
-        self.wb = wb
-        self.grid = cells.Grid(wb)
-        self.sheets = {name.upper(): name for name in wb.sheetnames}
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def size(self) -> int:
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+    def rows(self) -> Iterator[list[CellKey]]:
+        for r in range(self.top, self.bottom + 1):
+            yield [(self.sheet, r, c) for c in range(self.left, self.right + 1)]
+
+    def keys(self) -> Iterator[CellKey]:
+        for row in self.rows():
+            yield from row
+
+
+class _Book:
+    """Cell access, sheet names, defined names and compiled shapes of a workbook."""
+
+    def __init__(self, workbook: Book):
+        self.workbook = workbook
+        self.sheets = {name.upper(): name for name in workbook.sheets}
         self.compiled: dict[str, object] = {}
         self._names: dict[str, dict[str, Ref]] = {}
-        self._sizes: dict[str, tuple[int, int]] = {}
-        self._last_shape: dict[int, Shape] = {}  # column -> the shape last read there
+        self._last_shape: dict[tuple[str, int], tuple[Shape, Callable]] = {}  # column -> last shape, its renderer
+        self._shapes: dict[tuple, Shape] = {}  # every distinct shape, once
 
     def formula(self, key: CellKey) -> str | None:
-        return self.grid.formula(key)
+        return self.workbook.formula(key)
 
     def constant(self, key: CellKey) -> object:
-        found = self.grid.cell(key)
-        return _internal(None if found is None else (found.value, found.data_type))
+        """A cell's saved value, as `formulas` takes it (the value of a constant cell)."""
+        return _internal(self.workbook.saved(key))
 
     def cell(self, key: CellKey, formula: str) -> _Cell:
         sheet, row, col = key
-        shape = self._last_shape.get(col)
-        if shape is None or shape.render(row, col) != formula:  # the row above's shape, shifted?
+        shape, render = self._last_shape.get((sheet, col), (None, None))
+        if shape is None or render(row) != formula:  # not the shape of the cell above, filled down
             try:
                 shape = refs.shape(formula, row, col, self._names_of(sheet))
             except refs.UnsupportedFormula:
                 return _Cell(key, None, ())
-            self._last_shape[col] = shape
+            shape = self._shapes.setdefault((shape.text, shape.refs), shape)  # equal shapes: one object
+            self._last_shape[(sheet, col)] = (shape, shape.column_renderer(col))
         return _Cell(key, shape, tuple(self._locate(ref, sheet, row, col) for ref in shape.refs))
 
     def _names_of(self, sheet: str) -> dict[str, Ref]:
         """Upper-case defined name -> absolute Ref: workbook names and `sheet`'s own names."""
         if sheet not in self._names:
             found: dict[str, Ref] = {}
-            for scope in (self.wb.defined_names, self.wb[sheet].defined_names):
-                for name, defined in scope.items():
-                    with contextlib.suppress(Exception):  # a name for a constant or formula: #NAME?
-                        for dest_sheet, reference in defined.destinations:
-                            found[name.upper()] = refs.absolute_ref(dest_sheet, reference)
+            for name, text in self.workbook.names_for(sheet).items():
+                reference = books.parse_reference(text)  # None for a constant or a formula: #NAME?
+                if reference is not None:
+                    found[name] = refs.absolute_ref(*reference)
             self._names[sheet] = found
         return self._names[sheet]
 
     def _size(self, sheet: str) -> tuple[int, int]:
-        """(max_row, max_column): what a whole-column or whole-row range spans."""
-        if sheet not in self._sizes:  # openpyxl computes these by scanning every cell
-            ws = self.wb[sheet]
-            self._sizes[sheet] = (ws.max_row, ws.max_column)
-        return self._sizes[sheet]
+        """(max_row, max_column), the used area: what a whole-column or whole-row range spans."""
+        found = self.workbook.sheets[sheet]
+        return (found.max_row, found.max_col)
 
     def _locate(self, ref: Ref, own_sheet: str, row: int, col: int) -> object:
         if ref.name is not None:
@@ -151,10 +186,12 @@ class _Book:
             if not (1 <= top <= refs.MAX_ROW and 1 <= left <= refs.MAX_COL):
                 return XlError("#REF!")
             return (sheet, top, left)
-        top, left, bottom, right = ref.box(row, col, *self._size(sheet))
+        max_row, max_col = self._size(sheet)
+        top, left, bottom, right = ref.box(row, col, max_row, max_col)
         if top < 1 or left < 1 or bottom > refs.MAX_ROW or right > refs.MAX_COL:
             return XlError("#REF!")
-        return tuple(tuple((sheet, r, c) for c in range(left, right + 1)) for r in range(top, bottom + 1))
+        # Bounded by what exists: the cells past the used area are all empty.
+        return _Box(sheet, top, left, min(bottom, max(max_row, top)), min(right, max(max_col, left)))
 
 
 @dataclass
@@ -166,11 +203,14 @@ class _Graph:
     levels: dict[CellKey, int]  # 0 reads only constants; n reads a cell of level n - 1
     order: list[CellKey]  # by level: every cell after the cells it reads
     circular: set[CellKey]
+    sources: dict[CellKey, list[CellKey]]  # the formula cells each formula cell reads
 
     @classmethod
     def build(cls, book: _Book, targets: Iterable[CellKey]) -> _Graph:
         found: dict[CellKey, _Cell] = {}
         constants: dict[CellKey, object] = {}
+        expanded: set[_Box] = set()
+        read = 0  # cells read through ranges so far, against RANGE_BUDGET
         stack = list(targets)
         while stack:
             key = stack.pop()
@@ -182,10 +222,25 @@ class _Graph:
                 continue
             cell = book.cell(key, formula)
             found[key] = cell
-            stack.extend(_precedents(cell))
-        levels, circular = _levels(found)
+            for target in cell.inputs:
+                if isinstance(target, _Box):
+                    read += target.size
+                    if read > RANGE_BUDGET:
+                        raise WorkbookError(_too_many(key, target))
+                    if target not in expanded:
+                        expanded.add(target)
+                        stack.extend(target.keys())
+                elif not isinstance(target, XlError):
+                    stack.append(target)
+        shapes = {cell.shape.text for cell in found.values() if cell.shape}
+        if len(shapes) > SHAPE_BUDGET:
+            raise WorkbookError(
+                f"the formulas have {len(shapes):,} different shapes (more than {SHAPE_BUDGET:,}): too many "
+                "for --engine formulas; use --engine libreoffice"
+            )
+        levels, circular, sources = _levels(found)
         order = sorted(levels, key=levels.__getitem__)
-        return cls(found, constants, levels, order, circular)
+        return cls(found, constants, levels, order, circular, sources)
 
     def batches(self, keys: list[CellKey]) -> Iterator[list[_Cell]]:
         """`keys` (in dependency order) in groups of one level and one shape."""
@@ -196,13 +251,11 @@ class _Graph:
         yield from groups.values()  # dicts keep insertion order: by level
 
 
-def _settle_from_saved(
-    book: _Book, graph: _Graph, saved: SavedValues, values: dict[CellKey, object]
-) -> list[CellKey]:
+def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]) -> list[CellKey]:
     """Step 2 of the module docstring: store the cells the saved values settle; return the rest."""
     guesses = dict(values)
     for key in graph.cells:
-        guesses[key] = _internal(saved.raw(key))
+        guesses[key] = book.constant(key)  # a formula cell's saved value
     by_shape: dict[tuple, list[_Cell]] = defaultdict(list)
     for key in graph.order:
         cell = graph.cells[key]
@@ -212,9 +265,9 @@ def _settle_from_saved(
     for group in by_shape.values():
         _store(group, _run(book, group, guesses), computed)
     pending = []
-    for key in graph.order:  # a cell settles when it reproduces and everything it reads has settled
+    for key in graph.order:  # a cell settles when it reproduces and every formula cell it reads has settled
         if key in computed and _reproduces(computed[key], guesses[key]) and all(
-            p in values for p in _precedents(graph.cells[key])
+            p in values for p in graph.sources[key]
         ):
             values[key] = computed[key]
         else:
@@ -224,6 +277,9 @@ def _settle_from_saved(
 
 def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object]:
     """The values of a batch of cells of one shape, reading their inputs from `values`."""
+    fast = _arithmetic(batch, values)
+    if fast is not None:
+        return fast
     first = batch[0]
     func = _compile(book, first.shape) if first.shape else None
     if func is None:
@@ -237,6 +293,22 @@ def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> l
         result = _call(func, [_argument(cell, name, values) for name in func.inputs], 1)
         results.append(result[0] if result else XlError("#VALUE!"))
     return results
+
+
+def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object] | None:
+    """verify/fastmath.py's NumPy evaluation of a plain arithmetic shape whose inputs are all numbers, else None."""
+    shape = batch[0].shape
+    function = fastmath.compile(shape.text) if shape is not None else None
+    if function is None:
+        return None
+    args = []
+    for k in range(len(shape.refs)):
+        inputs = [values.get(cell.inputs[k]) for cell in batch]  # a range or an error finds nothing: None
+        if not set(map(type, inputs)) <= _NUMBERS:
+            return None  # text, a bool, an empty cell, an error, a range: `formulas` knows Excel's rules
+        args.append(np.array(inputs, dtype=float))
+    result = fastmath.evaluate(function, args)
+    return None if result is None else list(np.broadcast_to(result, (len(batch),)))
 
 
 def _store(batch: list[_Cell], results: list[object], into: dict[CellKey, object]) -> None:
@@ -276,8 +348,8 @@ def _argument(cell: _Cell, name: str, values: Mapping[CellKey, object]) -> objec
     target = cell.inputs[k]
     if isinstance(target, XlError):
         return target
-    if isinstance(target[0], tuple):
-        return np.array([[values[c] for c in row] for row in target], dtype=object)
+    if isinstance(target, _Box):
+        return np.array([[values[c] for c in row] for row in target.rows()], dtype=object)
     return values[target]
 
 
@@ -290,39 +362,57 @@ def _column(batch: list[_Cell], name: str, values: Mapping[CellKey, object]) -> 
     return array
 
 
-def _precedents(cell: _Cell) -> Iterator[CellKey]:
-    for target in cell.inputs:
-        if isinstance(target, XlError):
-            continue
-        if isinstance(target[0], tuple):
-            for row in target:
-                yield from row
-        else:
-            yield target
+def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey], dict[CellKey, list[CellKey]]]:
+    """Level of each formula cell, the cells on or downstream of a cycle (Kahn's algorithm), and
+    the formula cells each one reads (a range counts the formula cells inside it, found once per range).
 
-
-def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKey]]:
-    """Level of each formula cell, and the cells on or downstream of a cycle (Kahn's algorithm)."""
-    waiting = {key: 0 for key in found}
-    readers: dict[CellKey, list[CellKey]] = defaultdict(list)
-    for key, cell in found.items():
-        for source in set(_precedents(cell)):
-            if source in found:
-                waiting[key] += 1
-                readers[source].append(key)
-    levels = {key: 0 for key, count in waiting.items() if count == 0}
-    ready = list(levels)
+    Cells are numbered, so the hot loops work on lists of ints rather than on dicts of tuples.
+    """
+    keys = list(found)
+    number = {key: i for i, key in enumerate(keys)}
+    inside: dict[_Box, list[int]] = {}
+    sources: list[list[int]] = []
+    for key in keys:
+        here: set[int] = set()
+        for target in found[key].inputs:
+            if isinstance(target, _Box):
+                if target not in inside:
+                    inside[target] = [number[k] for k in target.keys() if k in number]
+                here.update(inside[target])
+            elif type(target) is tuple:
+                i = number.get(target)
+                if i is not None:
+                    here.add(i)
+        sources.append(list(here))
+    waiting = [len(s) for s in sources]
+    readers: list[list[int]] = [[] for _ in keys]
+    for i, here in enumerate(sources):
+        for j in here:
+            readers[j].append(i)
+    level = [0] * len(keys)
+    ready = [i for i, count in enumerate(waiting) if count == 0]
     while ready:
-        key = ready.pop()
-        for reader in readers[key]:
-            levels[reader] = max(levels.get(reader, 0), levels[key] + 1)
+        i = ready.pop()
+        next_level = level[i] + 1
+        for reader in readers[i]:
+            if level[reader] < next_level:
+                level[reader] = next_level
             waiting[reader] -= 1
             if waiting[reader] == 0:
                 ready.append(reader)
-    circular = {key for key, count in waiting.items() if count > 0}
-    for key in circular:
-        levels.pop(key, None)
-    return levels, circular
+    levels = {key: level[i] for i, key in enumerate(keys) if waiting[i] == 0}
+    circular = {key for i, key in enumerate(keys) if waiting[i] > 0}
+    return levels, circular, {key: [keys[j] for j in sources[i]] for i, key in enumerate(keys)}
+
+
+def _too_many(key: CellKey, box: _Box) -> str:
+    """The WorkbookError message when the formulas read more than RANGE_BUDGET cells through ranges."""
+    corners = f"{get_column_letter(box.left)}{box.top}:{get_column_letter(box.right)}{box.bottom}"
+    return (
+        f"the formulas read more than {RANGE_BUDGET:,} cells through ranges ({cells.address(key)} reads "
+        f"{box.size:,} cells of {corners} on sheet {box.sheet!r}): too large for --engine formulas; "
+        "make the ranges smaller or use --engine libreoffice"
+    )
 
 
 def _reproduces(computed: object, saved: object) -> bool:

@@ -1,9 +1,19 @@
-"""Recalculate a workbook in headless LibreOffice, in a throwaway profile.
+"""Recalculate a workbook in headless LibreOffice, in a throwaway profile, bounded and locked down.
 
-LibreOffice keeps the saved values of an xlsx that says it comes from Excel unless its
-profile says otherwise, so each call makes a fresh profile with
-/org.openoffice.Office.Calc/Formula/Load OOXMLRecalcMode = 0 ("always recalculate").
-The user's own LibreOffice settings are never touched, and two calls can run at once.
+Each call makes a fresh profile (the user's own LibreOffice settings are never touched, and two
+calls can run at once) whose registrymodifications.xcu sets:
+
+- /org.openoffice.Office.Calc/Formula/Load OOXMLRecalcMode, ODFRecalcMode = 0: always recalculate
+  (LibreOffice keeps the saved values of an xlsx that says it comes from Excel otherwise);
+- /org.openoffice.Office.Common/Security/Scripting MacroSecurityLevel = 3 (very high: only
+  macros from trusted locations, and there are none) and DisableMacrosExecution = true:
+  no macro ever runs;
+- /org.openoffice.Office.Calc/Content/Update Link = 1 (never): links to other files and
+  URLs (external references, DDE, WEBSERVICE) are never updated or fetched.
+
+Each conversion runs in its own process group (soffice -> oosplash -> soffice.bin) under a
+time limit. On a timeout, a crash or any other ending, the whole group is killed and waited
+for, and only then is the profile folder removed: nothing is left behind.
 """
 
 from __future__ import annotations
@@ -14,14 +24,21 @@ import signal
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from excelgen.errors import EngineError
 
-_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+DEFAULT_TIMEOUT = 120  # seconds one conversion may take; the largest generated workbook needs ~5 s
+_GONE_WAIT = 10  # seconds to wait for a killed process group to be gone before removing its profile
+
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>1</value></prop></item>
 </oor:items>
 """
 
@@ -31,12 +48,12 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalculate(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = 300) -> Path:
+def recalculate(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Write `source`, fully recalculated by LibreOffice, to `target` (xlsx, or e.g. "pdf")."""
     return start(source, target, convert_to=convert_to, timeout=timeout).wait()
 
 
-def start(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = 300) -> Running:
+def start(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = DEFAULT_TIMEOUT) -> Running:
     """recalculate(), started in the background: wait() for the result, or cancel() it."""
     soffice = find_soffice()
     if soffice is None:
@@ -52,7 +69,7 @@ class Running:
 
     def __init__(self, soffice: str, source: Path, target: Path, convert_to: str, timeout: float):
         self.source, self.target, self.convert_to, self.timeout = source, target, convert_to, timeout
-        self._tmp = tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-", ignore_cleanup_errors=True)
         tmp = self._tmp.name
         self._outdir = Path(tmp, "out")
         # LibreOffice names its output after the input's stem, so give it a plain copy.
@@ -68,20 +85,21 @@ class Running:
             raise EngineError(f"cannot start LibreOffice ({soffice}): {exc}") from None
 
     def wait(self) -> Path:
-        """The recalculated file at `target`; EngineError when LibreOffice failed or timed out."""
+        """The recalculated file at `target`; EngineError when LibreOffice failed, crashed or timed out."""
         try:
             try:
                 stdout, stderr = self._proc.communicate(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 self._stop()
                 raise EngineError(
-                    f"LibreOffice did not finish recalculating {self.source} within {self.timeout:.0f} s"
+                    f"LibreOffice did not finish recalculating {self.source} within {self.timeout:g} s "
+                    "(stopped)"
                 ) from None
+            self._stop()  # whatever outlived the launcher
             produced = self._outdir / f"in.{self.convert_to.split(':')[0]}"
             if self._proc.returncode != 0 or not produced.exists():
-                detail = (stderr or stdout).strip().splitlines()
                 raise EngineError(
-                    f"LibreOffice could not recalculate {self.source}: {detail[-1] if detail else 'no output'}"
+                    f"LibreOffice could not recalculate {self.source}: {_failure(self._proc.returncode, stderr or stdout)}"
                 )
             shutil.move(str(produced), self.target)
             return self.target
@@ -94,11 +112,48 @@ class Running:
         self._tmp.cleanup()
 
     def _stop(self) -> None:
-        """Kill LibreOffice's whole process group (the launcher starts soffice.bin under it)."""
+        """Kill LibreOffice's whole process group and wait until none of it runs any more.
+
+        start_new_session made the launcher's pid the group's id; soffice.bin inherits it.
+        """
+        group = self._proc.pid
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
         if self._proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._proc.pid, signal.SIGKILL)  # start_new_session: the group is ours alone
-            self._proc.communicate()
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a pipe held by an escaped daemon
+                self._proc.communicate(timeout=_GONE_WAIT)
+            self._proc.wait()
+        deadline = time.monotonic() + _GONE_WAIT
+        while _group_running(group) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def _failure(returncode: int, output: str) -> str:
+    """Why a conversion failed, in a few words: a crash by its signal, else LibreOffice's last line."""
+    if returncode < 0 or returncode > 128:  # killed by a signal (the launcher reports 128 + N)
+        number = -returncode if returncode < 0 else returncode - 128
+        with contextlib.suppress(ValueError):
+            return f"LibreOffice crashed ({signal.Signals(number).name})"
+        return f"LibreOffice crashed (exit code {returncode})"
+    lines = output.strip().splitlines()
+    return lines[-1] if lines else f"no output (exit code {returncode})"
+
+
+def _group_running(group: int) -> bool:
+    """True while a process of the group is alive (zombies waiting to be reaped do not count)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel whether the group exists at all
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
+                return True
+    return False
 
 
 def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[Path, Path]:
@@ -110,7 +165,7 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
     soffice = find_soffice()
     if soffice is None or not sources:
         return {}
-    with tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-many-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-many-", ignore_cleanup_errors=True) as tmp:
         # Plain, distinct names: two students' files may share a name in different folders.
         staged = [Path(tmp, f"w{k}{s.suffix.lower()}") for k, s in enumerate(sources)]
         for source, copy in zip(sources, staged):
@@ -125,10 +180,14 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
+            return {}
+        finally:  # the whole group, whatever outlived the launcher, before the profile goes
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-            return {}
+            deadline = time.monotonic() + _GONE_WAIT
+            while _group_running(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
         outdir.mkdir(parents=True, exist_ok=True)
         converted = {}
         for k, source in enumerate(sources):
@@ -142,7 +201,7 @@ def _command(soffice: str, tmp: Path, convert_to: str, outdir: Path, inputs: lis
     """The soffice command line converting `inputs` into `outdir`, with a throwaway profile under `tmp`."""
     profile = tmp / "profile"
     (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, "utf-8")
+    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, "utf-8")
     cmd = [
         soffice,
         f"-env:UserInstallation={profile.as_uri()}",

@@ -1,12 +1,14 @@
 """Name the mistake behind a wrong column: a catalogue of known student mistakes.
 
-When the checks find the root cause (the first column, in dependency order, at the first row,
-whose value is wrong while its inputs are right), `name_mistake()` tries each catalogue entry
-on that column. An entry is a small variant of the reference formula that reproduces one
-mistake; it recomputes the column from the workbook's OWN upstream values (the sheet's
-a_h1, a_o1, weights of the row above, ...), so it isolates the one mistake however wrong the
-rest of the sheet has become. The first entry whose numbers match the column's numbers gives
-a sentence a student understands, e.g.
+`root_causes()` finds the independent root causes of a wrong table: the columns that are wrong
+even given their own inputs as the sheet holds them (each recomputed from the sheet's own
+upstream values). For each, `identify()` tries each catalogue entry on that column. An entry
+is a small variant of the reference formula that reproduces one mistake; it recomputes the
+column from the workbook's OWN upstream values (the sheet's a_h1, a_o1, weights of the row
+above, ...), so it isolates the one mistake however wrong the rest of the sheet has become. A
+few entries read the formulas instead (an η reference that slid, a row that breaks its column's
+pattern). The first entry whose numbers match the column's numbers gives a sentence a student
+understands, e.g.
 
     ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
 """
@@ -88,6 +90,47 @@ def identify(
                 if matches and not _close(variant, correct, rtol, atol)[row_index]:
                     return Named(entry.key, where.sentence(says, from_row=int(wrong.sum()) > 1))
     return None
+
+
+def root_causes(
+    values: Mapping[str, np.ndarray],
+    inputs: Inputs,
+    eta: float,
+    columns: Sequence[str],
+    *,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+) -> dict[str, tuple[int, float]]:
+    """The columns that are wrong even given their own inputs as the sheet holds them.
+
+    Each column of `columns` (canonical quantities with a correct formula: weights from row 1 on,
+    h1 .. ∂E/∂w8) is recomputed from the sheet's OWN upstream values, as the catalogue does. A
+    column whose recomputation differs from what it holds on some row makes a mistake of its own
+    there (an independent root cause); a column that is only wrong because its inputs are wrong
+    agrees with its recomputation. Rows whose inputs hold an error value are not judged.
+    Returns quantity -> (the first such row, 0-based; what it should hold there given its
+    inputs), in the order of `columns`.
+    """
+    rows = len(np.asarray(next(iter(values.values()))))
+    sheet = _Sheet(values, inputs, eta, rows)
+    found: dict[str, tuple[int, float]] = {}
+    for q in columns:
+        if q not in _CORRECT or q not in values:
+            continue
+        with np.errstate(all="ignore"):
+            local = _CORRECT[q](sheet)
+            bad = np.isfinite(local) & ~_close(local, sheet.actual(q), rtol, atol)
+        if bad.any():
+            row = int(np.argmax(bad))
+            found[q] = (row, float(local[row]))
+    return found
+
+
+def correct(q: str, values: Mapping[str, np.ndarray], inputs: Inputs, eta: float) -> np.ndarray:
+    """Quantity q computed the right way from `values` (quantity -> array); what `values` lacks
+    is computed the right way too."""
+    rows = len(np.asarray(next(iter(values.values())))) if values else 1
+    return _CORRECT[q](_Sheet(values, inputs, eta, rows))
 
 
 @dataclass(frozen=True)
@@ -241,6 +284,7 @@ HIDDEN_GRADS = tuple(g(w) for w in _HIDDEN_PATH)
 OUTPUT_GRADS = tuple(g(w) for w in _OUTPUT_PATH)
 HIDDEN_ERRORS = (g("a_h1"), g("a_h2"))
 ALL_GRADS = HIDDEN_ERRORS + HIDDEN_GRADS + OUTPUT_GRADS
+COMPUTED = _QUANTITIES  # every column with a formula of its own
 
 
 def _other_hidden_slope(u: _Sheet, q: str, _: _Where) -> Variants:
@@ -367,13 +411,28 @@ def _one_path(u: _Sheet, q: str, _: _Where) -> Variants:
 
 
 def _wrong_out_weights(u: _Sheet, q: str, _: _Where) -> Variants:
-    """∂E/∂a_h1 with w5, w6 (the weights into o1) instead of w5, w7 (the weights out of h1)."""
-    j = int(q[-1])
+    """∂E/∂a_h1 with w5, w6 (the weights into o1) instead of w5, w7 (the weights out of h1),
+    alone or written out in full inside ∂E/∂w1..w4."""
+    j = int(q[-1]) if q in HIDDEN_ERRORS else _HIDDEN_PATH[q[-2:]][0]
     wa, wb = ("w5", "w6") if j == 1 else ("w7", "w8")
     right = _OUT_WEIGHTS[j]
-    yield _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb], (
-        f"uses {wa} and {wb} instead of {right[0]} and {right[1]}, the weights leaving h{j}"
-    )
+    says = f"uses {wa} and {wb} instead of {right[0]} and {right[1]}, the weights leaving h{j}"
+    if q in HIDDEN_ERRORS:
+        yield _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb], says
+        return
+    x = _HIDDEN_PATH[q[-2:]][1]
+    yield (_delta(u, 1) * u[wa] + _delta(u, 2) * u[wb]) * _slope(u, f"a_h{j}") * u[x], f"writes ∂E/∂a_h{j} out but {says}"
+
+
+def _target_operator(u: _Sheet, q: str, _: _Where) -> Variants:
+    """(a_o·t) or (a_o + t) typed where (a_o − t) belongs, in one output's error term or both."""
+    ks = [(_OUTPUT_PATH[q[-2:]][0],)] if q in OUTPUT_GRADS else [(1,), (2,), (1, 2)]
+    for sign, op in (("·", np.multiply), ("+", np.add)):
+        for chosen in ks:
+            deltas = {k: op(u[f"a_o{k}"], u[f"t{k}"]) * _slope(u, f"a_o{k}") for k in chosen}
+            says = " and ".join(f"(a_o{k}{sign}t{k})" for k in chosen)
+            right = " and ".join(f"(a_o{k} − t{k})" for k in chosen)
+            yield _chain_with(u, q, deltas), f"uses {says} instead of {right}"
 
 
 def _twice(u: _Sheet, q: str, _: _Where) -> Variants:
@@ -385,6 +444,20 @@ def _twice(u: _Sheet, q: str, _: _Where) -> Variants:
 
 def _flipped_sign(u: _Sheet, q: str, _: _Where) -> Variants:
     yield -_CORRECT[q](u), "has the wrong sign: uses (t − a_o) instead of (a_o − t)"
+
+
+def _chain_with(u: _Sheet, q: str, deltas: Mapping[int, np.ndarray]) -> np.ndarray:
+    """Any gradient column q with the outputs' δ replaced where `deltas` gives one (k -> δk)."""
+    d = {k: deltas[k] if k in deltas else _delta(u, k) for k in (1, 2)}
+    if q in OUTPUT_GRADS:
+        k, j = _OUTPUT_PATH[q[-2:]]
+        return d[k] * u[f"a_h{j}"]
+    j = int(q[-1]) if q in HIDDEN_ERRORS else _HIDDEN_PATH[q[-2:]][0]
+    wa, wb = _OUT_WEIGHTS[j]
+    error = d[1] * u[wa] + d[2] * u[wb]
+    if q in HIDDEN_ERRORS:
+        return error
+    return error * _slope(u, f"a_h{j}") * u[_HIDDEN_PATH[q[-2:]][1]]
 
 
 def _with_delta(u: _Sheet, q: str, k: int, delta_k: np.ndarray) -> np.ndarray:
@@ -529,6 +602,87 @@ def _eta_slides(where: _Where) -> str:
     return ""
 
 
+def _eta_slid(u: _Sheet, q: str, where: _Where) -> Variants:
+    """Every wrong row's update reaches η through a reference without $ that slid off the η cell.
+
+    Read from the formulas: the rows whose η reference slid are explained by it (whatever the
+    cell they slid to holds), the others not."""
+    formulas = where.formulas.get(q) or ()
+    # the distance from a formula down to the η cell it reads, where some row reads the η cell
+    # itself through a sliding reference (else: where the first update, row 1, would read it)
+    exact = [i for i, f in enumerate(formulas) if _eta_refs(where.table, f, relative_only=True) == {where.table.eta.row}]
+    offset = where.row(exact[0] if exact else 1) - where.table.eta.row
+    slid = [_slid_eta_ref(where.table, f, where.row(i) - offset) for i, f in enumerate(formulas)]
+    if where.row_index >= len(slid) or slid[where.row_index] is None:
+        return
+    eta = where.table.eta
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(eta.col)
+    explained = np.array([ref is not None for ref in slid] + [False] * (u.rows - len(slid)))
+    yield np.where(explained, u.actual(q), np.nan), (
+        f"its η reference {slid[where.row_index]} has no $ on the row, so filling down slid it off the η cell "
+        f"{letter}{eta.row} (write ${letter}${eta.row})"
+    )
+
+
+def _broken_row(u: _Sheet, q: str, where: _Where) -> Variants:
+    """The wrong rows are exactly the rows whose formula breaks the column's pattern (in relative form)."""
+    formulas = [f if isinstance(f, str) and f.startswith("=") else None for f in where.formulas.get(q) or ()]
+    if q not in where.table.columns or where.row_index >= len(formulas) or formulas[where.row_index] is None:
+        return
+    col = where.table.columns[q]
+    shapes = [_relative(f, where.row(i), col) if f else None for i, f in enumerate(formulas)]
+    counted = [s for s in shapes[1:] if s is not None]  # row 0 may read the initial values elsewhere
+    if len(counted) < 3:
+        return
+    usual = max(set(counted), key=counted.count)
+    if counted.count(usual) * 2 <= len(counted) or shapes[where.row_index] == usual:
+        return
+    breaks = np.array([s is not None and s != usual for s in shapes] + [False] * (u.rows - len(shapes)))
+    breaks[0] = where.row_index == 0 and breaks[0]
+    example = min((i for i, s in enumerate(shapes) if s == usual), key=lambda i: abs(i - where.row_index))
+    yield np.where(breaks, u.actual(q), np.nan), (
+        f"row {where.row(where.row_index)}'s formula {formulas[where.row_index]} breaks the column's pattern "
+        f"({formulas[example]} in row {where.row(example)}): one row copied or edited wrongly"
+    )
+
+
+def _slid_eta_ref(table: Table, formula: str | None, row: int) -> str | None:
+    """"B30" when `formula` reads η's column at `row` (where a slid reference lands), not at η's row."""
+    if row != table.eta.row and row in _eta_refs(table, formula, relative_only=True):
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(table.eta.col)}{row}"
+    return None
+
+
+def _eta_refs(table: Table, formula: str | None, *, relative_only: bool) -> set[int]:
+    """The rows of `formula`'s references into η's column (without $ on the row, when relative_only)."""
+    if not isinstance(formula, str) or table.eta is None:
+        return set()
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(table.eta.col)
+    return {
+        int(row)
+        for _, col, row_dollar, row in _ADDRESS.findall(formula.upper())
+        if col == letter and not (relative_only and row_dollar)
+    }
+
+
+def _relative(formula: str, row: int, col: int) -> str:
+    """A formula with its references written relative to its own cell (R1C1 style), to compare rows."""
+    from openpyxl.utils import column_index_from_string
+
+    def shape(m: re.Match) -> str:
+        col_dollar, letters, row_dollar, digits = m.groups()
+        c, r = column_index_from_string(letters), int(digits)
+        return f"R{r if row_dollar else f'[{r - row}]'}C{c if col_dollar else f'[{c - col}]'}"
+
+    return _ADDRESS.sub(shape, formula.upper())
+
+
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
     Entry("other-hidden-slope", HIDDEN_GRADS,
@@ -549,8 +703,10 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("no-slope", ALL_GRADS, "the sigmoid's derivative a·(1−a) left out of the chain", _no_slope),
     Entry("one-path", HIDDEN_ERRORS + HIDDEN_GRADS, "∂E/∂a_h through one output only (the path through the "
           "other output left out)", _one_path),
-    Entry("wrong-out-weights", HIDDEN_ERRORS, "∂E/∂a_h1 uses w5, w6 (the weights into o1) where w5, w7 (the "
-          "weights leaving h1) belong", _wrong_out_weights),
+    Entry("wrong-out-weights", HIDDEN_ERRORS + HIDDEN_GRADS, "∂E/∂a_h1 uses w5, w6 (the weights into o1) where "
+          "w5, w7 (the weights leaving h1) belong, alone or written out in full inside ∂E/∂w1..w4",
+          _wrong_out_weights),
+    Entry("target-operator", ALL_GRADS, "(a_o·t) or (a_o + t) typed where (a_o − t) belongs", _target_operator),
     Entry("other-input", HIDDEN_GRADS, "∂E/∂w1..w4 multiplies by the other input", _other_input),
     Entry("other-hidden-activation", OUTPUT_GRADS, "∂E/∂w5..w8 multiplies by the other hidden activation",
           _other_hidden_activation),
@@ -565,6 +721,8 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("sigmoid-sign", ("a_h1", "a_h2", "a_o1", "a_o2"), "σ(x) written 1/(1+e^x)", _sigmoid_sign),
     Entry("typed-weight", ("h1", "h2", "o1", "o2") + HIDDEN_ERRORS, "a typed-in initial weight differs from the one "
           "the rest of the sheet uses (row 0 computed with another value)", _typed_weight),
+    Entry("eta-slides", WEIGHTS, "the update's η reference has no $ on the row and slid off the η cell when "
+          "filled down (read from the formulas)", _eta_slid),
     Entry("adds", WEIGHTS, "the update adds the gradient instead of subtracting it", _adds),
     Entry("fixed-row", WEIGHTS, "the update references a fixed row (a $ on the row) for w or ∂E/∂w", _fixed_row),
     Entry("wrong-column", WEIGHTS, "the update references the wrong column (another weight or its gradient)",
@@ -572,4 +730,6 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("no-eta", WEIGHTS, "the update subtracts the gradient without η", _no_eta),
     Entry("unchanged", WEIGHTS, "the weight does not change: η·∂E/∂w comes out as 0, e.g. an η reference "
           "without $ that slid off the η cell", _unchanged),
+    Entry("broken-row", COMPUTED, "one row's formula breaks its column's pattern (a row copied or edited "
+          "wrongly; read from the formulas)", _broken_row),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
@@ -103,6 +104,30 @@ class Shape:
     def render(self, row: int, col: int) -> str:
         """The formula of this shape as it reads in the cell at (row, col)."""
         return "".join(p if isinstance(p, str) else _render(p, row, col) for p in self.pieces)
+
+    def column_renderer(self, col: int) -> Callable[[int], str]:
+        """render(row, col) for one column, as a function of the row: what changes down a column is
+        only the relative row numbers, so the rest of the text is worked out once."""
+        fragments: list[str | int] = []  # text, or the offset of a relative row number
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                fragments.append(piece)
+                continue
+            corners = [(piece.ref.top, piece.ref.left)]
+            if not piece.single:
+                corners.append((piece.ref.bottom, piece.ref.right))
+            fragments.append(piece.prefix)
+            for k, (row_axis, col_axis) in enumerate(corners):
+                fragments.append(("" if k == 0 else ":") + _render_corner(None, col_axis, 0, col))
+                if row_axis is not None:
+                    fragments.append(f"${row_axis.value}" if row_axis.absolute else row_axis.value)
+        merged: list[str | int] = []
+        for fragment in fragments:  # join neighbouring texts, so a row costs one join of few parts
+            if merged and isinstance(fragment, str) and isinstance(merged[-1], str):
+                merged[-1] += fragment
+            else:
+                merged.append(fragment)
+        return lambda row: "".join(f if type(f) is str else str(row + f) for f in merged)
 
 
 class UnsupportedFormula(ValueError):

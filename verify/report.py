@@ -16,6 +16,7 @@ JSON shape (stable; `version` changes if it ever does):
           "checks": ["structure", "saved values", "libreoffice"],
           "passed": true,
           "recognised": "sheet 'LR 0.1': header row 4, ...",
+          "unchecked": ["column Q 'xyz': not checked", ...],
           "findings": [
             {
               "check": "structure" | "saved values" | "libreoffice" | "formulas",
@@ -111,6 +112,7 @@ class TableReport:
     checks: tuple[str, ...]
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     recognised: str = ""  # what layout detection found: header row, η cell, column -> quantity
+    unchecked: tuple[str, ...] = ()  # "column Q 'xyz': not checked": formula columns nothing recognised
 
     @property
     def passed(self) -> bool:
@@ -129,6 +131,7 @@ class TableReport:
             "passed": self.passed,
             "findings": [f.to_dict() for f in self.findings],
             "recognised": self.recognised,
+            "unchecked": list(self.unchecked),
         }
 
 
@@ -175,6 +178,8 @@ class Report:
             lines.append(f"  {t.sheet:<{width}}  {status}  ({t.cells:,} cells; η = {t.eta}; checks: {checks})")
             if verbose and t.recognised:
                 lines += [f"    {line}" for line in t.recognised.splitlines()]
+            elif t.unchecked:
+                lines += [f"    {line}" for line in t.unchecked]
             for f in t.findings:
                 lines.append(f"    {f.check}: {f.message()}")
                 if f.formula:

@@ -1,28 +1,22 @@
-"""Open an untrusted workbook safely: size limits first, then openpyxl with defusedxml.
+"""Open an untrusted workbook safely: size limits first, then the reader (verify/book.py).
 
-Workbooks come from students, so before openpyxl unpacks anything the zip directory is
-checked: a file that would unpack to an unreasonable size, or compresses suspiciously well
-(a zip bomb), is refused. openpyxl parses XML through defusedxml when it is installed (it is
-a dependency), which refuses entity-expansion attacks. Nothing here evaluates any text.
+Workbooks come from students, so before anything is unpacked the zip directory is checked: a
+file that would unpack to an unreasonable size, or compresses suspiciously well (a zip bomb),
+is refused. The reader's XML parser refuses DTDs, entities and network access, as defusedxml
+would. An .ods or .xls is converted to xlsx by LibreOffice first. Nothing here evaluates any text.
 """
 
 from __future__ import annotations
 
 import contextlib
 import tempfile
-import warnings
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import openpyxl
-import openpyxl.xml
-from openpyxl.workbook.workbook import Workbook
-
 from excelgen.errors import EngineError, WorkbookError
-from verify import libreoffice
-from verify.cells import SavedValues
+from verify import book, libreoffice
+from verify.book import Book
 
 # The 6 x 10,000-iteration workbook unpacks to about 0.3 GB; leave head room, refuse more.
 MAX_UNPACKED_BYTES = 2 * 1024**3
@@ -30,15 +24,6 @@ MAX_MEMBERS = 10_000
 # Spreadsheet XML compresses 5-40x; a zip bomb compresses 1,000x and more.
 MAX_RATIO = 200
 _RATIO_APPLIES_ABOVE = 1024**2  # a small part may compress well without being dangerous
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A workbook read twice: its formulas (and constants), and its saved values."""
-
-    path: Path
-    formulas: Workbook  # cell.value is "=..." for formula cells
-    values: SavedValues  # the values saved with the file
 
 
 # Formats LibreOffice converts to xlsx before the checks; anything else must be an xlsx (or xlsm).
@@ -108,38 +93,6 @@ def _format(member: str) -> str:
     return "xlsx" if member.startswith("xl/") else "ods"
 
 
-def load(path: str | Path) -> Loaded:
-    """Both views of the workbook at `path`."""
-    path = check_archive(path)
-    return Loaded(path, load_formulas(path), load_values(path))
-
-
-def load_formulas(path: Path) -> Workbook:
-    """The formula view of an already checked archive: cell.value is "=..." for a formula."""
-    return load_view(path, data_only=False)
-
-
-def load_values(path: Path) -> SavedValues:
-    """The values an already checked archive was saved with."""
-    with _readable(path):
-        return SavedValues.read(openpyxl.load_workbook(path, data_only=True, read_only=True, keep_links=False))
-
-
-def load_view(path: Path, *, data_only: bool) -> Workbook:
-    """openpyxl's reading of an already checked archive: formulas, or saved values (data_only)."""
-    with _readable(path):
-        return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
-
-
-@contextlib.contextmanager
-def _readable(path: Path) -> Iterator[None]:
-    """openpyxl through defusedxml, quietly; any failure to read becomes one WorkbookError."""
-    if not openpyxl.xml.DEFUSEDXML:
-        raise WorkbookError("refusing to read an untrusted workbook without defusedxml: pip install defusedxml")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about extensions and styles it drops
-            yield
-    except Exception as exc:  # openpyxl raises many types on damaged files; all mean "cannot read"
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise WorkbookError(f"{path} is not a readable xlsx workbook ({reason})") from None
+def load(path: str | Path) -> Book:
+    """The workbook at `path`, size-checked and read (formulas, saved values, defined names)."""
+    return book.read(check_archive(path))

@@ -45,6 +45,8 @@ class Table:
     scalars: Mapping[str, CellRef] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)  # canonical -> header text as written
     eta_label: str | None = None  # the text labelling the η cell, when it has one
+    origins: Mapping[str, str] = field(default_factory=dict)  # quantity -> how its formulas told it (no header)
+    unchecked: Mapping[int, str] = field(default_factory=dict)  # column -> header: formulas nothing recognised
 
     def column_letter(self, quantity: str) -> str:
         """The letter of a quantity's column: "w1" -> "B"."""
@@ -64,11 +66,29 @@ class Table:
             lines.append("  cells: " + ", ".join(f"{q} = {ref.address()}" for q, ref in self.scalars.items()))
         by_col = sorted(self.columns.items(), key=lambda item: item[1])
         lines.append(
-            "  columns: "
+            "  columns (by header): "
             + ", ".join(
                 f"{self.column_letter(q)} {self.headers.get(q, q)}"
                 + ("" if self.headers.get(q, q) == q else f" = {q}")
                 for q, _ in by_col
+                if q not in self.origins
             )
         )
+        if self.origins:
+            lines.append(
+                "  columns (by formula): "
+                + ", ".join(
+                    f"{self.column_letter(q)} {repr(self.headers[q]) if q in self.headers else '(no header)'} = {q} "
+                    f"({self.origins[q]})"
+                    for q, _ in by_col
+                    if q in self.origins
+                )
+            )
+        lines += [f"  {line}" for line in self.not_checked()]
         return "\n".join(lines)
+
+    def not_checked(self) -> list[str]:
+        """"column Q 'xyz': not checked" for each column of formulas that nothing recognised."""
+        from openpyxl.utils import get_column_letter
+
+        return [f"column {get_column_letter(c)} {text!r}: not checked" for c, text in sorted(self.unchecked.items())]

@@ -1,7 +1,7 @@
 """The header vocabulary: which texts a hand-built table may use for each quantity.
 
-Students spell headers in many ways (`E_tot`, `Etot`, `E_Total`, `out_h1`, `σ(h1)`, `dE/dw1`,
-`∂E_t/∂w1`, ...). `normalise()` removes what does not matter (case, spaces, underscores,
+Students spell headers in many ways (`E_tot`, `Etot`, `E_Total`, `out_h1`, `act_h1`, `σ(h1)`,
+`dE/dw1`, `∂E∂W1`, `Etotaldw1`, `dw1`, `∂E_t/∂w1`, ...). `normalise()` removes what does not matter (case, spaces, underscores,
 ∂ versus d) and `quantity()` looks the result up among the spellings listed in `SPELLINGS`,
 canonical quantity -> the spellings accepted for it. The canonical names are the generated
 sheet's headers (excelgen.layout.HEADERS) plus i1, i2, t1, t2, b1, b2.
@@ -24,12 +24,17 @@ _E_TOTAL_ONLY = ("Total error", "Error")  # as a header, never inside a derivati
 def _hidden_out(n: int, layer: str) -> tuple[str, ...]:
     """a_h1 / a_o1 after the sigmoid."""
     x = f"{layer}{n}"
-    return (f"a_{x}", f"out_{x}", f"σ({x})", f"sigmoid({x})", f"a({x})")
+    return (
+        f"a_{x}", f"out_{x}", f"output_{x}", f"act_{x}", f"activation_{x}", f"sig_{x}", f"sigmoid_{x}", f"σ_{x}",
+        f"σ({x})", f"sigmoid({x})", f"a({x})", f"act({x})",
+    )
 
 
 def _derivative(of: str) -> tuple[str, ...]:
-    """∂E_total/∂<of> in every E spelling (d for ∂ comes from normalise())."""
-    return tuple(f"∂{e}/∂{of}" for e in _E_TOTAL)
+    """∂E_total/∂<of> in every E spelling, with or without the slash, the first ∂ or the E
+    (`∂E/∂w1`, `∂E∂w1`, `Etotal∂w1`, `∂w1`, `grad_w1`); d or δ for ∂ comes from normalise()."""
+    forms = [f"∂{e}/∂{of}" for e in _E_TOTAL] + [f"∂{e}∂{of}" for e in _E_TOTAL] + [f"{e}∂{of}" for e in _E_TOTAL]
+    return (*forms, f"∂{of}", f"grad_{of}", f"∇{of}")
 
 
 def _spellings() -> dict[str, tuple[str, ...]]:
@@ -63,12 +68,17 @@ ETA_LABELS: tuple[str, ...] = (
     "η", "ɳ", "eta", "LR", "learning rate", "η (learning rate)", "learning rate (η)", "learning rate η",
     "α", "alpha",
 )
+# Letters that look like η and stand for it in any label above (`ͷ`, `ƞ (learning rate)`); accents
+# on η (ή, ἠ) do not matter either.
+ETA_LOOKALIKES = "ͷƞŋɳꞑ"
 
 
 @lru_cache(maxsize=4096)
 def normalise(text: object) -> str:
-    """Case, spaces, underscores, ∂/δ/d, subscript digits and a trailing ':' or '=' do not matter."""
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    """Case, spaces, underscores, ∂/δ/d, subscript digits and a trailing ':' or '=' do not matter.
+
+    A capital Δ stays apart: `Δw1` is the change of w1 (η·∂E/∂w1), not its derivative."""
+    s = unicodedata.normalize("NFKC", str(text)).replace("Δ", "change").replace("∆", "change").casefold()
     s = s.replace("∂", "d").replace("δ", "d").replace("𝜕", "d")
     s = re.sub(r"[\s_\u200b]+", "", s)
     return s.rstrip(":=")
@@ -82,8 +92,14 @@ def quantity(header: object) -> str | None:
 
 
 def is_eta_label(text: object) -> bool:
-    """True for a cell text that labels the learning rate: `LR`, `η`, `ɳ`, `learning rate`, ..."""
-    return isinstance(text, str) and normalise(text) in _ETA
+    """True for a cell text that labels the learning rate: `LR`, `η`, `ɳ`, `ͷ`, `learning rate`, ..."""
+    return isinstance(text, str) and _eta_form(text) in _ETA
+
+
+def _eta_form(text: str) -> str:
+    """normalise(), with η's look-alike letters read as η and accents dropped (ή -> η)."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", normalise(text)) if not unicodedata.combining(c))
+    return plain.translate(_AS_ETA)
 
 
 def _lookup() -> dict[str, str]:
@@ -97,4 +113,5 @@ def _lookup() -> dict[str, str]:
 
 
 _LOOKUP = _lookup()
-_ETA = frozenset(normalise(label) for label in ETA_LABELS)
+_AS_ETA = str.maketrans({c: "η" for c in ETA_LOOKALIKES})
+_ETA = frozenset(_eta_form(label) for label in ETA_LABELS)

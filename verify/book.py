@@ -1,0 +1,330 @@
+"""A workbook as the checks see it: every sheet's cells, formulas and saved values, and the defined names.
+
+Read straight from the xlsx archive with lxml, one streaming pass per sheet, keeping only what
+the checks need. Styles, comments, drawings, charts and printer settings are never opened, so a
+part that some app writes oddly (a comment without an author, prefixed tags such as
+`<x:styleSheet>`) cannot make a workbook unreadable. Tags are matched by their local name, so
+any namespace prefix, and Strict OOXML's namespace, read the same.
+
+Workbooks come from students, so the archive is size-checked first (verify/source.py) and the
+XML parser refuses what defusedxml refuses: no DTD (hence no entity expansion), no external
+entities, no network, no huge trees.
+
+Shared formulas (`<f t="shared" si="0"/>`, as Excel saves a filled-down column) are expanded
+into each cell's own formula; the master cell of an array formula holds the formula, the other
+cells of the array hold their values.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from functools import lru_cache
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+
+from lxml import etree
+from openpyxl.utils.cell import column_index_from_string
+
+from excelgen.errors import WorkbookError
+from verify import refs
+from verify.table import CellRef
+
+Saved = tuple[object, str]  # (value, type): "n" number, "s" text, "b" bool, "e" error ("#DIV/0!"), "d" date text
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: formulas and saved values by (row, col), 1-based."""
+
+    title: str
+    formulas: dict[tuple[int, int], str]  # "=B5-$B$2*AA5"
+    saved: dict[tuple[int, int], Saved]  # what the file holds for each non-empty cell
+    max_row: int  # the used area: the last row and column holding anything
+    max_col: int
+
+    def value(self, row: int, col: int) -> object:
+        """What a person sees in edit mode: the formula ("=...") of a formula cell, else its value (None: empty)."""
+        formula = self.formulas.get((row, col))
+        if formula is not None:
+            return formula
+        found = self.saved.get((row, col))
+        return None if found is None else found[0]
+
+    def cells(self, max_row: int, max_col: int) -> Iterator[tuple[int, int, object]]:
+        """(row, col, value) of the non-empty cells within the first max_row rows and max_col columns."""
+        for row, col in sorted(self.formulas.keys() | self.saved.keys()):
+            if row <= max_row and col <= max_col:
+                yield row, col, self.value(row, col)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The worksheets in tab order, and the defined names (upper-case name -> its text, e.g. "Network!$B$5")."""
+
+    path: Path
+    sheets: dict[str, Sheet]
+    names: dict[str, str]  # workbook-wide names
+    local_names: dict[str, dict[str, str]]  # sheet title -> the names defined for that sheet alone
+
+    @property
+    def has_saved_values(self) -> bool:
+        """False when formulas were saved without their results (openpyxl writes files like that)."""
+        formulas = ((s, key) for s in self.sheets.values() for key in s.formulas)
+        first = next(formulas, None)
+        return first is None or first[1] in first[0].saved or any(key in s.saved for s, key in formulas)
+
+    def formula(self, key: tuple[str, int, int]) -> str | None:
+        sheet = self.sheets.get(key[0])
+        return None if sheet is None else sheet.formulas.get((key[1], key[2]))
+
+    def saved(self, key: tuple[str, int, int]) -> Saved | None:
+        sheet = self.sheets.get(key[0])
+        return None if sheet is None else sheet.saved.get((key[1], key[2]))
+
+    def names_for(self, sheet: str) -> dict[str, str]:
+        """The names a formula on `sheet` sees: the workbook's, with the sheet's own taking precedence."""
+        return self.names | self.local_names.get(sheet, {})
+
+    def destination(self, name: str, sheet: str | None = None) -> CellRef | None:
+        """The first cell a defined name points to, or None for a name that is not a plain reference."""
+        found = parse_reference(self.names_for(sheet).get(name.upper()) if sheet else self.names.get(name.upper()))
+        corner = _CELL.match(found[1].partition(":")[0]) if found else None
+        if corner is None:
+            return None
+        return CellRef(found[0], int(corner.group(2)), _column(corner.group(1)))
+
+
+def read(path: str | Path) -> Book:
+    """The workbook at `path` (an archive already checked by verify.source.check_archive)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _Reader(archive, path).book()
+    except WorkbookError:
+        raise
+    except (etree.LxmlError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise WorkbookError(f"{path} is not a readable xlsx workbook ({reason})") from None
+
+
+_CORNER = r"\$?[A-Za-z]{1,3}\$?\d+|\$?[A-Za-z]{1,3}|\$?\d+"  # B5, $B$5, B (a whole column), 5 (a whole row)
+_REFERENCE = re.compile(rf"^(?:'((?:[^']|'')+)'|([^'!:]+))!((?:{_CORNER})(?::(?:{_CORNER}))?)$")
+
+
+def parse_reference(text: str | None) -> tuple[str, str] | None:
+    """ "'LR 0.1'!$B$2:$C$3" -> ("LR 0.1", "$B$2:$C$3"); None for anything else (a constant, a formula)."""
+    match = _REFERENCE.match((text or "").strip().lstrip("="))
+    if match is None:
+        return None
+    quoted, plain, reference = match.groups()
+    return (quoted.replace("''", "'") if quoted else plain), reference
+
+
+# --- reading the archive ------------------------------------------------------------------------------
+
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_STRICT_RELATIONSHIP = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+class _Reader:
+    def __init__(self, archive: zipfile.ZipFile, path: Path):
+        self.archive = archive
+        self.path = path
+        self.members = set(archive.namelist())
+
+    def book(self) -> Book:
+        if "xl/workbook.xml" not in self.members:
+            raise WorkbookError(f"{self.path} is a zip archive but not an xlsx workbook (no xl/workbook.xml)")
+        targets, shared_strings_part = self._relationships("xl/workbook.xml")
+        strings = self._shared_strings(shared_strings_part)
+        entries, names, local = self._workbook()
+        sheets: dict[str, Sheet] = {}
+        titles = [title for title, _ in entries]
+        for title, rel in entries:
+            part = targets.get(rel)
+            if part is not None and part in self.members:
+                sheets[title] = self._sheet(title, part, strings)
+        local_names = {titles[i]: found for i, found in local.items() if i < len(titles) and titles[i] in sheets}
+        return Book(self.path, sheets, names, local_names)
+
+    def _workbook(self) -> tuple[list[tuple[str, str]], dict[str, str], dict[int, dict[str, str]]]:
+        """([(sheet title, relationship id)], workbook names, {sheet index: local names})."""
+        entries, names, local = [], {}, {}
+        for element in self._elements("xl/workbook.xml", ("sheet", "definedName")):
+            if _local(element.tag) == "sheet":
+                rel = element.get(_RELATIONSHIP) or element.get(_STRICT_RELATIONSHIP) or ""
+                entries.append((element.get("name", ""), rel))
+            else:
+                name, text = (element.get("name") or "").upper(), element.text or ""
+                if element.get("localSheetId", "").isdigit():
+                    local.setdefault(int(element.get("localSheetId")), {})[name] = text
+                else:
+                    names[name] = text
+        return entries, names, local
+
+    def _relationships(self, part: str) -> tuple[dict[str, str], str | None]:
+        """(relationship id -> the worksheet part it names, the shared-strings part) of `part`."""
+        folder, file = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", file + ".rels")
+        targets, shared = {}, None
+        if rels not in self.members:
+            return targets, None
+        for element in self._elements(rels, ("Relationship",)):
+            target = element.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            kind = element.get("Type", "")
+            if kind.endswith("/worksheet"):
+                targets[element.get("Id", "")] = target
+            elif kind.endswith("/sharedStrings"):
+                shared = target
+        return targets, shared
+
+    def _shared_strings(self, part: str | None) -> list[str]:
+        if part is None or part not in self.members:
+            return []
+        return [_text(si) for si in self._elements(part, ("si",))]
+
+    def _sheet(self, title: str, part: str, strings: list[str]) -> Sheet:
+        """One worksheet part, streamed: the hot loop of the reader (a cell at a time, 350k for a big workbook)."""
+        formulas: dict[tuple[int, int], str] = {}
+        saved: dict[tuple[int, int], Saved] = {}
+        shared: dict[str, tuple[refs.Shape | None, int, int]] = {}  # si -> the master's shape and cell
+        rows_done, row_element, row, col = 0, None, 0, 0
+        with self.archive.open(part) as stream:
+            for element in _parse(stream, part, ("c", "row")):
+                if element.tag.endswith("row"):
+                    rows_done = int(element.get("r") or rows_done + 1)
+                    element.clear()  # its cells are read: free them, and the rows before it
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+                    continue
+                parent = element.getparent()
+                if parent is not row_element:  # the first cell of a row
+                    row_element, row, col = parent, int(parent.get("r") or rows_done + 1), 0
+                row, col = _position(element.get("r"), row, col + 1)
+                value, formula = _cell(element, strings)
+                element.clear()
+                if formula is not None:
+                    formula = _expand_shared(formula, shared, row, col)
+                    if formula:
+                        formulas[(row, col)] = formula
+                if value is not None:
+                    saved[(row, col)] = value
+        used = formulas.keys() | saved.keys()
+        max_row = max((r for r, _ in used), default=0)
+        max_col = max((c for _, c in used), default=0)
+        return Sheet(title, formulas, saved, max_row, max_col)
+
+    def _elements(self, part: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+        """The complete elements of `part` with these local names (small parts: workbook, relationships, strings)."""
+        with self.archive.open(part) as stream:
+            for element in _parse(stream, part, tags):
+                yield element
+                element.clear(keep_tail=True)
+
+
+def _parse(stream: IO[bytes], part: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+    """The end of each element with one of these local names (any namespace), parsed as defusedxml would allow."""
+    events = etree.iterparse(
+        stream,
+        events=("end",),
+        tag=[f"{{*}}{t}" for t in tags],
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    first = True
+    for _, element in events:
+        if first and element.getroottree().docinfo.doctype:
+            raise WorkbookError(f"{part} declares a DTD; refusing it (entity expansion attack?)")
+        first = False
+        yield element
+
+
+def _cell(element: etree._Element, strings: list[str]) -> tuple[Saved | None, tuple[str, dict] | None]:
+    """(saved value, (formula text, <f> attributes)) of one <c> element."""
+    kind = element.get("t", "n")
+    raw = formula = inline = None
+    for child in element:
+        tag = child.tag  # "{namespace}v": compare the end, whatever the namespace
+        if tag.endswith("}v") or tag == "v":
+            raw = child.text
+        elif tag.endswith("}f") or tag == "f":
+            formula = (child.text or "", child.attrib)
+        elif tag.endswith("}is") or tag == "is":
+            inline = _text(child)
+    if kind == "inlineStr":
+        value = None if inline is None else (inline, "s")
+    elif raw is None:
+        value = None
+    elif kind == "s":
+        value = (strings[int(raw)], "s") if raw.strip().isdigit() and int(raw) < len(strings) else (raw, "s")
+    elif kind == "str":
+        value = (raw, "s")
+    elif kind == "b":
+        value = (raw.strip() in ("1", "true"), "b")
+    elif kind == "e":
+        value = (raw, "e")
+    elif kind == "d":
+        value = (raw, "d")
+    else:
+        try:
+            value = (float(raw), "n")
+        except ValueError:
+            value = (raw, "s")
+    return value, formula
+
+
+def _expand_shared(formula: tuple[str, dict], shared: dict, row: int, col: int) -> str | None:
+    """The cell's own formula ("=..."), expanding a shared formula from its master cell."""
+    text, attrs = formula
+    kind = attrs.get("t")
+    if kind == "dataTable":
+        return None
+    if kind == "shared" and "si" in attrs:
+        si = attrs["si"]
+        if text.strip():  # the master cell: remember its shape
+            try:
+                shared[si] = (refs.shape("=" + text, row, col), row, col)
+            except refs.UnsupportedFormula:
+                shared[si] = (None, row, col)
+        elif si in shared:
+            shape = shared[si][0]
+            return None if shape is None else shape.render(row, col)
+        else:
+            return None
+    return "=" + text if text.strip() else None
+
+
+def _position(reference: str | None, row: int, col: int) -> tuple[int, int]:
+    """(row, col) of a cell from its r="B5" attribute; without one, the next cell of the row."""
+    match = _CELL.match(reference or "")
+    if match is None:
+        return row, col
+    return int(match.group(2)), _column(match.group(1))
+
+
+@lru_cache(maxsize=None)
+def _column(letters: str) -> int:
+    return column_index_from_string(letters.upper())
+
+
+
+def _text(element: etree._Element) -> str:
+    """The text of a string item: its <t>, or its runs' <t>s (phonetic hints left out)."""
+    parts = []
+    for node in element.iter():
+        name = _local(node.tag) if isinstance(node.tag, str) else ""
+        if name == "t" and _local(node.getparent().tag) != "rPh":
+            parts.append(node.text or "")
+    return "".join(parts)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
