@@ -1,7 +1,10 @@
 """How long `backprop-sheet verify` takes, beside the naive `formulas` run and a bare LibreOffice recalculation.
 
-    python benchmarks/verify.py            # default workbook (6 x 100) and a 6 x 2,000 one
+    python benchmarks/verify.py            # all three parts below
     python benchmarks/verify.py --cap 60   # give up on the plain ExcelModel run after 60 s
+    python benchmarks/verify.py --only class hostile   # just the class and the hostile suite
+
+Part `single`: the default workbook (6 x 100) and a 6 x 2,000 one.
 
 For each workbook, in one run, one after the other:
 - verify, as a user runs it (a fresh `backprop-sheet verify` process, imports included), with
@@ -12,22 +15,38 @@ For each workbook, in one run, one after the other:
 Then the ratios: how much faster verify's `formulas` engine is than the plain ExcelModel run,
 and what verify adds to a bare LibreOffice recalculation. Target: the default workbook fully
 verified in under 3 s with either engine.
+
+Part `class`: 100 workbooks (copies of the default workbook; every third one with a planted
+mistake, ∂E/∂w3 using a_h1·(1−a_h1)) checked as one class by verify.batch with 2 workers, for
+each of --engine formulas and --engine libreoffice: wall time over the class (worker starts and
+LibreOffice starts included) per workbook, and how many LibreOffice starts it took. Targets:
+0.3 s and 0.6 s per workbook, one LibreOffice start per worker.
+
+Part `hostile`: hostile formulas planted into the default workbook, checked as a class under the
+default budget (60 s, 2 GB per worker) with each engine: every outcome, its seconds, the peak
+resident memory of the worker that checked it (LibreOffice included; "-" for a worker killed
+at the time limit), and the wall time and largest peak over the class.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Callable
 
 # This file is named verify.py: keep its folder off the path, or `import verify` would find it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from excelgen.spec import load_template  # noqa: E402
 from excelgen.workbook import write_workbook  # noqa: E402
+from verify import batch  # noqa: E402
 from verify.libreoffice import recalculate  # noqa: E402
 
 ENGINES = ("formulas", "libreoffice", "none")
@@ -39,27 +58,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, nargs="+", default=[100, 2000], help="rows per LR sheet")
     parser.add_argument("--cap", type=float, default=240, help="seconds after which the ExcelModel run is stopped")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="parts to run")
+    parser.add_argument("--class-size", type=int, default=100, help="workbooks in the class benchmark")
     args = parser.parse_args()
-
     with tempfile.TemporaryDirectory(prefix="bench-verify-") as tmp:
-        for iterations in args.iterations:
-            spec = load_template().with_options(iterations=iterations)
-            path = write_workbook(spec, Path(tmp, f"backprop-{iterations}.xlsx"))
-            cells = 29 * (iterations + 1) * len(spec.learning_rates)
-            print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables)")
-            seconds = {engine: _timed([sys.executable, "-c", _VERIFY, str(path), "--engine", engine]) for engine in ENGINES}
-            for engine in ENGINES:
-                print(f"  verify --engine {engine:<12} {seconds[engine]:8.2f} s")
-            naive = _timed([sys.executable, "-c", _EXCEL_MODEL, str(path)], timeout=args.cap)
-            naive_text = f"> {args.cap:.0f}" if naive is None else f"{naive:.2f}"
-            print(f"  formulas ExcelModel (plain)  {naive_text:>8} s")
-            start = time.perf_counter()
-            recalculate(path, Path(tmp, "recalculated.xlsx"))
-            bare = time.perf_counter() - start
-            print(f"  LibreOffice recalculation    {bare:8.2f} s")
-            speedup = f"{naive / seconds['formulas']:.1f}x" if naive else f"> {args.cap / seconds['formulas']:.1f}x"
-            print(f"  ratio ExcelModel / verify --engine formulas:         {speedup}")
-            print(f"  ratio verify --engine libreoffice / bare recalculation: {seconds['libreoffice'] / bare:.2f}x")
+        for part in args.only:
+            PARTS[part](args, Path(tmp))
+
+
+def single(args, tmp: Path) -> None:
+    """One workbook at a time, each engine, beside the plain ExcelModel run and a bare LibreOffice recalculation."""
+    for iterations in args.iterations:
+        spec = load_template().with_options(iterations=iterations)
+        path = write_workbook(spec, Path(tmp, f"backprop-{iterations}.xlsx"))
+        cells = 29 * (iterations + 1) * len(spec.learning_rates)
+        print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables)")
+        seconds = {engine: _timed([sys.executable, "-c", _VERIFY, str(path), "--engine", engine]) for engine in ENGINES}
+        for engine in ENGINES:
+            print(f"  verify --engine {engine:<12} {seconds[engine]:8.2f} s")
+        naive = _timed([sys.executable, "-c", _EXCEL_MODEL, str(path)], timeout=args.cap)
+        naive_text = f"> {args.cap:.0f}" if naive is None else f"{naive:.2f}"
+        print(f"  formulas ExcelModel (plain)  {naive_text:>8} s")
+        start = time.perf_counter()
+        recalculate(path, Path(tmp, "recalculated.xlsx"))
+        bare = time.perf_counter() - start
+        print(f"  LibreOffice recalculation    {bare:8.2f} s")
+        speedup = f"{naive / seconds['formulas']:.1f}x" if naive else f"> {args.cap / seconds['formulas']:.1f}x"
+        print(f"  ratio ExcelModel / verify --engine formulas:         {speedup}")
+        print(f"  ratio verify --engine libreoffice / bare recalculation: {seconds['libreoffice'] / bare:.2f}x")
 
 
 def _timed(command: list[str], timeout: float | None = None) -> float | None:
@@ -73,6 +99,109 @@ def _timed(command: list[str], timeout: float | None = None) -> float | None:
         raise SystemExit(f"{' '.join(command[:3])} ... failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return time.perf_counter() - start
 
+
+def class_of_100(args, tmp: Path) -> None:
+    """A class of generated workbooks, a third with a planted mistake, checked with 2 workers per engine."""
+    good = write_workbook(load_template(), tmp / "good.xlsx")
+    wrong = _plant(good, tmp / "wrong.xlsx", "LR 0.5", _in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
+    folder = tmp / "class"
+    folder.mkdir()
+    for k in range(args.class_size):
+        shutil.copyfile(wrong if k % 3 == 2 else good, folder / f"student-{k:03}.xlsx")
+    paths = batch.find_workbooks([folder])
+    print(f"\nclass of {len(paths)} workbooks ({sum(k % 3 == 2 for k in range(len(paths)))} with a planted mistake), 2 workers")
+    for engine in ("formulas", "libreoffice"):
+        start = time.perf_counter()
+        run = batch.check_many(paths, engine=engine, rtol=1e-9, atol=1e-12, jobs=2)
+        wall = time.perf_counter() - start
+        report = run.report
+        counts = f"{report.count('pass')} pass, {report.count('fail')} FAIL, {report.count('could not check')} could not check"
+        peak = max(o.peak_memory for o in report.outcomes) / 1024**2
+        mean = sum(o.seconds for o in report.outcomes) / len(paths)
+        print(
+            f"  --engine {engine:<12} {wall:6.1f} s wall, {wall / len(paths):.2f} s per workbook ({counts}); "
+            f"one check in a worker {mean:.2f} s on average; LibreOffice starts: {run.libreoffice_starts}; "
+            f"worker peak {peak:,.0f} MB"
+        )
+
+
+def hostile(args, tmp: Path) -> None:
+    """Hostile formulas planted into the default workbook, checked as a class under the default budget."""
+    good = write_workbook(load_template(), tmp / "default.xlsx")
+    folder = tmp / "hostile"
+    folder.mkdir()
+    for name, edit in HOSTILE.items():
+        _plant(good, folder / f"{name}.xlsx", "LR 0.1", edit)
+    paths = batch.find_workbooks([folder])
+    budget = batch.Budget()
+    print(f"\nhostile suite: {len(paths)} workbooks, 2 workers, budget {budget.timeout:g} s and {batch.show_size(budget.max_memory)} each")
+    for engine in ("formulas", "libreoffice"):
+        start = time.perf_counter()
+        run = batch.check_many(paths, engine=engine, rtol=1e-9, atol=1e-12, jobs=2, budget=budget)
+        wall = time.perf_counter() - start
+        print(f"  --engine {engine}: {wall:.1f} s wall; largest worker peak "
+              f"{max(o.peak_memory for o in run.report.outcomes) / 1024**2:,.0f} MB")
+        for o in run.report.outcomes:
+            peak = f"{o.peak_memory / 1024**2:,.0f} MB" if o.peak_memory else "-"
+            text = o.line().split("  ", 1)[1]
+            print(f"    {Path(o.file).stem:<22} {o.seconds:6.1f} s  {peak:>8}  {text[:110]}")
+
+
+def _cell_formula(cell: str, change: Callable[[str], str]) -> Callable[[str], str]:
+    """Sheet XML with the formula of `cell` passed through `change`."""
+    return lambda xml: re.sub(
+        rf'(<c r="{cell}"[^>]*><f>)(.*?)(</f>)', lambda m: m.group(1) + change(m.group(2)) + m.group(3), xml, count=1
+    )
+
+
+def _in_column(col: str, old: str, new: str) -> Callable[[str], str]:
+    """Every formula of column `col` with `old` replaced by `new` ({r}: the cell's own row)."""
+
+    def edit(xml: str) -> str:
+        def fix(m: re.Match) -> str:
+            row = m.group(2)
+            return m.group(1) + m.group(3).replace(old.format(r=row), new.format(r=row)) + "</f>"
+
+        return re.sub(rf'(<c r="{col}(\d+)"[^>]*><f>)(.*?)</f>', fix, xml)
+
+    return edit
+
+
+def _distinct_shapes(xml: str) -> str:
+    """10,000 formulas of distinct shapes in one column below the table."""
+    rows = "".join(f'<row r="{r}"><c r="AZ{r}"><f>{r}*2+{r % 7}</f><v>{r * 2 + r % 7}</v></c></row>' for r in range(200, 10_200))
+    return xml.replace("</sheetData>", rows + "</sheetData>")
+
+
+# E_total of the first row (T5) carries each hostile formula; it stays a correct E_total where the engine copes.
+HOSTILE = {
+    "whole-sheet-range": _cell_formula("T5", lambda f: f + "+SUM(A1:XFD1048576)*0"),
+    "whole-column-range": _cell_formula("T5", lambda f: f + "+SUM(A:A)*0"),
+    "8000-char-formula": _cell_formula("T5", lambda f: f + "+0*(" + "+".join(["1"] * 3_990) + ")"),
+    "1000-nested-parens": _cell_formula("T5", lambda f: "(" * 1000 + f + ")" * 1000),
+    "10000-formula-shapes": _distinct_shapes,
+}
+
+
+def _plant(source: Path, target: Path, sheet: str, edit: Callable[[str], str]) -> Path:
+    """A copy of `source` with one sheet's XML passed through `edit` (saved values kept, as after an edit elsewhere)."""
+    with zipfile.ZipFile(source) as zin:
+        workbook = zin.read("xl/workbook.xml").decode("utf-8")
+        rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook).group(1)
+        rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        part = "xl/" + re.search(rf'<Relationship Id="{rid}" [^>]*Target="([^"]+)"', rels).group(1).removeprefix("/xl/")
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == part:
+                    edited = edit(data.decode("utf-8"))
+                    assert edited != data.decode("utf-8"), f"nothing planted in {target.name}"
+                    data = edited.encode("utf-8")
+                zout.writestr(item, data)
+    return target
+
+
+PARTS = {"single": single, "class": class_of_100, "hostile": hostile}
 
 if __name__ == "__main__":
     main()

@@ -171,7 +171,7 @@ def test_ods_and_xls_are_converted_by_libreoffice(fmt, default_workbook, tmp_pat
 def test_ods_without_libreoffice_says_how_to_fix(default_workbook, tmp_path, monkeypatch):
     need_soffice()
     ods = libreoffice.recalculate(default_workbook, tmp_path / "backprop.ods", convert_to="ods")
-    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no soffice on PATH (the check runs in a worker process)
     result = CliRunner().invoke(cli, ["verify", str(ods), "--engine", "none"])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "install LibreOffice" in result.output and "save it as .xlsx" in result.output

@@ -31,24 +31,30 @@ DEFAULT_ATOL = 1e-12
 
 
 def check_workbook(
-    path: str | Path, *, engine: str = "auto", rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
+    path: str | Path,
+    *,
+    engine: str = "auto",
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    recalculated: Path | None = None,
 ) -> Report:
     """Verify the workbook at `path` (xlsx, xlsm; .ods and .xls through LibreOffice).
 
+    `recalculated`: LibreOffice's recalculation of `path`, made beforehand (engine libreoffice).
     Raises WorkbookError/EngineError when it cannot be checked.
     """
     with source.as_xlsx(path) as (xlsx, note):
-        report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol)
+        report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report
     return replace(report, file=str(path), notes=(note, *report.notes))
 
 
-def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float) -> Report:
+def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculated: Path | None) -> Report:
     path = source.check_archive(path)
     notes = []
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
-    with engines.Recalculation(engine, path) as recalculation:
+    with engines.Recalculation(engine, path, recalculated=recalculated) as recalculation:
         book = source.load(path)
         tables = _find_tables(path, book)
         wanted = [cell for table in tables for cell in cells.table_cells(table)]

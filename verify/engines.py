@@ -41,17 +41,20 @@ class Recalculation:
     """One engine's recalculation of one workbook, as a context manager.
 
     LibreOffice starts on entry, in the background, so that it runs while the workbook is read
-    and checked; leaving the block early (an unreadable layout, say) stops it.
+    and checked; leaving the block early (an unreadable layout, say) stops it. `recalculated`:
+    LibreOffice's recalculation of `path`, made beforehand (verify.batch converts many workbooks
+    in one start); then nothing starts.
     """
 
-    def __init__(self, engine: str, path: Path):
+    def __init__(self, engine: str, path: Path, *, recalculated: Path | None = None):
         self.engine = resolve(engine)
         self.path = Path(path)
+        self._recalculated = recalculated
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._running: libreoffice.Running | None = None
 
     def __enter__(self) -> Recalculation:
-        if self.engine == "libreoffice":
+        if self.engine == "libreoffice" and self._recalculated is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="backprop-sheet-verify-")
             self._running = libreoffice.start(self.path, Path(self._tmp.name, "recalculated.xlsx"))
         return self
@@ -70,4 +73,5 @@ class Recalculation:
         if self.engine == "formulas":
             computed = formulas_engine.evaluate(book, wanted, shortcut=book.has_saved_values)
             return {cell: computed.get(cell) for cell in wanted}
-        return cells.read_values(source.load(self._running.wait()), wanted)
+        done = self._recalculated if self._recalculated is not None else self._running.wait()
+        return cells.read_values(source.load(done), wanted)

@@ -3,7 +3,7 @@
 JSON shape (stable; `version` changes if it ever does):
 
     {
-      "version": 1,
+      "version": 2,
       "file": "backprop.xlsx",
       "engine": "libreoffice" | "formulas" | "none",
       "rtol": 1e-09, "atol": 1e-12,
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from verify.cells import Value, show
 
-JSON_VERSION = 1
+JSON_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,308 @@
+"""The result of checking a whole class: one outcome per workbook, and a summary of the mistakes.
+
+Each workbook ends one of three ways: `pass`; `FAIL`, with its first named mistake and cell;
+or `could not check`, with the reason in one line. The summary counts the outcomes and how
+many workbooks carry each named mistake (by its catalogue key, verify/mistakes.py).
+
+The class comes out as text lines, CSV rows (one per workbook and table), JSON, and a class
+workbook (`--report class.xlsx`). JSON shape (`version` as in verify/report.py):
+
+    {
+      "version": 2,
+      "engine": "formulas", "rtol": 1e-09, "atol": 1e-12,
+      "timeout": 60.0, "max_memory": 2147483648,
+      "summary": {
+        "workbooks": 30, "passed": 25, "failed": 4, "could_not_check": 1,
+        "mistakes": {"other-hidden-slope": 3, "(not catalogued)": 1}
+      },
+      "workbooks": [
+        {
+          "file": "submissions/bob.xlsx",
+          "status": "pass" | "fail" | "could not check",
+          "reason": null | "time limit of 60 s exceeded",
+          "mistakes": ["other-hidden-slope"],
+          "seconds": 0.84,
+          "report": null | { the single-workbook report of verify/report.py, version included }
+        }
+      ]
+    }
+
+`mistakes` in a workbook lists the catalogue keys of its findings in report order, each once;
+a finding with no catalogued mistake counts as "(not catalogued)". `seconds` is the wall time
+the worker spent on that workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from verify.report import JSON_VERSION, Finding, Report
+
+PASS, FAIL, COULD_NOT_CHECK = "pass", "fail", "could not check"
+NOT_CATALOGUED = "(not catalogued)"
+CSV_COLUMNS = (
+    "file", "sheet", "status", "eta", "cells_checked", "findings", "mistakes", "mistake_keys", "cells", "columns",
+    "reason",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one workbook of the class ended: a Report, or the one-line reason it could not be checked."""
+
+    file: str
+    report: Report | None
+    reason: str | None = None  # set exactly when report is None
+    seconds: float = 0.0
+    peak_memory: int = 0  # bytes: the peak resident memory of the worker (and LibreOffice) so far
+
+    @property
+    def status(self) -> str:
+        if self.report is None:
+            return COULD_NOT_CHECK
+        return PASS if self.report.passed else FAIL
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for t in self.report.tables for f in t.findings] if self.report else []
+
+    @property
+    def first_finding(self) -> Finding | None:
+        """The first finding that names a mistake, else the first finding."""
+        named = [f for f in self.findings if f.mistake]
+        return (named or self.findings or [None])[0]
+
+    @property
+    def mistakes(self) -> list[str]:
+        """The catalogue keys of the findings, in report order, each once."""
+        return list(dict.fromkeys(f.mistake_key or NOT_CATALOGUED for f in self.findings))
+
+    def line(self) -> str:
+        if self.report is None:
+            return f"{self.file}  could not check: {self.reason}"
+        first = self.first_finding
+        if first is None:
+            return f"{self.file}  pass"
+        return f"{self.file}  FAIL  {first.cell}: {first.mistake or first.message()}"
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "reason": self.reason,
+            "mistakes": self.mistakes,
+            "seconds": round(self.seconds, 3),
+            "report": self.report.to_dict() if self.report else None,
+        }
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """Every workbook's outcome, in the order they were given, and the settings they were checked with."""
+
+    outcomes: tuple[Outcome, ...]
+    engine: str
+    rtol: float
+    atol: float
+    timeout: float
+    max_memory: int
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    def mistake_counts(self) -> list[tuple[str, int]]:
+        """(catalogue key, number of workbooks carrying it), most frequent first."""
+        counts = Counter(key for o in self.outcomes for key in o.mistakes)
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when all pass, 1 when any fails, 2 when none failed but some could not be checked."""
+        if self.count(FAIL):
+            return 1
+        return 2 if self.count(COULD_NOT_CHECK) else 0
+
+    def to_text(self, verbose: bool = False) -> str:
+        lines = []
+        for o in self.outcomes:
+            lines.append(o.line())
+            if verbose and o.report:
+                lines += [f"    {line}" for line in o.report.to_text(verbose=True).splitlines()]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        n = len(self.outcomes)
+        lines = [
+            f"{n} workbook{'s' if n != 1 else ''}: {self.count(PASS)} passed, {self.count(FAIL)} FAILED, "
+            f"{self.count(COULD_NOT_CHECK)} could not be checked"
+        ]
+        counts = self.mistake_counts()
+        if counts:
+            lines.append("mistakes (number of workbooks carrying each):")
+            width = max(len(str(c)) for _, c in counts)
+            lines += [f"  {c:>{width}}  {key}" for key, c in counts]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "version": JSON_VERSION,
+            "engine": self.engine,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "timeout": self.timeout,
+            "max_memory": self.max_memory,
+            "summary": {
+                "workbooks": len(self.outcomes),
+                "passed": self.count(PASS),
+                "failed": self.count(FAIL),
+                "could_not_check": self.count(COULD_NOT_CHECK),
+                "mistakes": dict(self.mistake_counts()),
+            },
+            "workbooks": [o.to_dict() for o in self.outcomes],
+        }
+
+    def csv_rows(self) -> list[dict]:
+        """One row per workbook and table (one row for a workbook that could not be checked)."""
+        rows = []
+        for o in self.outcomes:
+            if o.report is None:
+                rows.append(dict.fromkeys(CSV_COLUMNS, "") | {"file": o.file, "status": o.status, "reason": o.reason})
+                continue
+            for t in o.report.tables:
+                rows.append(
+                    {
+                        "file": o.file,
+                        "sheet": t.sheet,
+                        "status": PASS if t.passed else FAIL,
+                        "eta": "" if t.eta is None else t.eta,
+                        "cells_checked": t.cells,
+                        "findings": len(t.findings),
+                        "mistakes": "; ".join(f.mistake or f.message() for f in t.findings),
+                        "mistake_keys": "; ".join(f.mistake_key or NOT_CATALOGUED for f in t.findings),
+                        "cells": "; ".join(f.cell for f in t.findings),
+                        "columns": "; ".join(f.header for f in t.findings),
+                        "reason": "",
+                    }
+                )
+        return rows
+
+    def write_csv(self, path: str | Path) -> None:
+        """The CSV rows, written atomically (a failed write leaves no file)."""
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(self.csv_rows())
+        with _atomic(path) as tmp:
+            tmp.write_text(text.getvalue(), "utf-8-sig")  # the BOM makes Excel read UTF-8 (η, ∂)
+
+    def write_xlsx(self, path: str | Path) -> None:
+        """The class workbook, written atomically: a row per file linked to it; mistake frequencies and a bar chart."""
+        import xlsxwriter
+
+        with _atomic(path) as tmp:
+            book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False})
+            _workbooks_sheet(book, self, Path(path).resolve().parent)
+            _mistakes_sheet(book, self)
+            book.close()
+
+
+def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
+    bold = book.add_format({"bold": True, "bottom": 1})
+    colours = {
+        PASS: book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
+        FAIL: book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+        COULD_NOT_CHECK: book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
+    }
+    sheet = book.add_worksheet("Workbooks")
+    headers = ("File", "Status", "Sheet", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds")
+    sheet.write_row(0, 0, headers, bold)
+    for row, o in enumerate(report.outcomes, start=1):
+        sheet.write_url(row, 0, "external:" + _link(Path(o.file), folder), string=o.file)
+        sheet.write(row, 1, "FAIL" if o.status == FAIL else o.status, colours[o.status])
+        first = o.first_finding
+        where, cell = first.cell.rsplit("!", 1) if first else ("", "")
+        sheet.write(row, 2, where.strip("'").replace("''", "'"))  # a leading ' would be taken for a text prefix
+        sheet.write(row, 3, cell)
+        sheet.write(row, 4, o.reason or (first.mistake or first.message() if first else ""))
+        sheet.write(row, 5, ", ".join(o.mistakes))
+        sheet.write_number(row, 6, round(o.seconds, 2))
+    total = len(report.outcomes) + 2
+    sheet.write(total, 0, "Summary", bold)
+    sheet.write(total + 1, 0, report.summary().splitlines()[0])
+    sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
+    sheet.set_column(1, 1, 13)
+    sheet.set_column(2, 3, 8)
+    sheet.set_column(4, 4, 80)
+    sheet.set_column(5, 5, 22)
+    sheet.set_column(6, 6, 8)
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed: as wide as one page
+    sheet.autofilter(0, 0, max(len(report.outcomes), 1), len(headers) - 1)
+
+
+def _mistakes_sheet(book, report: ClassReport) -> None:
+    bold = book.add_format({"bold": True, "bottom": 1})
+    sheet = book.add_worksheet("Mistakes")
+    sheet.write_row(0, 0, ("Mistake (catalogue key)", "Workbooks", "Example"), bold)
+    counts = report.mistake_counts()
+    for row, (key, count) in enumerate(counts, start=1):
+        sheet.write(row, 0, key)
+        sheet.write_number(row, 1, count)
+        example = next(f.mistake for o in report.outcomes for f in o.findings if (f.mistake_key or NOT_CATALOGUED) == key)
+        sheet.write(row, 2, example or "")
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 1, 11)
+    sheet.set_column(2, 2, 80)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    if not counts:
+        sheet.write(1, 0, "no mistakes found")
+        return
+    chart = book.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "Workbooks",
+            "categories": ["Mistakes", 1, 0, len(counts), 0],
+            "values": ["Mistakes", 1, 1, len(counts), 1],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": f"Mistakes in {len(report.outcomes)} workbooks"})
+    chart.set_x_axis({"name": "workbooks", "major_unit": 1, "min": 0})
+    chart.set_y_axis({"reverse": True})  # most frequent at the top
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": 120 + 28 * len(counts)})
+    sheet.insert_chart(len(counts) + 2, 0, chart)
+
+
+def _link(file: Path, folder: Path) -> str:
+    """The file's path relative to the report's folder (the two can move together), else absolute."""
+    target = file.resolve()
+    try:
+        return os.path.relpath(target, folder)
+    except ValueError:  # another drive (Windows)
+        return str(target)
+
+
+@contextmanager
+def _atomic(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed onto it when the block succeeds, removed when it fails."""
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
