@@ -246,3 +246,26 @@ def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, tmp_path
 
 def _hashes(folder: Path) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("how", ["script", "stdin"])
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_workers(how, class_folder, tmp_path):
+    """Worker processes never re-run the caller's script (multiprocessing's spawn and fork server would)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path\n"
+        "from verify import batch\n"
+        "print('script ran')\n"
+        f"found = batch.check_many([Path({str(class_folder / 'alice.xlsx')!r})], engine='formulas', rtol=1e-9, atol=1e-12, jobs=2)\n"
+        "print(found.report.outcomes[0].report.passed)\n"
+    )
+    (tmp_path / "check.py").write_text(script, "utf-8")
+    command = [sys.executable, str(tmp_path / "check.py")] if how == "script" else [sys.executable, "-"]
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(command, input=None if how == "script" else script, capture_output=True, text=True,
+                          cwd=root, timeout=120, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script ran", "True"], done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

@@ -18,17 +18,19 @@ already imported, so a fresh worker costs milliseconds, whatever the parent hold
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import psutil
 
@@ -158,6 +160,25 @@ def _context():
     return context
 
 
+@contextlib.contextmanager
+def _caller_script_hidden() -> Iterator[None]:
+    """Start a worker without re-running the caller's script in it.
+
+    A fork-server or spawn child rebuilds the parent's __main__ by running its script again:
+    a script (or `python -` from a pipe) without an `if __name__ == "__main__":` guard would
+    check the class again in every worker, or fail. The workers need nothing from it.
+    """
+    main = sys.modules["__main__"]
+    saved = {name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    if "__spec__" in saved:
+        main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+
+
 class _Worker:
     """One worker process, its pipe, its own temporary folder, and what it is doing now."""
 
@@ -165,7 +186,8 @@ class _Worker:
         self.tmp = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_work, args=(child, settings, str(self.tmp)), daemon=True)
-        self.process.start()
+        with _caller_script_hidden():
+            self.process.start()
         child.close()
         self.share: list[tuple[int, Path]] = []  # files sent and not yet done
         self.current: int | None = None  # the file being checked
