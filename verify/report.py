@@ -76,7 +76,7 @@ class Finding:
             text = f"{where} is {show(self.actual)}, expected {show(self.expected)}"
         if self.others:
             text += f"; {self.others:,} other cell{'s' if self.others != 1 else ''} " + (
-                "too" if self.kind in ("not a formula", "bad input") else "differ"
+                "too" if self.kind in ("not a formula", "bad input") else "differ" if self.others != 1 else "differs"
             )
         return text
 
