@@ -11,7 +11,6 @@ row by row in order, which XlsxWriter's constant_memory mode requires.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import xlsxwriter
@@ -19,6 +18,7 @@ import xlsxwriter
 from cnn.config import N_CLASSES, receptive_fields
 from cnn.runfolder import METRIC_COLUMNS, Run, read_run
 from excelgen.layout import cell
+from excelgen.styles import CnnStyles, make_cnn_styles, round_scale, value_axis
 
 TRAINING_SHEET = "CNN Training"
 ARCHITECTURE_SHEET = "CNN Architecture"
@@ -43,40 +43,31 @@ _COL = {name: i for i, name in enumerate(ARCHITECTURE_HEADERS)}
 def add_cnn_sheets(workbook: xlsxwriter.Workbook, run_dir: Path) -> None:
     """Add the three CNN sheets for the run folder run_dir; RunFolderError if it is missing or damaged."""
     run = read_run(Path(run_dir))
-    styles = _Styles(workbook)
+    styles = make_cnn_styles(workbook)
     _training_sheet(workbook, run, styles)
     _architecture_sheet(workbook, run, styles)
     _confusion_sheet(workbook, run, styles)
 
 
-class _Styles:
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        self.live = workbook.add_format({"bg_color": "#FFF2CC"})  # live formula cells
-        self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
-        self.percent = workbook.add_format({"num_format": "0.00"})
-        self.live_percent = workbook.add_format({"num_format": "0.00", "bg_color": "#FFF2CC"})
-        self.number = workbook.add_format({"num_format": "0.0000"})
-        self.lr = workbook.add_format({"num_format": "0.000000"})
-        self.whole = workbook.add_format({"num_format": "#,##0"})
-        self.bold = workbook.add_format({"bold": True})
-        self.diagonal = workbook.add_format({"bold": True, "bg_color": "#C6EFCE", "border": 1})
-        self.count = workbook.add_format({"border": 1})
+def sheet_title(run: Run, text: str) -> str:
+    """A CNN sheet's title; a dry run says so, with its test-set size, so nobody takes it for a real result."""
+    if run.dry_run:
+        return f"DRY RUN ({run.test_images:,} test images, a smoke test, not a result) · {text}"
+    return text
 
 
-def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> None:
+def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
     ws = workbook.add_worksheet(TRAINING_SHEET)
     summary = run.summary
-    ws.write(0, 0, f"CNN training: model {summary.get('model', '?')}, {summary['parameters']:,} parameters, "
-             f"seed {summary.get('seed', '?')}, device {summary.get('device', '?')}, "
-             f"torch {summary.get('torch_version', '?')}, {summary.get('seconds', 0):.0f} s in all", s.title)
-    ws.write(1, 0, "Accuracies in %, test metrics of the evaluated (averaged) weights; lr at the end of each epoch.",
-             s.note)
+    ws.write(0, 0, sheet_title(run, f"CNN training: model {summary.get('model', '?')}, {summary['parameters']:,} "
+             f"parameters, seed {summary.get('seed', '?')}, device {summary.get('device', '?')}, "
+             f"torch {summary.get('torch_version', '?')}, {summary.get('seconds', 0):.0f} s in all"), s.title)
+    ws.write(1, 0, f"Accuracies in %; test metrics on the {run.test_images:,} test images, of the evaluated "
+             "(averaged) weights; lr at the end of each epoch.", s.note)
     ws.set_row(TRAINING_HEADER_ROW, 32)
     ws.write_row(TRAINING_HEADER_ROW, 0, TRAINING_HEADERS, s.header)
-    formats = {"lr": s.lr, "train_loss": s.number, "test_loss": s.number, "train_accuracy": s.percent,
-               "test_accuracy": s.percent, "seconds": s.percent, "images_per_s": s.whole}
+    formats = {"epoch": s.count, "lr": s.lr, "train_loss": s.loss, "test_loss": s.loss, "train_accuracy": s.percent,
+               "test_accuracy": s.percent, "seconds": s.percent, "images_per_s": s.count}
     first = TRAINING_HEADER_ROW + 1
     for i, m in enumerate(run.metrics):
         for col, name in enumerate(TRAINING_HEADERS):
@@ -90,12 +81,12 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> None
     epoch, col = (TRAINING_SHEET, first, 0, last, 0), TRAINING_HEADERS.index
     # Accuracy: from the lowest after the first epoch (the first is far below the rest) up to 100 %.
     later = run.metrics[1:] or run.metrics
-    low = max(0, math.floor(min(min(m.train_accuracy, m.test_accuracy) for m in later)))
-    for anchor, title, y_title, names, y_axis in (
-        (cell(chart_row, 0), "Loss against epoch", "cross-entropy loss (log scale)", ("train_loss", "test_loss"),
-         {"log_base": 10}),
-        (cell(chart_row, 6), "Accuracy against epoch", "accuracy (%)", ("train_accuracy", "test_accuracy"),
-         {"min": low, "max": 100}),
+    low = max(0.0, min(min(m.train_accuracy, m.test_accuracy) for m in later))
+    for anchor, title, names, y_axis in (
+        (cell(chart_row, 0), "Loss against epoch", ("train_loss", "test_loss"),
+         value_axis("cross-entropy loss (log scale)", log=True)),
+        (cell(chart_row, 6), "Accuracy against epoch", ("train_accuracy", "test_accuracy"),
+         value_axis("accuracy (%)", **round_scale(low, 100))),
     ):
         chart = workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
         for name in names:
@@ -106,12 +97,12 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> None
             })
         chart.set_title({"name": title})
         chart.set_x_axis({"name": "epoch", "min": 1, "max": max(len(run.metrics), 2), "major_unit": 1})
-        chart.set_y_axis({"name": y_title, "major_gridlines": {"visible": True}, **y_axis})
+        chart.set_y_axis(y_axis)
         chart.set_legend({"position": "bottom"})
         ws.insert_chart(anchor, chart, {"x_scale": 1.1, "y_scale": 1.1})
 
 
-def _training_summary(ws, run: Run, first: int, last: int, s: _Styles) -> int:
+def _training_summary(ws, run: Run, first: int, last: int, s: CnnStyles) -> int:
     """Formulas under the table: the last epoch's test accuracy, the lowest and the mean of the last 3.
 
     Returns the first free row below them.
@@ -126,13 +117,13 @@ def _training_summary(ws, run: Run, first: int, last: int, s: _Styles) -> int:
     )
     row = last + 2
     for label, formula, value in rows:
-        ws.write_string(row, 0, label, s.bold)
+        ws.write_string(row, 0, label, s.label)
         ws.write_formula(row, acc, formula, s.live_percent, value)
         row += 1
     return row + 1
 
 
-def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> None:
+def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
     """One row per layer. Input size, output size, jump, receptive field and parameters are formulas:
 
     out = INT((in + 2p − k) / s) + 1,  j_out = j_in · s,  r_out = r_in + (k − 1) · j_in,
@@ -140,18 +131,23 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> 
     Edit a kernel, stride, padding or channel count and the rows below follow.
     """
     ws = workbook.add_worksheet(ARCHITECTURE_SHEET)
-    ws.write(0, 0, "CNN architecture: sizes, receptive fields and parameters as live formulas", s.title)
+    ws.write(0, 0, sheet_title(run, "CNN architecture: sizes, receptive fields and parameters as live formulas"),
+             s.title)
     ws.write(1, 0, "out = INT((in + 2·padding − kernel)/stride) + 1;  jump = jump_in·stride;  "
              "receptive field = r_in + (kernel − 1)·jump_in;  conv parameters = kernel²·c_in·c_out + "
-             "c_out·(bias + 2·BatchNorm). Yellow cells are formulas.", s.note)
+             "c_out·(bias + 2·BatchNorm). Yellow cells: type here; grey cells are formulas that follow.", s.note)
     ws.set_row(ARCHITECTURE_HEADER_ROW, 32)
     ws.write_row(ARCHITECTURE_HEADER_ROW, 0, ARCHITECTURE_HEADERS, s.header)
     c = {name: lambda r, name=name: cell(r, _COL[name]) for name in ARCHITECTURE_HEADERS}
 
     row = ARCHITECTURE_HEADER_ROW + 1  # the input image: size 28, jump 1, receptive field 1
     first_input = run.layers[0]
-    ws.write_row(row, 0, ["input", "image", None, None, None, None, first_input.channels_in, None, None, None,
-                          first_input.input_size, 1, 1, 0])
+    ws.write_string(row, 0, "input", s.text)
+    ws.write_string(row, 1, "image", s.text)
+    ws.write_number(row, _COL["channels out"], first_input.channels_in, s.input)
+    ws.write_number(row, _COL["output size"], first_input.input_size, s.input)
+    for name, value in (("jump", 1), ("receptive field", 1), ("parameters", 0)):
+        ws.write_number(row, _COL[name], value, s.count)
     fields = receptive_fields(run.layers)
     for layer, (jump, field) in zip(run.layers, fields):
         row += 1
@@ -186,24 +182,26 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> 
         for col, name in enumerate(ARCHITECTURE_HEADERS):
             if name in formulas:
                 formula, value = formulas[name]
-                ws.write_formula(row, col, formula, s.live, value)
+                ws.write_formula(row, col, formula, s.live_count, value)
+            elif name in ("layer", "kind"):
+                ws.write_string(row, col, values[name], s.text)
             else:
-                ws.write(row, col, values[name])
+                ws.write_number(row, col, values[name], s.input)
 
     first_layer, last_layer = ARCHITECTURE_HEADER_ROW + 2, row
     params_col = _COL["parameters"]
     total = sum(layer.params for layer in run.layers)
     counted = int(run.summary["parameters"])
     row += 2
-    ws.write_string(row, 0, "total parameters (sum of the column)", s.bold)
+    ws.write_string(row, 0, "total parameters (sum of the column)", s.label)
     total_range = f"{cell(first_layer, params_col)}:{cell(last_layer, params_col)}"
-    ws.write_formula(row, params_col, f"=SUM({total_range})", s.live, total)
+    ws.write_formula(row, params_col, f"=SUM({total_range})", s.live_count, total)
     row += 1
-    ws.write_string(row, 0, "parameters PyTorch counts (sum of p.numel() over model.parameters())", s.bold)
-    ws.write_number(row, params_col, counted, s.whole)
+    ws.write_string(row, 0, "parameters PyTorch counts (sum of p.numel() over model.parameters())", s.label)
+    ws.write_number(row, params_col, counted, s.count)
     row += 1
-    ws.write_string(row, 0, "the two agree", s.bold)
-    ws.write_formula(row, params_col, f"={cell(row - 2, params_col)}={cell(row - 1, params_col)}", s.live,
+    ws.write_string(row, 0, "the two agree", s.label)
+    ws.write_formula(row, params_col, f"={cell(row - 2, params_col)}={cell(row - 1, params_col)}", s.live_flag,
                      total == counted)
     row += 2
     ws.write_string(row, 0, "After every conv: BatchNorm and ReLU; Dropout after each max-pool and before gap. gap = global average pooling; "
@@ -213,10 +211,11 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> 
     ws.freeze_panes(ARCHITECTURE_HEADER_ROW + 1, 1)
 
 
-def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> None:
+def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
     """Rows: true digit; columns: predicted digit; then images per digit and per-class accuracy (formulas)."""
     ws = workbook.add_worksheet(CONFUSION_SHEET)
-    ws.write(0, 0, "Confusion matrix of the last epoch on the 10,000 test images", s.title)
+    ws.write(0, 0, sheet_title(run, f"Confusion matrix of the last epoch on the {run.test_images:,} test images"),
+             s.title)
     ws.write(1, 0, "Row: the true digit; column: the digit the network predicted. The diagonal is correct; "
              "the colour scale marks the mistakes.", s.note)
     header = ["true \\ predicted", *range(N_CLASSES), "images", "accuracy (%)"]
@@ -226,12 +225,12 @@ def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> Non
     images_col, accuracy_col = N_CLASSES + 1, N_CLASSES + 2
     for digit, counts in enumerate(run.confusion):
         row = first + digit
-        ws.write_number(row, 0, digit, s.header)
+        ws.write_number(row, 0, digit, s.header)  # a row header, not a count
         for predicted, count in enumerate(counts):
             ws.write_number(row, 1 + predicted, count, s.diagonal if predicted == digit else s.count)
         row_range = f"{cell(row, 1)}:{cell(row, N_CLASSES)}"
         total = sum(counts)
-        ws.write_formula(row, images_col, f"=SUM({row_range})", s.live, total)
+        ws.write_formula(row, images_col, f"=SUM({row_range})", s.live_count, total)
         accuracy = 100 * counts[digit] / total if total else 0.0
         ws.write_formula(row, accuracy_col, f"=IF({cell(row, images_col)}>0,100*{cell(row, 1 + digit)}/"
                          f"{cell(row, images_col)},0)", s.live_percent, accuracy)
@@ -240,8 +239,9 @@ def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: _Styles) -> Non
     correct = sum(run.confusion[d][d] for d in range(N_CLASSES))
     images = sum(map(sum, run.confusion))
     diagonal = "+".join(cell(first + d, 1 + d) for d in range(N_CLASSES))
-    ws.write_string(row, 0, "all", s.bold)
-    ws.write_formula(row, images_col, f"=SUM({cell(first, images_col)}:{cell(last, images_col)})", s.live, images)
+    ws.write_string(row, 0, "all", s.label)
+    ws.write_formula(row, images_col, f"=SUM({cell(first, images_col)}:{cell(last, images_col)})", s.live_count,
+                     images)
     ws.write_formula(row, accuracy_col, f"=IF({cell(row, images_col)}>0,100*({diagonal})/{cell(row, images_col)},0)",
                      s.live_percent, 100 * correct / images if images else 0.0)
     off_diagonal = " ".join(

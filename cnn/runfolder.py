@@ -53,6 +53,16 @@ class Run:
     layers: tuple[Layer, ...]
     summary: dict
 
+    @property
+    def test_images(self) -> int:
+        """How many test images the confusion matrix counts: 10,000 for a full run, fewer for a dry run."""
+        return sum(map(sum, self.confusion))
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether `train --dry-run` wrote the folder (a few batches of a small slice: a smoke test)."""
+        return bool(self.summary.get("dry_run", False))
+
 
 def write_metrics(folder: Path, metrics: list[EpochMetrics]) -> None:
     with _atomic(folder / METRICS_FILE) as tmp, tmp.open("w", newline="") as f:

@@ -51,6 +51,10 @@ def generate(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."
     )
+    if cnn_run is not None:
+        from cnn.export import CNN_SHEETS
+
+        click.echo(f"Added the CNN sheets {', '.join(CNN_SHEETS)} from {cnn_run}.")
     if plots_dir is not None:
         click.echo(f"Wrote {rates + 1} plots to {plots_dir}.")
 

@@ -1,4 +1,4 @@
-"""One sheet per learning rate: η in B2, charts of E_total and the weights, one table row per iteration."""
+"""One sheet per learning rate: η in B2, charts of E_total (linear and log scale) and the weights, one row per iteration."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from excelgen.layout import rate_text
 from excelgen.notation import header_note
 from excelgen.rowstream import PREV, ROW, RowCell, RowStreamWorksheet
 from excelgen.spec import NetworkSpec
-from excelgen.styles import BLOCK_COLOURS, Styles
+from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
 
 CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
 CHART_ROW_HEIGHT = 180  # pixels
@@ -65,16 +65,21 @@ def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float) -> None:
 
 
 def _insert_charts(wb: Workbook, ws: RowStreamWorksheet, rate: float, rows: int) -> None:
-    """E_total against iteration, and beside it the eight weights against iteration."""
-    loss = _line_chart(wb, ws, rows, ["E_total"], f"E_total per iteration (η = {rate_text(rate)})", "E_total")
-    loss.set_legend({"none": True})
-    ws.insert_chart(CHART_ROW, 1, loss, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    """E_total against iteration on a linear and on a log scale, and the eight weights, side by side."""
+    title = f"E_total per iteration (η = {rate_text(rate)})"
+    loss = _line_chart(wb, ws, rows, ["E_total"], title, "E_total")
+    log_loss = _line_chart(wb, ws, rows, ["E_total"], f"{title}, log scale", "E_total (log scale)", log=True)
     weights = _line_chart(wb, ws, rows, list(layout.WEIGHTS), "The weights w1 … w8 per iteration", "weight")
+    loss.set_legend({"none": True})
+    log_loss.set_legend({"none": True})
     weights.set_legend({"position": "right"})
-    ws.insert_chart(CHART_ROW, 1 + CHART_COLUMNS, weights, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    for i, chart in enumerate((loss, log_loss, weights)):
+        ws.insert_chart(CHART_ROW, 1 + i * CHART_COLUMNS, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3})
 
 
-def _line_chart(wb: Workbook, ws: RowStreamWorksheet, rows: int, headers: list[str], title: str, y_name: str):
+def _line_chart(
+    wb: Workbook, ws: RowStreamWorksheet, rows: int, headers: list[str], title: str, y_name: str, *, log: bool = False
+):
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
     first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + rows - 1
     for header in headers:
@@ -85,7 +90,7 @@ def _line_chart(wb: Workbook, ws: RowStreamWorksheet, rows: int, headers: list[s
         chart.add_series(series)
     chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
     chart.set_x_axis({"name": "iteration", "min": 0, "max": rows - 1, "major_gridlines": {"visible": False}})
-    chart.set_y_axis({"name": y_name, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_y_axis(value_axis(y_name, log=log))
     chart.set_size({"width": CHART_COLUMNS * _column_pixels(COLUMN_WIDTH) - 8, "height": CHART_ROW_HEIGHT - 8})
     return chart
 

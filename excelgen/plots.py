@@ -1,4 +1,7 @@
-"""--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib, Agg)."""
+"""--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib, Agg).
+
+E_total falls by orders of magnitude, so the curves are drawn on a log scale.
+"""
 
 from __future__ import annotations
 
@@ -29,34 +32,33 @@ def write_plots(spec: NetworkSpec, e_total: np.ndarray, folder: Path) -> list[Pa
     """e_total[j, k]: E_total of learning rate j at iteration k. Returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = plot_paths(spec, folder)
-    iterations = np.arange(e_total.shape[1])
     for j, (rate, path) in enumerate(zip(spec.learning_rates, paths)):
-        fig, ax = _axes(f"E_total per iteration, η = {rate_text(rate)} ({spec.name})")
-        ax.plot(iterations, e_total[j], color="#C00000", linewidth=2)
-        _save(fig, path)
-    fig, ax = _axes(f"E_total per iteration, every learning rate ({spec.name})")
-    for j, rate in enumerate(spec.learning_rates):
-        ax.plot(iterations, e_total[j], linewidth=2, label=f"η = {rate_text(rate)}")
-    ax.legend(frameon=False)
-    _save(fig, paths[-1])
+        _save(curves_figure(f"E_total per iteration, η = {rate_text(rate)} ({spec.name})", {None: e_total[j]}), path)
+    every = {f"η = {rate_text(rate)}": e_total[j] for j, rate in enumerate(spec.learning_rates)}
+    _save(curves_figure(f"E_total per iteration, every learning rate ({spec.name})", every), paths[-1])
     return paths
 
 
-def _axes(title: str):
+def curves_figure(title: str, curves: dict[str | None, np.ndarray]):
+    """A figure of E_total against iteration on a log scale: one line per curve (label None: one red line)."""
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
     ax.set_title(title)
     ax.set_xlabel("iteration")
-    ax.set_ylabel("E_total")
-    ax.grid(True, color="#E0E0E0")
+    ax.set_ylabel("E_total (log scale)")
+    ax.set_yscale("log")
+    ax.grid(True, which="major", color="#E0E0E0")
     ax.spines[["top", "right"]].set_visible(False)
-    return fig, ax
+    for label, values in curves.items():
+        ax.plot(np.arange(len(values)), values, linewidth=2, label=label, **({"color": "#C00000"} if label is None else {}))
+    if len(curves) > 1 or None not in curves:
+        ax.legend(frameon=False)
+    return fig
 
 
 def _save(fig, path: Path) -> None:
     """Save next to `path` first, then move into place."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        fig.axes[0].set_ylim(bottom=0)
         fig.tight_layout()
         fig.savefig(tmp, format="png", metadata={"Software": None})
         os.replace(tmp, path)

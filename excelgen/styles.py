@@ -6,6 +6,7 @@ Each block has a strong tint for headers and titles and a light tint for its val
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from xlsxwriter.format import Format
@@ -36,6 +37,8 @@ INPUT_FILL = "#FFF2CC"  # editable cells: pale yellow with blue text, the usual 
 INPUT_FONT = "#1F4E79"
 DECIMALS = "0.000000000"  # weights and activations: nine decimals, as in the classic worked example
 SCIENTIFIC = "0.000000E+00"  # errors and gradients shrink by orders of magnitude
+RATE = "0.0###"  # a learning rate: 2 shows as 2.0
+COUNT = "#,##0"  # every count: iterations, images, parameters
 GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
 FONT = "Calibri"
 
@@ -73,12 +76,12 @@ def make_styles(wb: Workbook) -> Styles:
         key=fmt(italic=True, font_color="#595959", font_size=9, text_wrap=True, valign="top"),
         label=fmt(bold=True),
         input=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF"),
-        eta=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", num_format="0.0###"),
+        eta=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", num_format=RATE),
         name=fmt(font_name="Consolas", font_color="#404040", indent=1),
         table_header=fmt(bold=True, bottom=1, bg_color="#D9D9D9"),
         iteration=fmt(bold=True, align="center", bg_color="#F2F2F2", border=1, border_color=GRID),
         value={
-            f: fmt(num_format=f, bg_color="#F2F2F2", border=1, border_color=GRID) for f in (DECIMALS, SCIENTIFIC)
+            f: fmt(num_format=f, bg_color="#F2F2F2", border=1, border_color=GRID) for f in (DECIMALS, SCIENTIFIC, RATE, COUNT)
         },
         update_rule=fmt(bold=True, font_size=11, bg_color="#D9D9D9"),
         block_header={
@@ -97,3 +100,75 @@ def make_styles(wb: Workbook) -> Styles:
 def number_format(quantity: str) -> str:
     """Nine decimals for weights and activations, scientific for errors and derivatives."""
     return SCIENTIFIC if quantity.startswith(("E", "∂")) else DECIMALS
+
+
+def value_axis(name: str, *, log: bool = False, **scale) -> dict:
+    """A chart's value axis with light gridlines; log=True: base 10, labels 1E-3, crossing at the bottom.
+
+    `scale` passes min, max and major_unit through (see round_scale()).
+    """
+    axis = {"name": name, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}, **scale}
+    if log:
+        axis |= {"log_base": 10, "num_format": "0E+0", "crossing": "min"}
+    return axis
+
+
+def round_scale(low: float, high: float, ticks: int = 5) -> dict:
+    """min, max and major_unit on round numbers (1, 2 or 5 times a power of ten) that hold [low, high]."""
+    span = max(high - low, 1e-12)
+    unit = min(u * 10.0**e for e in range(-12, 13) for u in (1, 2, 5) if u * 10.0**e >= span / ticks)
+    return {k: _tidy(v) for k, v in (("min", math.floor(low / unit) * unit), ("max", math.ceil(high / unit) * unit),
+                                      ("major_unit", unit))}
+
+
+def _tidy(x: float) -> float | int:
+    """0.30000000000000004 -> 0.3, 20.0 -> 20: the text the chart XML carries."""
+    x = round(x, 12)
+    return int(x) if x == int(x) else x
+
+
+@dataclass(frozen=True)
+class CnnStyles:
+    """The Format objects of the CNN sheets: the same fonts, colours and number formats as Styles.
+
+    Yellow (INPUT_FILL) means "type here" on every sheet; a formula has the grey of a computed value.
+    """
+
+    title: Format
+    note: Format
+    header: Format
+    label: Format
+    input: Format  # an editable number (a kernel, a stride, a channel count)
+    text: Format  # a layer's name or kind
+    count: Format  # a typed-in or saved count: images, parameters, confusion counts
+    live_count: Format  # a count computed by a formula
+    live_flag: Format  # TRUE/FALSE from a formula
+    percent: Format  # an accuracy in %
+    live_percent: Format
+    loss: Format
+    lr: Format
+    diagonal: Format  # a correct prediction in the confusion matrix
+
+
+def make_cnn_styles(wb: Workbook) -> CnnStyles:
+    """Create the CNN sheets' formats; called only when the workbook gets them, after make_styles()."""
+    base = {"font_name": FONT, "font_size": 10}
+    fmt = lambda **props: wb.add_format(base | props)  # noqa: E731
+    cell = {"border": 1, "border_color": GRID}
+    computed = cell | {"bg_color": "#F2F2F2"}
+    return CnnStyles(
+        title=fmt(bold=True, font_size=14, font_color="#1F3864"),
+        note=fmt(italic=True, font_color="#595959"),
+        header=fmt(bold=True, bg_color=BLOCK_COLOURS[0][0], align="center", valign="vcenter", text_wrap=True, bottom=1),
+        label=fmt(bold=True),
+        input=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF"),
+        text=fmt(**cell),
+        count=fmt(num_format=COUNT, **cell),
+        live_count=fmt(num_format=COUNT, **computed),
+        live_flag=fmt(bold=True, align="center", **computed),
+        percent=fmt(num_format="0.00", **cell),
+        live_percent=fmt(num_format="0.00", **computed),
+        loss=fmt(num_format="0.0000", **cell),
+        lr=fmt(num_format="0.000000", **cell),
+        diagonal=fmt(num_format=COUNT, bold=True, bg_color="#C6EFCE", **cell),
+    )

@@ -1,4 +1,11 @@
-"""The Summary sheet: every learning rate's E_total curve on one chart, and E_total at a few iterations."""
+"""The Summary sheet: what the learning rates did, in words true to the numbers, a live table and two charts.
+
+Under the title, a sentence computed from the trajectory: which η reaches E_total < 1e-3 first, and
+whether any η overshoots (E_total rises at some iteration). The table holds E_total at a few
+iterations and, below, live lines: each sheet's η, the first iteration with E_total < 1e-3, how many
+iterations raise E_total, and the fastest η (INDEX/MATCH). The charts show every rate's E_total
+curve on a linear and on a log scale.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,24 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from excelgen import layout
+from excelgen.layout import cell, rate_text
 from excelgen.spec import NetworkSpec
-from excelgen.styles import Styles
+from excelgen.styles import COUNT, RATE, Styles, value_axis
+from excelgen.trajectory import first_rises, overshoot_rate
 
+TARGET = 1e-3  # "fast" means: E_total below this
+NOT_REACHED = "not reached"
 TABLE_HEADER_ROW = 3
+LIVE_LABELS = (
+    "η (live from its sheet)",
+    "first iteration with E_total < 1e-3",
+    "iterations where E_total rises",
+    "fastest to E_total < 1e-3: η",
+    "… at iteration",
+)
 _MILESTONES = (0, 1, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000)
 _CURVE_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F")
+_CHART_WIDTH, _CHART_HEIGHT = 560, 380
 
 
 def milestones(iterations: int) -> list[int]:
@@ -20,19 +39,55 @@ def milestones(iterations: int) -> list[int]:
     return sorted({k for k in _MILESTONES if k <= iterations} | {iterations})
 
 
+def first_below(e_total: np.ndarray, target: float = TARGET) -> list[int | None]:
+    """For each learning rate (row of e_total[rate, iteration]): the first iteration with E_total < target, or None."""
+    below = e_total < target
+    return [int(np.argmax(row)) if row.any() else None for row in below]
+
+
+def lesson(spec: NetworkSpec, e_total: np.ndarray) -> str:
+    """The Summary's words: the fastest rate and whether any rate overshoots, computed from the trajectory."""
+    rates, iterations = spec.learning_rates, spec.iterations
+    reached = [(k, j) for j, k in enumerate(first_below(e_total)) if k is not None]
+    if reached:
+        k, j = min(reached)
+        fastest = f"η = {rate_text(rates[j])} is the fastest to E_total < 1e-3: at iteration {k:,}."
+    else:
+        fastest = f"No rate here brings E_total below 1e-3 within {iterations:,} iterations."
+    rises = [(k, j) for j, k in enumerate(first_rises(e_total)) if k is not None]
+    if rises:
+        named = ", ".join(f"η = {rate_text(rates[j])} (from iteration {k - 1:,} to {k:,})" for k, j in rises)
+        overshoot = f"E_total rises, a sign that the step jumps past the minimum (overshoots), with {named}."
+    else:
+        horizon = min(iterations, 1_000)
+        threshold = overshoot_rate(spec)
+        where = (
+            f"with this network E_total first rises near η ≈ {threshold:.2g}"
+            if threshold is not None
+            else "with this network not even η = 10,000 makes it rise"
+        )
+        overshoot = (
+            f"No rate here overshoots: E_total falls at every iteration for every η; {where} "
+            f"(within {horizon:,} iterations)."
+        )
+    return f"As generated: {fastest} {overshoot} The live lines under the table follow any edit of η or a weight."
+
+
 def write_summary_sheet(wb: Workbook, ws: Worksheet, styles: Styles, spec: NetworkSpec, e_total: np.ndarray) -> None:
     """e_total[j, k]: the saved E_total of learning rate j at iteration k."""
     sheets = [layout.lr_sheet_name(rate) for rate in spec.learning_rates]
     total_col = layout.column_index("E_total")
-    ws.set_column(0, 0, 14)
+    ws.set_column(0, 0, 32)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_column(1, len(sheets), 14)
+    ws.set_column(1, max(len(sheets), 3), 14)
     ws.write_string(0, 0, "Summary: how fast each learning rate lowers E_total", styles.title)
     ws.write_string(
         1, 0, "Each number below is a live formula that reads E_total from its LR sheet; change η there and it follows.",
         styles.subtitle,
     )
+    ws.set_row(2, 44)
+    ws.merge_range(2, 0, 2, max(len(sheets), 3), lesson(spec, e_total), styles.key)
     ws.write_string(TABLE_HEADER_ROW, 0, "iteration", styles.table_header)
     for j, sheet in enumerate(sheets):
         ws.write_string(TABLE_HEADER_ROW, j + 1, f"E_total, {sheet}", styles.block_header[1])
@@ -43,26 +98,87 @@ def write_summary_sheet(wb: Workbook, ws: Worksheet, styles: Styles, spec: Netwo
         for j, sheet in enumerate(sheets):
             source = layout.sheet_ref(sheet, layout.FIRST_DATA_ROW + k, total_col)
             ws.write_formula(row, j + 1, f"={source}", styles.table_value["E_total"], float(e_total[j, k]))
-    _insert_chart(wb, ws, sheets, spec.iterations, TABLE_HEADER_ROW + len(rows) + 2)
+    live_row = TABLE_HEADER_ROW + len(rows) + 2
+    _write_live_lines(ws, styles, spec, sheets, e_total, live_row)
+    _insert_charts(wb, ws, sheets, spec.iterations, live_row + len(LIVE_LABELS) + 1)
 
 
-def _insert_chart(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: int, row: int) -> None:
-    chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
-    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + iterations
+def live_rows(iterations: int) -> dict[str, int]:
+    """0-based row of each live line (LIVE_LABELS) on the Summary sheet."""
+    first = TABLE_HEADER_ROW + len(milestones(iterations)) + 2
+    return {label: first + i for i, label in enumerate(LIVE_LABELS)}
+
+
+def _write_live_lines(
+    ws: Worksheet, styles: Styles, spec: NetworkSpec, sheets: list[str], e_total: np.ndarray, first_row: int
+) -> None:
+    """η, first iteration below 1e-3 and rising steps per sheet; then the fastest η and its iteration (INDEX/MATCH).
+
+    Written row by row, as XlsxWriter's constant_memory mode needs.
+    """
+    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + spec.iterations
     total_col = layout.column_index("E_total")
-    for j, sheet in enumerate(sheets):
-        chart.add_series(
-            {
-                "name": f"η = {sheet[len(layout.LR_SHEET_PREFIX):]}",
-                "categories": [sheet, first, 0, last, 0],
-                "values": [sheet, first, total_col, last, total_col],
-                "line": {"width": 2, "color": _CURVE_COLOURS[j % len(_CURVE_COLOURS)]},
-                "marker": {"type": "none"},
-            }
-        )
-    chart.set_title({"name": "E_total per iteration, every learning rate", "name_font": {"size": 12, "bold": True}})
-    chart.set_x_axis({"name": "iteration", "min": 0, "max": iterations, "major_gridlines": {"visible": False}})
-    chart.set_y_axis({"name": "E_total", "min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
-    chart.set_legend({"position": "right"})
-    chart.set_size({"width": 760, "height": 400})
-    ws.insert_chart(row, 0, chart)
+    below = first_below(e_total)
+    etas = f"{cell(first_row, 1, True)}:{cell(first_row, len(sheets), True)}"
+    firsts = f"{cell(first_row + 1, 1, True)}:{cell(first_row + 1, len(sheets), True)}"
+    reached = [(k, j) for j, k in enumerate(below) if k is not None]
+    best = min(reached) if reached else None
+    per_sheet = [
+        [(f"={layout.sheet_ref(sheet, *layout.ETA_CELL)}", rate, RATE) for sheet, rate in zip(sheets, spec.learning_rates)],
+        [
+            (
+                f'{{=IFERROR(INDEX({_range(sheet, first, last, 0)},MATCH(TRUE,{_range(sheet, first, last, total_col)}'
+                f'<{TARGET!r},0)),"{NOT_REACHED}")}}',
+                NOT_REACHED if k is None else k, COUNT,
+            )
+            for sheet, k in zip(sheets, below)
+        ],
+        [
+            (
+                f"=SUMPRODUCT(--({_range(sheet, first + 1, last, total_col)}>{_range(sheet, first, last - 1, total_col)}))",
+                int(np.count_nonzero(np.diff(e_total[j]) > 0)), COUNT,
+            )
+            for j, sheet in enumerate(sheets)
+        ],
+        [(
+            f'=IF(COUNT({firsts})=0,"none",INDEX({etas},MATCH(MIN({firsts}),{firsts},0)))',
+            "none" if best is None else spec.learning_rates[best[1]], RATE,
+        )],
+        [(f'=IF(COUNT({firsts})=0,"{NOT_REACHED}",MIN({firsts}))', NOT_REACHED if best is None else best[0], COUNT)],
+    ]
+    for row, (label, cells) in enumerate(zip(LIVE_LABELS, per_sheet), start=first_row):
+        ws.write_string(row, 0, label, styles.label)
+        for col, (formula, value, number_format) in enumerate(cells, start=1):
+            if formula.startswith("{"):  # MATCH(TRUE, range<x, 0) compares a whole range: an array formula
+                ws.write_array_formula(row, col, row, col, formula, styles.value[number_format], value)
+            else:
+                ws.write_formula(row, col, formula, styles.value[number_format], value)
+
+
+def _range(sheet: str, first: int, last: int, col: int) -> str:
+    return f"'{sheet}'!{cell(first, col, True)}:{cell(last, col, True)}"
+
+
+def _insert_charts(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: int, row: int) -> None:
+    """Every rate's E_total curve: linear scale on the left, log scale on the right."""
+    for i, log in enumerate((False, True)):
+        chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
+        first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + iterations
+        total_col = layout.column_index("E_total")
+        for j, sheet in enumerate(sheets):
+            chart.add_series(
+                {
+                    "name": f"η = {sheet[len(layout.LR_SHEET_PREFIX):]}",
+                    "categories": [sheet, first, 0, last, 0],
+                    "values": [sheet, first, total_col, last, total_col],
+                    "line": {"width": 2, "color": _CURVE_COLOURS[j % len(_CURVE_COLOURS)]},
+                    "marker": {"type": "none"},
+                }
+            )
+        title = "E_total per iteration, every learning rate" + (" (log scale)" if log else "")
+        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        chart.set_x_axis({"name": "iteration", "min": 0, "max": iterations, "major_gridlines": {"visible": False}})
+        chart.set_y_axis(value_axis("E_total (log scale)", log=True) if log else value_axis("E_total", min=0))
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
+        ws.insert_chart(row, 0, chart, {"x_offset": i * (_CHART_WIDTH + 12)})

@@ -43,3 +43,30 @@ def iteration_rows(spec: NetworkSpec) -> Iterator[np.ndarray]:
         by_header |= {f"∂E_total/∂{wk}": gk for wk, gk in zip(layout.WEIGHTS, g.dE_dw)}
         yield np.stack([np.full(lr.shape, float(k)), *(by_header[h] for h in layout.COMPUTED_HEADERS)], axis=1)
         w = w_next
+
+
+def first_rises(e_total: np.ndarray) -> list[int | None]:
+    """For each learning rate (row of e_total[rate, iteration]): the first iteration whose E_total is above the one
+    before it (the rate overshoots), or None when E_total falls or stays at every step."""
+    rising = np.diff(e_total, axis=1) > 0
+    return [int(np.argmax(row)) + 1 if row.any() else None for row in rising]
+
+
+def overshoot_rate(spec: NetworkSpec, max_iterations: int = 1_000) -> float | None:
+    """The smallest η on a grid of 20 steps per decade, 0.1 … 10,000, whose E_total rises at some iteration
+    within the template's iterations (at most max_iterations); None when none does.
+
+    One vectorised run of the reference over the whole grid; a rate whose numbers overflow counts as rising.
+    """
+    grid = 10.0 ** (np.arange(-20, 81) / 20)
+    x = Inputs(spec.i1, spec.i2, spec.t1, spec.t2, spec.b1 or 0.0, spec.b2 or 0.0)
+    w = tuple(np.full(grid.shape, wk, dtype=float) for wk in spec.weights)
+    previous = np.full(grid.shape, np.inf)
+    rises = np.zeros(grid.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(min(spec.iterations, max_iterations) + 1):
+            f = forward(w, x)
+            rises |= ~np.isfinite(f.E_total) | (f.E_total > previous)
+            previous = f.E_total
+            w = step(w, backward(w, x, f), grid)
+    return float(grid[np.argmax(rises)]) if rises.any() else None

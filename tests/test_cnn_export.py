@@ -8,6 +8,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -214,3 +215,96 @@ def test_train_checks_the_workbook_template_before_training(mnist_dir, tmp_path)
     assert result.exit_code == 2
     assert "no-such-template" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "run").exists() and not (tmp_path / "book.xlsx").exists()
+
+
+def _cnn_texts(path: Path) -> list[str]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return [v for name in CNN_SHEETS for row in wb[name].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+
+
+def test_words_and_numbers_come_from_the_run_folder(workbooks, cnn_run):
+    """A dry run used a slice of the test set: the sheets say how many images, and that it was a dry run."""
+    with (cnn_run / "confusion.csv").open(newline="") as f:
+        images = sum(int(v) for row in list(csv.reader(f))[1:] for v in row[1:])
+    assert json.loads((cnn_run / "summary.json").read_text())["dry_run"] is True and images < 10_000
+    wb = openpyxl.load_workbook(workbooks[1], read_only=True)
+    titles = {name: wb[name]["A1"].value for name in CNN_SHEETS}
+    assert all(t.startswith(f"DRY RUN ({images:,} test images") for t in titles.values()), titles
+    assert f"on the {images:,} test images" in titles[CONFUSION_SHEET]
+    assert f"on the {images:,} test images" in wb[TRAINING_SHEET]["A2"].value
+    assert not any("10,000" in t for t in _cnn_texts(workbooks[1]))
+
+
+def test_a_full_run_is_not_marked_as_a_dry_run(cnn_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(cnn_run, run)
+    summary = json.loads((run / "summary.json").read_text())
+    (run / "summary.json").write_text(json.dumps(summary | {"dry_run": False}))
+    book = write_workbook(load_template(), tmp_path / "book.xlsx", cnn_run=run)
+    assert not any("DRY RUN" in t for t in _cnn_texts(book))
+
+
+def test_yellow_means_type_here_on_every_sheet(workbooks):
+    """Every yellow cell of the whole workbook holds a typed value, never a formula; the CNN Architecture's
+    kernels, strides and paddings of the convolutions are yellow."""
+    from excelgen.styles import INPUT_FILL
+
+    wb = openpyxl.load_workbook(workbooks[1])
+    yellow = INPUT_FILL.lstrip("#").upper()
+    formulas_checked = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                is_yellow = (c.fill.fgColor.rgb or "").upper().endswith(yellow)
+                is_formula = isinstance(c.value, str) and c.value.startswith("=")
+                assert not (is_yellow and is_formula), f"{ws.title}!{c.coordinate} {c.value}"
+                formulas_checked += is_formula
+    assert formulas_checked > 1000
+    ws = wb[ARCHITECTURE_SHEET]
+    col = {name: i + 1 for i, name in enumerate(ARCHITECTURE_HEADERS)}
+    convs = [r for r in range(5, ws.max_row + 1) if ws.cell(r, col["kind"]).value == "conv"]
+    assert convs
+    for r in convs:
+        for name in ("kernel", "stride", "padding", "channels out"):
+            assert ws.cell(r, col[name]).fill.fgColor.rgb.upper().endswith(yellow), (r, name)
+
+
+def test_counts_share_one_number_format(workbooks):
+    wb = openpyxl.load_workbook(workbooks[1])
+    confusion = wb[CONFUSION_SHEET]
+    cells = [confusion.cell(r, c) for r in range(4, 15) for c in range(2, 13)]  # counts, images per digit, all
+    params = ARCHITECTURE_HEADERS.index("parameters") + 1
+    arch = wb[ARCHITECTURE_SHEET]
+    cells += [arch.cell(r, params) for r in range(4, arch.max_row + 1) if isinstance(arch.cell(r, params).value, int)]
+    cells = [c for c in cells if c.value is not None and not isinstance(c.value, bool)]
+    assert len(cells) > 100
+    assert {c.number_format for c in cells if not str(c.value).startswith("=IF")} == {"#,##0"}
+
+
+def test_accuracy_axis_ticks_on_round_numbers(workbooks):
+    import re
+
+    z = zipfile.ZipFile(workbooks[1])
+    (chart,) = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/") and b"Accuracy against" in z.read(n)]
+    value_axis = chart[chart.rindex("<c:valAx>"):]
+    low, high, unit = (float(re.search(f'<c:{tag} val="([^"]+)"/>', value_axis)[1]) for tag in ("min", "max", "majorUnit"))
+    assert high == 100 and low % unit == 0 and 0 <= low < 100
+    assert unit / 10 ** np.floor(np.log10(unit)) in (1, 2, 5)
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (11.3, 100, (0, 100, 20)),
+    (93.2, 100, (92, 100, 2)),
+    (97.5, 99.1, (97.5, 99.5, 0.5)),
+    (98.94, 99.42, (98.9, 99.5, 0.1)),
+])
+def test_round_scale(low, high, expected):
+    from excelgen.styles import round_scale
+
+    assert tuple(round_scale(low, high).values()) == expected
+
+
+def test_generate_says_which_sheets_it_added(cnn_run, tmp_path):
+    result = CliRunner().invoke(cli, ["generate", "-o", str(tmp_path / "b.xlsx"), "--cnn-run", str(cnn_run)])
+    assert result.exit_code == 0, result.output
+    assert f"Added the CNN sheets {', '.join(CNN_SHEETS)} from {cnn_run}." in result.output.splitlines()

@@ -7,6 +7,7 @@ and the published figures; the LibreOffice recalculation is in test_recalc_libre
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -188,12 +189,27 @@ def test_network_sheet_teaches_the_six_blocks(values_book):
 
 def test_charts_on_every_lr_sheet_and_the_summary(default_workbook):
     charts = _charts_by_sheet(default_workbook)
+    e_total = f"${COL['E_total']}${FIRST}:${COL['E_total']}${FIRST + 100}</c:f>"
     for sheet in LR_SHEETS:
-        assert len(charts[sheet]) == 2  # E_total, and the weights
-        assert f"<c:f>'{sheet}'!${COL['E_total']}${FIRST}:${COL['E_total']}${FIRST + 100}</c:f>" in charts[sheet][0]
-    (summary,) = charts["Summary"]
-    assert all(f"'{sheet}'!${COL['E_total']}${FIRST}:" in summary for sheet in LR_SHEETS)
+        linear, log, weights = charts[sheet]  # E_total, E_total on a log scale, and the weights
+        assert f"<c:f>'{sheet}'!{e_total}" in linear and f"<c:f>'{sheet}'!{e_total}" in log
+        assert '<c:logBase val="10"/>' in log and "logBase" not in linear + weights
+        assert all(f"'{sheet}'!${COL[w]}$" in weights for w in layout.WEIGHTS)
+    linear, log = charts["Summary"]
+    for chart in (linear, log):
+        assert all(f"'{sheet}'!{e_total}" in chart for sheet in LR_SHEETS)
+    assert '<c:logBase val="10"/>' in log and "logBase" not in linear
     assert "xl/media/image1.png" in zipfile.ZipFile(default_workbook).namelist()  # the network picture
+
+
+def test_lr_sheet_charts_sit_side_by_side_in_the_chart_row(default_workbook):
+    """Each chart is anchored in CHART_ROW and spans CHART_COLUMNS columns, the next one starting where it ends."""
+    from excelgen.lr_sheet import CHART_COLUMNS, CHART_ROW
+
+    z = zipfile.ZipFile(default_workbook)
+    drawing = z.read("xl/drawings/drawing2.xml").decode()  # the first LR sheet's
+    anchors = [(int(c), int(r)) for c, r in re.findall(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", drawing)]
+    assert anchors == [(1 + i * CHART_COLUMNS, CHART_ROW) for i in range(3)]
 
 
 def test_same_input_gives_the_same_bytes(tmp_path):
