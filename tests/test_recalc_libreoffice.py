@@ -44,6 +44,8 @@ def compare(generated: Path, recalculated: Path) -> tuple[int, list[str]]:
                 count += 1
                 a = saved[ws.title][cell.coordinate].value
                 b = fresh[ws.title][cell.coordinate].value
+                if isinstance(a, str) and a == b:  # a text result ("not reached" on the Summary)
+                    continue
                 if not isinstance(b, (int, float)) or isinstance(b, bool) or not agree(a, b):
                     problems.append(f"{ws.title}!{cell.coordinate} {cell.value}: saved {a!r}, LibreOffice {b!r}")
     return count, problems
