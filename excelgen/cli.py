@@ -8,6 +8,7 @@ left), then one line `Error: ...` and exit code 128 + the signal's number (130, 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 
@@ -60,19 +61,19 @@ class _Terminated(BaseException):
 _CLEAN_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-class _signals_raise:
+@contextlib.contextmanager
+def _signals_raise():
     """While active (main thread only), SIGTERM and SIGHUP raise _Terminated; the old handlers come back after."""
-
-    def __enter__(self) -> None:
-        self._old = {}
-        try:
-            for signum in _CLEAN_STOP_SIGNALS:
-                self._old[signum] = signal.signal(signum, _raise_terminated)
-        except ValueError:  # not the main thread: leave the signals alone
-            pass
-
-    def __exit__(self, *exc) -> None:
-        for signum, handler in self._old.items():
+    old = {}
+    try:
+        for signum in _CLEAN_STOP_SIGNALS:
+            old[signum] = signal.signal(signum, _raise_terminated)
+    except ValueError:  # not the main thread: leave the signals alone
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
             signal.signal(signum, handler)
 
 
