@@ -20,6 +20,10 @@ class OutputExistsError(BackpropSheetError):
     """The output file exists and --force was not given."""
 
 
+class OutputInUseError(BackpropSheetError):
+    """A spreadsheet app holds the output open (its lock file lies beside it); --force does not help."""
+
+
 class WorkbookError(BackpropSheetError):
     """A workbook cannot be read or checked: missing, not an xlsx, or an unrecognised layout."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from excelgen.layout import COMPUTED_HEADERS
 from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
+
+PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)
 
 
 @click.command()
@@ -45,8 +48,13 @@ def generate(
     from excelgen.workbook import write_workbook  # matplotlib and XlsxWriter load only when needed
 
     spec = load_template(template).with_options(iterations=iterations, learning_rates=learning_rates or None)
-    path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir)
     rates = len(spec.learning_rates)
+    cells = rates * (spec.iterations + 1) * len(COMPUTED_HEADERS)
+    if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
+        with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
+            path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, progress=bar.update)
+    else:
+        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -69,40 +70,52 @@ def builtin_templates() -> list[str]:
 def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> NetworkSpec:
     """Load a built-in template by name, or a user's TOML file by path, and validate it."""
     builtin = {name: f"{name}.toml" for name in builtin_templates()}
-    data, source = read_toml(str(name_or_path), builtin, "template", TemplateError)
+    data, source = read_toml(str(name_or_path), builtin, "template", TemplateError, "--template")
     return parse_template(data, source)
 
 
 def parse_template(data: dict, source: str = "template") -> NetworkSpec:
-    """Validate the parsed TOML of a template; every error names the key."""
-    unknown = sorted(set(data) - _TOP_LEVEL - set(_SECTIONS) - set(_OPTIONAL_SECTIONS))
-    if unknown:
-        raise TemplateError(f"{source}: unknown key {unknown[0]!r}; allowed keys are listed in the README")
+    """Validate the parsed TOML of a template; every problem names the key, and all are reported at once.
+
+    Raises TemplateError with one line: `source: problem; problem; ...`, where an unknown key close
+    to a valid one says "did you mean ...".
+    """
+    problems: list[str] = []
+    allowed = _TOP_LEVEL | set(_SECTIONS) | set(_OPTIONAL_SECTIONS)
     values: dict[str, float] = {}
+    suggested = _unknown_keys(set(data), allowed, "", problems)
     for section, keys in (_SECTIONS | _OPTIONAL_SECTIONS).items():
         if section not in data:
-            if section in _OPTIONAL_SECTIONS:
-                continue
-            raise TemplateError(f"{source}: missing section [{section}] (keys {', '.join(keys)})")
+            if section not in _OPTIONAL_SECTIONS and section not in suggested:
+                problems.append(f"missing section [{section}] (keys {', '.join(keys)})")
+            continue
         table = data[section]
         if not isinstance(table, dict):
-            raise TemplateError(f"{source}: {section} must be a table [{section}]")
-        extra = sorted(set(table) - set(keys))
-        if extra:
-            raise TemplateError(f"{source}: unknown key {section}.{extra[0]}; expected {', '.join(keys)}")
+            problems.append(f"{section} must be a table [{section}]")
+            continue
+        suggested_keys = _unknown_keys(set(table), set(keys), f"{section}.", problems)
         for key in keys:
-            if key not in table:
-                raise TemplateError(f"{source}: missing key {section}.{key}")
-            values[key] = _finite(table[key], f"{section}.{key}", source)
+            if key in table:
+                values[key] = _collect(problems, _finite, table[key], f"{section}.{key}")
+            elif key not in suggested_keys:
+                problems.append(f"missing key {section}.{key}")
     for key in ("iterations", "learning_rates"):
-        if key not in data:
-            raise TemplateError(f"{source}: missing key {key}")
-    rates = data["learning_rates"]
-    if not isinstance(rates, list) or not rates:
-        raise TemplateError(f"{source}: learning_rates must be a non-empty list of numbers, e.g. [0.5]")
+        if key not in data and key not in suggested:
+            problems.append(f"missing key {key}")
+    rates = data.get("learning_rates")
+    if rates is not None:
+        if not isinstance(rates, list) or not rates:
+            problems.append("learning_rates must be a non-empty list of numbers, e.g. [0.5]")
+        else:
+            rates = tuple(_collect(problems, _learning_rate, r, "learning_rates") for r in rates)
+            if None not in rates:
+                _collect(problems, _unique_rates, rates, "learning_rates")
+    iterations = _collect(problems, _iterations, data["iterations"], "iterations") if "iterations" in data else None
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str) or not name.strip():
-        raise TemplateError(f"{source}: name must be a non-empty string")
+        problems.append("name must be a non-empty string")
+    if problems:
+        raise TemplateError(f"{source}: {'; '.join(problems)}")
     return NetworkSpec(
         name=name,
         description=str(data.get("description", "")),
@@ -113,18 +126,45 @@ def parse_template(data: dict, source: str = "template") -> NetworkSpec:
         weights=tuple(values[w] for w in WEIGHT_NAMES),
         b1=values.get("b1"),
         b2=values.get("b2"),
-        learning_rates=_unique_rates(
-            tuple(_learning_rate(r, f"{source}: learning_rates") for r in rates), f"{source}: learning_rates"
-        ),
-        iterations=_iterations(data["iterations"], f"{source}: iterations"),
+        learning_rates=rates,
+        iterations=iterations,
     )
 
 
-def _finite(value: object, key: str, source: str) -> float:
+def _unknown_keys(found: set[str], allowed: set[str], prefix: str, problems: list[str]) -> set[str]:
+    """Report each unknown key (with "did you mean" when one is close); returns the keys suggested."""
+    suggested = set()
+    for key in sorted(found - allowed):
+        close = _close_match(key, allowed - found) or _close_match(key, allowed)  # a missing key first
+        if close:
+            hint = f"did you mean {prefix}{close[0]}?" if prefix else f"did you mean {close[0]!r}?"
+        else:
+            hint = f"expected {', '.join(sorted(allowed))}" if prefix else "the allowed keys are listed in the README"
+        problems.append(f"unknown key {prefix}{key} ({hint})" if prefix else f"unknown key {key!r} ({hint})")
+        suggested.update(close)
+    return suggested
+
+
+def _close_match(key: str, candidates: set[str]) -> list[str]:
+    """[the candidate closest to `key`, ignoring case], or [] when none is close (difflib's 0.6)."""
+    by_lower = {c.lower(): c for c in sorted(candidates)}
+    return [by_lower[m] for m in difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)]
+
+
+def _collect(problems: list[str], check, value: object, key: str):
+    """check(value, key), or None with its message added to `problems`."""
+    try:
+        return check(value, key)
+    except TemplateError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _finite(value: object, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TemplateError(f"{source}: {key} must be a number, got {value!r}")
+        raise TemplateError(f"{key} must be a number, got {value!r}")
     if not math.isfinite(value):
-        raise TemplateError(f"{source}: {key} must be finite, got {value!r}")
+        raise TemplateError(f"{key} must be finite, got {value!r}")
     return float(value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -10,10 +11,11 @@ from excelgen.errors import BackpropSheetError
 
 
 def read_toml(
-    name_or_path: str, builtin: dict[str, str], what: str, error: type[BackpropSheetError]
+    name_or_path: str, builtin: dict[str, str], what: str, error: type[BackpropSheetError], option: str = ""
 ) -> tuple[dict, str]:
     """(parsed TOML, label for messages). `builtin` maps names to file names under templates/;
-    `what` names the kind of file in messages ("template", "CNN configuration")."""
+    `what` names the kind of file in messages ("template", "CNN configuration"), `option` the
+    command-line flag that takes it ("--template"), for the hints."""
     if name_or_path in builtin:
         text = resources.files("templates").joinpath(builtin[name_or_path]).read_text("utf-8")
         source = name_or_path
@@ -21,7 +23,12 @@ def read_toml(
         path = Path(name_or_path)
         if path.suffix.lower() != ".toml" and not path.exists():
             names = ", ".join(sorted(builtin))
-            raise error(f"unknown {what} {name_or_path!r}: use a built-in name ({names}) or a path to a .toml file")
+            close = difflib.get_close_matches(name_or_path, sorted(builtin), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise error(f"unknown {what} {name_or_path!r}: {hint}use a built-in name ({names}) or a path to a .toml file")
+        if path.stem in builtin and not path.exists():
+            use = f"use {option} {path.stem}" if option else f"give the name {path.stem} without .toml"
+            raise error(f"no file {path}; did you mean the built-in {what} {path.stem!r}? {use}")
         try:
             text, source = path.read_text("utf-8"), str(path)
         except FileNotFoundError:

@@ -12,13 +12,14 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import xlsxwriter
 import xlsxwriter.exceptions
 
 from excelgen import layout
-from excelgen.errors import OutputExistsError, WorkbookError
+from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
 from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
 from excelgen.plots import plot_paths, write_plots
@@ -31,6 +32,7 @@ from excelgen.trajectory import iteration_rows
 # A fixed creation date: the same template and options give the same bytes.
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 _E_TOTAL = layout.column_index("E_total")
+PROGRESS_ROWS = 500  # iterations between two progress(n) calls
 
 
 def write_workbook(
@@ -40,19 +42,25 @@ def write_workbook(
     force: bool = False,
     cnn_run: str | Path | None = None,
     plots_dir: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Write the workbook for `spec` to `path` (and loss plots to `plots_dir`); returns the path.
 
-    Raises OutputExistsError when `path` (or a plot) exists and `force` is false,
-    TemplateError when the learning rates make the weights overflow, WorkbookError when the
-    file cannot be written.
+    `progress(n)` is called after every PROGRESS_ROWS iterations (and the last few) with the
+    number of iterations just written, for a progress bar.
+    Raises WorkbookError when `path` does not end in .xlsx or cannot be written,
+    OutputInUseError when a spreadsheet app's lock file lies beside it (even with `force`),
+    OutputExistsError when `path` (or a plot) exists and `force` is false, and TemplateError
+    when the learning rates make the weights overflow. An exception of any kind, a signal the
+    caller turned into one included, leaves no temporary file or folder behind.
     """
     path = Path(path)
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
     _check_targets([path, *plot_files], force)
     tmp = _temp_path(path)
     try:
-        e_total = build_workbook(spec, tmp, cnn_run=Path(cnn_run) if cnn_run is not None else None)
+        cnn = Path(cnn_run) if cnn_run is not None else None
+        e_total = build_workbook(spec, tmp, cnn_run=cnn, progress=progress)
         if plots_dir is not None:
             write_plots(spec, e_total, Path(plots_dir))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a normal file's mode
@@ -64,15 +72,23 @@ def write_workbook(
     return path
 
 
-def build_workbook(spec: NetworkSpec, target: Path, *, cnn_run: Path | None = None, fast: bool = True) -> np.ndarray:
+def build_workbook(
+    spec: NetworkSpec,
+    target: Path,
+    *,
+    cnn_run: Path | None = None,
+    fast: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """Write the workbook to `target` (overwriting it); returns E_total[rate, iteration].
 
-    `fast=False` writes the LR tables cell by cell with write_formula (for comparison).
+    `fast=False` writes the LR tables cell by cell with write_formula (for comparison);
+    `progress` as in write_workbook().
     """
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
-            e_total = _fill(wb, spec, cnn_run, fast)
+            e_total = _fill(wb, spec, cnn_run, fast, progress)
         except BaseException:
             for ws in wb.worksheets():  # the row streams of constant_memory mode
                 if ws.row_data_fh is not None:
@@ -85,7 +101,14 @@ def build_workbook(spec: NetworkSpec, target: Path, *, cnn_run: Path | None = No
     return e_total
 
 
-def _fill(wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast: bool) -> np.ndarray:
+def lock_files(path: Path) -> tuple[Path, Path]:
+    """The lock files a spreadsheet app keeps beside a file it has open: LibreOffice's, then Excel's."""
+    return path.with_name(f".~lock.{path.name}#"), path.with_name(f"~${path.name}")
+
+
+def _fill(
+    wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast: bool, progress: Callable[[int], None] | None
+) -> np.ndarray:
     """Every sheet; the LR tables grow side by side, one iteration at a time."""
     wb.set_properties(
         {
@@ -111,6 +134,10 @@ def _fill(wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast
         for ws, values in zip(sheets, table.tolist()):  # Python floats: their text is the exact repr
             ws.add_row(values)
         e_total[:, k] = table[:, _E_TOTAL]
+        if progress is not None and k % PROGRESS_ROWS == 0:  # per chunk of rows: the loop stays fast
+            progress(PROGRESS_ROWS)
+    if progress is not None:
+        progress(spec.iterations % PROGRESS_ROWS)
     summary = wb.add_worksheet(layout.SUMMARY_SHEET)
     write_summary_sheet(wb, summary, styles, spec, e_total)
     network.activate()
@@ -122,6 +149,17 @@ def _fill(wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast
 
 
 def _check_targets(paths: list[Path], force: bool) -> None:
+    workbook = paths[0]
+    if workbook.is_dir():
+        raise WorkbookError(f"{workbook} is a folder: give a file name, e.g. -o {workbook / 'backprop.xlsx'}")
+    if workbook.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"cannot write {workbook}: a workbook's name must end in .xlsx, e.g. -o {_xlsx_name(workbook)}")
+    for lock in lock_files(workbook):
+        if lock.exists():
+            raise OutputInUseError(
+                f"{workbook} is open in a spreadsheet app (lock file {lock}): close it there first "
+                "(or delete the lock file if no app has it open)"
+            )
     for path in paths:
         if path.is_dir():
             raise WorkbookError(f"{path} is a folder: give a file name, e.g. -o {path / 'backprop.xlsx'}")
@@ -130,6 +168,11 @@ def _check_targets(paths: list[Path], force: bool) -> None:
     parent = paths[0].parent
     if not parent.is_dir():
         raise WorkbookError(f"cannot write {paths[0]}: folder {parent} does not exist")
+
+
+def _xlsx_name(path: Path) -> Path:
+    """out.xls -> out.xlsx, out -> out.xlsx, out.xlsx.bak -> out.xlsx.bak.xlsx: the name to suggest."""
+    return path.with_suffix(".xlsx") if path.suffix.lower() in (".xls", ".xlsm", "") else path.with_name(path.name + ".xlsx")
 
 
 def _umask() -> int:

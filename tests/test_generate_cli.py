@@ -93,6 +93,11 @@ def test_existing_plots_are_kept_without_force(tmp_path):
         (["--bogus"], "--bogus"),
         (["-o", "missing-folder/b.xlsx"], "folder missing-folder does not exist"),
         (["-o", "."], "is a folder"),
+        (["-o", "out.xls"], "cannot write out.xls: a workbook's name must end in .xlsx, e.g. -o out.xlsx"),
+        (["-o", "out"], "cannot write out: a workbook's name must end in .xlsx, e.g. -o out.xlsx"),
+        (["-o", "out.csv"], "must end in .xlsx"),
+        (["--template", "mazur.toml"], "no file mazur.toml; did you mean the built-in template 'mazur'? use --template mazur"),
+        (["--template", "mazurr"], "unknown template 'mazurr': did you mean 'mazur'?"),
     ],
 )
 def test_bad_flags_give_one_line_errors_and_no_file(tmp_path, monkeypatch, args, message):
@@ -120,3 +125,33 @@ def test_cnn_sheets_follow_the_backprop_sheets(tmp_path, cnn_run):
     names = openpyxl.load_workbook(out, read_only=True).sheetnames
     assert names[:8] == ["Network", "LR 0.1", "LR 0.2", "LR 0.5", "LR 0.8", "LR 1.0", "LR 2.0", "Summary"]
     assert len(names) > 8 and all(n.startswith("CNN") for n in names[8:])
+
+
+def test_the_xlsx_extension_is_case_insensitive(tmp_path):
+    result = generate("-o", str(tmp_path / "LOUD.XLSX"), "--iterations", "2")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "LOUD.XLSX").exists()
+
+
+@pytest.mark.parametrize("lock_name", [".~lock.book.xlsx#", "~$book.xlsx"], ids=["libreoffice", "excel"])
+@pytest.mark.parametrize("flags", [[], ["--force"]], ids=["plain", "force"])
+def test_a_workbook_open_in_a_spreadsheet_app_is_refused_even_with_force(tmp_path, lock_name, flags):
+    out, lock = tmp_path / "book.xlsx", tmp_path / lock_name
+    out.write_bytes(b"open in LibreOffice")
+    lock.write_text("user,host,2026", "utf-8")
+    result = generate("-o", str(out), "--iterations", "2", *flags)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {out} is open in a spreadsheet app (lock file {lock}): close it there first "
+        "(or delete the lock file if no app has it open)\n"
+    )
+    assert out.read_bytes() == b"open in LibreOffice"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["book.xlsx", lock_name])
+
+
+def test_a_large_write_draws_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    # 1 sheet x 40,001 rows x 29 formulas = 1.16 million cells: above the bar's threshold
+    result = CliRunner().invoke(cli, ["generate", "-o", str(tmp_path / "big.xlsx"), "--lr", "0.5", "--iterations", "40000"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout == f"Wrote {tmp_path / 'big.xlsx'}: template era-s6, 1 learning-rate sheet × 40,001 rows × 29 formulas.\n"

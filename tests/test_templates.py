@@ -83,6 +83,36 @@ def test_a_bad_template_is_one_clear_error_and_no_file(tmp_path, text, key):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
 
 
+TYPOS = [
+    pytest.param(
+        edit(edit(GOOD, "w3 = 0.3", "W3 = 0.3"), "[targets]", "[targest]"),
+        "mine.toml: unknown key 'targest' (did you mean 'targets'?); unknown key weights.W3 (did you mean weights.w3?)",
+        id="section-and-key-typos",
+    ),
+    pytest.param(
+        edit(edit(edit(GOOD, "iterations = 3", "iteration = 3"), "i1 = 1.0", 'i1 = "one"'), "[0.25, 4]", "[0.25, -4]"),
+        "mine.toml: unknown key 'iteration' (did you mean 'iterations'?); inputs.i1 must be a number, got 'one'; "
+        "learning_rates: learning rate must be positive, got -4",
+        id="typo-and-bad-values",
+    ),
+    pytest.param(
+        edit(edit(GOOD, "t1 = 0.2\n", ""), "w8 = -0.8", "w8 = -0.8\nw9 = 1"),
+        "mine.toml: missing key targets.t1; unknown key weights.w9 (expected w1, w2, w3, w4, w5, w6, w7, w8)",
+        id="missing-and-unknown-without-suggestion",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, message", TYPOS)
+def test_a_template_reports_all_its_problems_at_once_with_suggestions(tmp_path, text, message):
+    template = tmp_path / "mine.toml"
+    template.write_text(text, "utf-8")
+    result = CliRunner().invoke(cli, ["generate", "--template", str(template), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {message.replace('mine.toml', str(template), 1)}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
+
+
 @pytest.mark.parametrize("name", ["missing.toml", "no/such/folder/mine.toml", "not-a-template-name"])
 def test_a_missing_template_file_is_one_clear_error(tmp_path, name):
     result = CliRunner().invoke(cli, ["generate", "--template", str(tmp_path / name), "-o", str(tmp_path / "out.xlsx")])
