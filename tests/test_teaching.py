@@ -213,3 +213,17 @@ def test_every_sheet_has_a_page_setup(default_workbook):
     workbook = z.read("xl/workbook.xml").decode()
     assert workbook.count('name="_xlnm.Print_Titles"') == len(load_template().learning_rates)
     assert "'LR 0.1'!$A$1:$AD$54" in workbook  # the charts and the first 50 rows
+
+
+def test_the_cnn_sheets_print_one_page_each(cnn_run, tmp_path):
+    need_soffice()
+    from cnn.export import CNN_SHEETS
+
+    workbook = write_workbook(load_template(), tmp_path / "cnn.xlsx", cnn_run=cnn_run)
+    pdf = recalculate(workbook, tmp_path / "cnn.pdf", convert_to="pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) == 8 + len(CNN_SHEETS)
+    for page, sheet in zip(pages[8:], CNN_SHEETS):
+        assert page.rstrip().splitlines()[-1].strip().startswith(sheet)  # the footer names the sheet
+        assert page.count("DRY RUN") == 1  # one title per page: nothing spilled over
