@@ -18,6 +18,7 @@ import xlsxwriter
 from cnn.config import N_CLASSES, receptive_fields
 from cnn.runfolder import METRIC_COLUMNS, Run, read_run
 from excelgen.layout import cell
+from excelgen.printing import page_setup
 from excelgen.styles import CnnStyles, make_cnn_styles, round_scale, value_axis
 
 TRAINING_SHEET = "CNN Training"
@@ -76,6 +77,7 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> No
     chart_row = _training_summary(ws, run, first, last, s)
     ws.set_column(0, 0, 7)
     ws.set_column(1, len(TRAINING_HEADERS) - 1, 13)
+    page_setup(ws, repeat_row=TRAINING_HEADER_ROW)
     ws.freeze_panes(first, 0)
 
     epoch, col = (TRAINING_SHEET, first, 0, last, 0), TRAINING_HEADERS.index
@@ -208,6 +210,7 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -
                     "head = 1×1 convolution to the 10 digits (its output is the logits).", s.note)
     ws.set_column(0, 1, 10)
     ws.set_column(2, len(ARCHITECTURE_HEADERS) - 1, 11)
+    page_setup(ws, pages_tall=1)
     ws.freeze_panes(ARCHITECTURE_HEADER_ROW + 1, 1)
 
 
@@ -259,3 +262,4 @@ def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> N
     ws.set_column(0, 0, 16)
     ws.set_column(1, N_CLASSES, 6)
     ws.set_column(images_col, accuracy_col, 12)
+    page_setup(ws, pages_tall=1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from excelgen.layout import COMPUTED_HEADERS
+from excelgen.lr_sheet import EXERCISES
 from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
 
 PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)
@@ -34,6 +35,11 @@ PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr
     "--cnn-run", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
     help="Also add the CNN sheets of a `backprop-sheet train` run folder.",
 )
+@click.option(
+    "--exercise", type=click.Choice(EXERCISES), is_flag=False, flag_value="gradients", default=None,
+    help="Write the version a student fills in: `gradients` (the default when given alone) leaves every ∂E column "
+    "and every update empty; `forward` also empties the forward pass after iteration 0.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing workbook (and plots).")
 def generate(
     output: Path,
@@ -42,6 +48,7 @@ def generate(
     learning_rates: tuple[float, ...],
     plots_dir: Path | None,
     cnn_run: Path | None,
+    exercise: str | None,
     force: bool,
 ) -> None:
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
@@ -52,13 +59,17 @@ def generate(
     cells = rates * (spec.iterations + 1) * len(COMPUTED_HEADERS)
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
         with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
-            path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, progress=bar.update)
+            path = write_workbook(
+                spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, progress=bar.update, exercise=exercise
+            )
     else:
-        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir)
+        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, exercise=exercise)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."
     )
+    if exercise is not None:
+        click.echo(f"It is an exercise ({exercise}): the yellow columns of every LR sheet are for the student to fill in.")
     if cnn_run is not None:
         from cnn.export import CNN_SHEETS
 

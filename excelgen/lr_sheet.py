@@ -9,10 +9,13 @@ from xlsxwriter.workbook import Workbook
 from excelgen import formulas, layout
 from excelgen.layout import rate_text
 from excelgen.notation import header_note
+from excelgen.printing import page_setup
 from excelgen.rowstream import PREV, ROW, RowCell, RowStreamWorksheet
 from excelgen.spec import NetworkSpec
 from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
 
+EXERCISES = ("gradients", "forward")  # generate --exercise: what the student fills in
+PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
 CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
 CHART_ROW_HEIGHT = 180  # pixels
 CHART_COLUMNS = 5  # each chart spans five table columns, so a printed page holds it whole
@@ -22,6 +25,7 @@ COLOUR_KEY = (
     "Header colours: blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), "
     "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3). Hover a header for its formula."
 )
+EXERCISE_HINT = "Exercise: type the formula of each yellow column in row 5 (iteration 0), then fill it down."
 
 
 def start_lr_sheet(
@@ -33,22 +37,40 @@ def start_lr_sheet(
     row0: Sequence[float],
     *,
     fast: bool = True,
+    exercise: str | None = None,
 ) -> None:
     """Write the top, the charts, the header and iteration 0 (`row0`, in layout.HEADERS order).
 
     Iterations 1..N follow with ws.add_row(values), one call per iteration.
+    exercise: None, or the columns left empty for a student (see exercise_headers()).
     """
-    _write_top(ws, styles, rate)
+    _write_top(ws, styles, rate, exercise)
     _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
     _write_header(ws, styles, spec.has_biases)
-    cells = _row_cells(styles, spec.has_biases)
+    empty = exercise_headers(exercise)
+    cells = _row_cells(styles, spec.has_biases, empty)
     # Row 0 takes its weights from the Network sheet; every later row updates the row above.
-    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(cells, spec.has_biases), fast=fast)
+    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec.has_biases, empty), fast=fast)
     ws.add_row(row0)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
+    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
+    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(layout.HEADERS) - 1)
 
 
-def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float) -> None:
+def exercise_headers(exercise: str | None, *, iteration0: bool = False) -> tuple[str, ...]:
+    """The columns an exercise leaves empty: "gradients" empties every ∂E column and every update
+    (the weights from iteration 1 on); "forward" also empties the forward pass, except at iteration 0,
+    the worked example. iteration0=True: the columns empty in row 0 itself."""
+    if exercise is None:
+        return ()
+    gradients = tuple(h for h in layout.HEADERS if h.startswith("∂"))
+    if iteration0:
+        return gradients
+    forward = tuple(c.header for c in layout.COLUMNS if c.block == 1) if exercise == "forward" else ()
+    return (*layout.WEIGHTS, *forward, *gradients)
+
+
+def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: str | None) -> None:
     ws.set_column(0, 0, ITERATION_WIDTH)
     ws.set_column(1, len(layout.HEADERS) - 1, COLUMN_WIDTH)
     ws.write_string(0, 0, f"Gradient descent with learning rate η = {rate_text(rate)}: one row per iteration", styles.title)
@@ -56,12 +78,11 @@ def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float) -> None:
     ws.write_string(label_row, label_col, "η (learning rate)", styles.label)
     ws.write_number(*layout.ETA_CELL, rate, styles.eta)
     ws.write_string(label_row, 2, "← type another η: the table and the charts follow", styles.hint)
+    if exercise is not None:
+        ws.write_string(label_row, 6, EXERCISE_HINT, styles.label)
     ws.set_row_pixels(CHART_ROW, CHART_ROW_HEIGHT)
     ws.write_string(CHART_ROW, 0, COLOUR_KEY, styles.key)
     ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
-    ws.set_landscape()
-    ws.repeat_rows(layout.HEADER_ROW)  # every printed page starts with the headers
-    ws.repeat_columns(0)
 
 
 def _insert_charts(wb: Workbook, ws: RowStreamWorksheet, rate: float, rows: int) -> None:
@@ -104,17 +125,24 @@ def _write_header(ws: RowStreamWorksheet, styles: Styles, has_biases: bool) -> N
         )
 
 
-def _row_cells(styles: Styles, has_biases: bool) -> list[RowCell]:
-    """The columns of an iteration row k >= 1, as formula templates with {r} and {p}."""
+def _row_cells(styles: Styles, has_biases: bool, empty: tuple[str, ...]) -> list[RowCell]:
+    """The columns of an iteration row k >= 1, as formula templates with {r} and {p}; `empty` columns blank."""
     formulas_ = formulas.row_formulas(ROW, PREV, has_biases)
-    computed = [RowCell(f, styles.table_value[h]) for f, h in zip(formulas_, layout.COMPUTED_HEADERS)]
+    computed = [
+        RowCell(None, styles.exercise, blank=True) if h in empty else RowCell(f, styles.table_value[h])
+        for f, h in zip(formulas_, layout.COMPUTED_HEADERS)
+    ]
     return [RowCell(None, styles.iteration), *computed]
 
 
-def _iteration0_cells(cells: list[RowCell], has_biases: bool) -> list[RowCell]:
-    """Row 0: the same cells, with the weights read from the Network sheet."""
+def _iteration0_cells(styles: Styles, cells: list[RowCell], has_biases: bool, empty: tuple[str, ...]) -> list[RowCell]:
+    """Row 0: the weights read from the Network sheet; an exercise fills its forward pass (the worked example)."""
     row0 = formulas.row_formulas(ROW, None, has_biases)
-    return [cells[0], *(RowCell(f, c.cell_format) for f, c in zip(row0, cells[1:]))]
+    empty0 = set(exercise_headers("gradients", iteration0=True)) if empty else set()
+    return [cells[0], *(
+        RowCell(None, styles.exercise, blank=True) if h in empty0 else RowCell(f, styles.table_value[h])
+        for f, h in zip(row0, layout.COMPUTED_HEADERS)
+    )]
 
 
 def _column_pixels(width: float) -> int:

@@ -27,10 +27,11 @@ _ROW_MARK, _PREV_MARK = "\x00R", "\x00P"  # stand-ins that no formula rewrite to
 
 @dataclass(frozen=True)
 class RowCell:
-    """One column of a row: a formula template (with {r}, {p}), or None for a plain number."""
+    """One column of a row: a formula template (with {r}, {p}), None for a plain number, or a blank."""
 
     formula: str | None
     cell_format: Format | None = None
+    blank: bool = False  # an empty cell with only a format (its value in add_row is ignored)
 
 
 class RowStreamWorksheet(Worksheet):
@@ -62,7 +63,9 @@ class RowStreamWorksheet(Worksheet):
     def _write_cells(self, row: int, values: Sequence[float]) -> None:
         numbers = {"r": row + 1, "p": row}
         for col, (cell, value) in enumerate(zip(self._cells, values, strict=True)):
-            if cell.formula is None:
+            if cell.blank:
+                self.write_blank(row, col, None, cell.cell_format)
+            elif cell.formula is None:
                 self.write_number(row, col, value, cell.cell_format)
             else:
                 self.write_formula(row, col, cell.formula.format(**numbers), cell.cell_format, value)
@@ -81,7 +84,9 @@ class RowStreamWorksheet(Worksheet):
         for col, cell in enumerate(cells):
             address = f"{xl_col_to_name(col)}{ROW}"
             style = self._style_attribute(col, cell.cell_format)
-            if cell.formula is None:
+            if cell.blank:
+                parts.append(f'<c r="{address}"{style}/>')  # what write_blank writes
+            elif cell.formula is None:
                 # write_number writes f"{number:.16G}"
                 parts.append(f'<c r="{address}"{style}><v>{{{col}:.16G}}</v></c>')
             else:

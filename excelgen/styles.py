@@ -41,6 +41,8 @@ RATE = "0.0###"  # a learning rate: 2 shows as 2.0
 COUNT = "#,##0"  # every count: iterations, images, parameters
 GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
 FONT = "Calibri"
+# the live diagram on the Network sheet: node kind -> fill (never yellow: yellow means "type here")
+NODE_FILLS = {"input": "#DDEBF7", "neuron": BLOCK_COLOURS[1][0], "target": "#EDEDED", "error": "#F8CBAD"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class Styles:
     table_value: dict[str, Format]  # LR-table data cells by header: block colour and number format
     block_title: dict[int, Format]  # a block's title line on the Network sheet
     block_line: dict[int, Format]  # an equation line of a block
+    node_label: dict[str, Format]  # the live diagram: a node's name ("input", "neuron", "target", "error")
+    node_value: dict[str, Format]  # ... and its value below it, boxed with the name
+    edge_label: Format  # a weight's name on an edge of the diagram
+    edge_value: Format
+    exercise: Format  # an empty cell a student fills with a formula
 
 
 def make_styles(wb: Workbook) -> Styles:
@@ -94,6 +101,14 @@ def make_styles(wb: Workbook) -> Styles:
         },
         block_title={b: fmt(bold=True, font_size=11, bg_color=strong) for b, (strong, _) in BLOCK_COLOURS.items()},
         block_line={b: fmt(bg_color=light) for b, (_, light) in BLOCK_COLOURS.items()},
+        node_label={k: fmt(bold=True, align="center", bg_color=fill, top=2, left=2, right=2, bottom=0)
+                    for k, fill in NODE_FILLS.items()},
+        node_value={k: fmt(align="center", bg_color=fill, bottom=2, left=2, right=2, top=0,
+                           num_format=SCIENTIFIC if k == "error" else "0.0000")
+                    for k, fill in NODE_FILLS.items()},
+        edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
+        edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
+        exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
     )
 
 

@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from excelgen import layout
 from excelgen.layout import cell, rate_text
+from excelgen.printing import page_setup
 from excelgen.spec import NetworkSpec
 from excelgen.styles import COUNT, RATE, Styles, value_axis
 from excelgen.trajectory import first_rises, overshoot_rate
@@ -73,13 +74,20 @@ def lesson(spec: NetworkSpec, e_total: np.ndarray) -> str:
     return f"As generated: {fastest} {overshoot} The live lines under the table follow any edit of η or a weight."
 
 
-def write_summary_sheet(wb: Workbook, ws: Worksheet, styles: Styles, spec: NetworkSpec, e_total: np.ndarray) -> None:
+EXERCISE_LESSON = (
+    "An exercise: once every LR sheet is filled in, this table, the live lines and the charts show how fast "
+    "each η lowers E_total, and whether a large η overshoots."
+)
+
+
+def write_summary_sheet(
+    wb: Workbook, ws: Worksheet, styles: Styles, spec: NetworkSpec, e_total: np.ndarray, *, exercise: bool = False
+) -> None:
     """e_total[j, k]: the saved E_total of learning rate j at iteration k."""
     sheets = [layout.lr_sheet_name(rate) for rate in spec.learning_rates]
     total_col = layout.column_index("E_total")
     ws.set_column(0, 0, 32)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, pages_tall=1)
     ws.set_column(1, max(len(sheets), 3), 14)
     ws.write_string(0, 0, "Summary: how fast each learning rate lowers E_total", styles.title)
     ws.write_string(
@@ -87,7 +95,8 @@ def write_summary_sheet(wb: Workbook, ws: Worksheet, styles: Styles, spec: Netwo
         styles.subtitle,
     )
     ws.set_row(2, 44)
-    ws.merge_range(2, 0, 2, max(len(sheets), 3), lesson(spec, e_total), styles.key)
+    words = EXERCISE_LESSON if exercise else lesson(spec, e_total)
+    ws.merge_range(2, 0, 2, max(len(sheets), 3), words, styles.key)
     ws.write_string(TABLE_HEADER_ROW, 0, "iteration", styles.table_header)
     for j, sheet in enumerate(sheets):
         ws.write_string(TABLE_HEADER_ROW, j + 1, f"E_total, {sheet}", styles.block_header[1])

@@ -45,6 +45,22 @@ def iteration_rows(spec: NetworkSpec) -> Iterator[np.ndarray]:
         w = w_next
 
 
+def exercise_row(spec: NetworkSpec, exercise: str) -> np.ndarray:
+    """What a spreadsheet computes in every row k >= 1 of an exercise before the student types anything,
+    shape (n_learning_rates, len(layout.HEADERS)), iteration column 0.
+
+    Empty cells count as 0: with "gradients" the forward pass runs on empty (zero) weights; with
+    "forward" every column is empty.
+    """
+    n = len(spec.learning_rates)
+    values = {h: np.zeros(n) for h in layout.HEADERS}
+    if exercise == "gradients":
+        x = Inputs(spec.i1, spec.i2, spec.t1, spec.t2, spec.b1 or 0.0, spec.b2 or 0.0)
+        f = forward(tuple(np.zeros(n) for _ in layout.WEIGHTS), x)
+        values |= {q: getattr(f, q) for q in _FORWARD}
+    return np.stack([values[h] for h in layout.HEADERS], axis=1)
+
+
 def first_rises(e_total: np.ndarray) -> list[int | None]:
     """For each learning rate (row of e_total[rate, iteration]): the first iteration whose E_total is above the one
     before it (the rate overshoots), or None when E_total falls or stays at every step."""

@@ -20,14 +20,14 @@ import xlsxwriter.exceptions
 
 from excelgen import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
-from excelgen.lr_sheet import start_lr_sheet
+from excelgen.lr_sheet import EXERCISES, exercise_headers, start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
 from excelgen.plots import plot_paths, write_plots
 from excelgen.rowstream import RowStreamWorksheet
 from excelgen.spec import NetworkSpec
 from excelgen.styles import make_styles
 from excelgen.summary_sheet import write_summary_sheet
-from excelgen.trajectory import iteration_rows
+from excelgen.trajectory import exercise_row, iteration_rows
 
 # A fixed creation date: the same template and options give the same bytes.
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -43,8 +43,12 @@ def write_workbook(
     cnn_run: str | Path | None = None,
     plots_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    exercise: str | None = None,
 ) -> Path:
     """Write the workbook for `spec` to `path` (and loss plots to `plots_dir`); returns the path.
+
+    exercise: None for the worked workbook; "gradients" leaves every ∂E column and every update empty
+    for a student to fill in, "forward" also the forward pass after iteration 0 (see lr_sheet.EXERCISES).
 
     `progress(n)` is called after every PROGRESS_ROWS iterations (and the last few) with the
     number of iterations just written, for a progress bar.
@@ -55,12 +59,14 @@ def write_workbook(
     caller turned into one included, leaves no temporary file or folder behind.
     """
     path = Path(path)
+    if exercise is not None and exercise not in EXERCISES:
+        raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
     _check_targets([path, *plot_files], force)
     tmp = _temp_path(path)
     try:
         cnn = Path(cnn_run) if cnn_run is not None else None
-        e_total = build_workbook(spec, tmp, cnn_run=cnn, progress=progress)
+        e_total = build_workbook(spec, tmp, cnn_run=cnn, progress=progress, exercise=exercise)
         if plots_dir is not None:
             write_plots(spec, e_total, Path(plots_dir))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a normal file's mode
@@ -79,16 +85,17 @@ def build_workbook(
     cnn_run: Path | None = None,
     fast: bool = True,
     progress: Callable[[int], None] | None = None,
+    exercise: str | None = None,
 ) -> np.ndarray:
-    """Write the workbook to `target` (overwriting it); returns E_total[rate, iteration].
+    """Write the workbook to `target` (overwriting it); returns E_total[rate, iteration] of the worked solution.
 
     `fast=False` writes the LR tables cell by cell with write_formula (for comparison);
-    `progress` as in write_workbook().
+    `progress` and `exercise` as in write_workbook().
     """
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
-            e_total = _fill(wb, spec, cnn_run, fast, progress)
+            e_total = _fill(wb, spec, cnn_run, fast, progress, exercise)
         except BaseException:
             for ws in wb.worksheets():  # the row streams of constant_memory mode
                 if ws.row_data_fh is not None:
@@ -107,9 +114,14 @@ def lock_files(path: Path) -> tuple[Path, Path]:
 
 
 def _fill(
-    wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast: bool, progress: Callable[[int], None] | None
+    wb: xlsxwriter.Workbook, spec: NetworkSpec, cnn_run: Path | None, fast: bool, progress: Callable[[int], None] | None,
+    exercise: str | None,
 ) -> np.ndarray:
-    """Every sheet; the LR tables grow side by side, one iteration at a time."""
+    """Every sheet; the LR tables grow side by side, one iteration at a time.
+
+    An exercise's saved values are what a spreadsheet computes before the student types anything:
+    its empty cells count as 0 (trajectory.exercise_row()).
+    """
     wb.set_properties(
         {
             "title": f"Backpropagation by hand ({spec.name})",
@@ -121,17 +133,24 @@ def _fill(
     styles = make_styles(wb)
     rows = iteration_rows(spec)
     row0 = next(rows)
+    later = exercise_row(spec, exercise) if exercise is not None else None  # every row k >= 1 of an exercise
     e_total = np.empty((len(spec.learning_rates), spec.iterations + 1))
     e_total[:, 0] = row0[:, _E_TOTAL]
+    shown = dict(zip(layout.HEADERS, row0[0].tolist()))  # iteration 0 of the first LR sheet, as computed there
+    if exercise is not None:
+        shown |= dict.fromkeys(exercise_headers(exercise, iteration0=True), 0.0)
     network = wb.add_worksheet(layout.NETWORK_SHEET)
-    write_network_sheet(wb, network, styles, spec, dict(zip(layout.HEADERS, row0[0].tolist())))
+    write_network_sheet(wb, network, styles, spec, shown, exercise=exercise)
     sheets = []
     for rate, values in zip(spec.learning_rates, row0.tolist()):
         ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
-        start_lr_sheet(wb, ws, styles, spec, rate, values, fast=fast)
+        start_lr_sheet(wb, ws, styles, spec, rate, values, fast=fast, exercise=exercise)
         sheets.append(ws)
     for k, table in enumerate(rows, start=1):
-        for ws, values in zip(sheets, table.tolist()):  # Python floats: their text is the exact repr
+        written = table if later is None else later
+        if later is not None:
+            later[:, 0] = k
+        for ws, values in zip(sheets, written.tolist()):  # Python floats: their text is the exact repr
             ws.add_row(values)
         e_total[:, k] = table[:, _E_TOTAL]
         if progress is not None and k % PROGRESS_ROWS == 0:  # per chunk of rows: the loop stays fast
@@ -139,7 +158,12 @@ def _fill(
     if progress is not None:
         progress(spec.iterations % PROGRESS_ROWS)
     summary = wb.add_worksheet(layout.SUMMARY_SHEET)
-    write_summary_sheet(wb, summary, styles, spec, e_total)
+    if later is None:
+        write_summary_sheet(wb, summary, styles, spec, e_total)
+    else:  # the Summary reads the exercise's own E_total column
+        on_sheets = np.repeat(later[:, _E_TOTAL : _E_TOTAL + 1], spec.iterations + 1, axis=1)
+        on_sheets[:, 0] = e_total[:, 0]
+        write_summary_sheet(wb, summary, styles, spec, on_sheets, exercise=True)
     network.activate()
     if cnn_run is not None:
         from cnn.export import add_cnn_sheets  # only needed with --cnn-run

@@ -71,12 +71,14 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 "the file holds no saved values (written by openpyxl or a similar library?): "
                 f"the {recalculation.engine} engine's recalculation decided"
             )
-        findings = {t.sheet: [f for f in [compare.not_formulas(t, book)] if f] for t in tables}
+        findings = {t.sheet: [f for f in [compare.still_empty(t, book), compare.not_formulas(t, book)] if f] for t in tables}
         recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
+    # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
+    finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
     for check, values in checks.items():
-        for table, found in zip(tables, _value_checks(tables, check, values, book, rtol, atol)):
+        for table, found in zip(finished, _value_checks(finished, check, values, book, rtol, atol)):
             findings[table.sheet] += found
     first = next(iter(checks.values()))
     reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], first) for t in tables)

@@ -26,18 +26,37 @@ DERIVATIVES = ("∂E_total/∂a_h1", "∂E_total/∂a_h2", *(f"∂E_total/∂{w}
 FORWARD = ("h1", "h2", "a_h1", "a_h2", "o1", "o2", "a_o1", "a_o2", "E1", "E2", "E_total")
 COMPUTED = WEIGHTS + FORWARD + DERIVATIVES  # columns that must hold formulas (weights after row 0)
 ORDER = INPUTS + BIASES + COMPUTED  # dependency order within a row
+UNFINISHED = "unfinished"  # the mistake key of a table with empty computed columns (an exercise not done yet)
+MAX_LISTED = 6  # the empty columns a finding names before "and N more"
+
+
+def still_empty(table: Table, book: Book) -> Finding | None:
+    """An unfinished table (an exercise): its empty computed cells, the columns they are in named."""
+    found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and _empty(book, cell)]
+    if not found:
+        return None
+    cell, q, i = found[0]
+    columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in found))
+    listed = ", ".join(columns[:MAX_LISTED]) + (f" and {len(columns) - MAX_LISTED} more" if len(columns) > MAX_LISTED else "")
+    return Finding(
+        check="structure",
+        kind="empty",
+        cell=cells.address(cell),
+        quantity=q,
+        header=table.headers.get(q, q),
+        iteration=i,
+        formula=None,
+        expected=None,
+        actual=None,
+        others=len(found) - 1,
+        mistake=f"unfinished: {len(columns)} column{'s' if len(columns) != 1 else ''} still empty ({listed})",
+        mistake_key=UNFINISHED,
+    )
 
 
 def not_formulas(table: Table, book: Book) -> Finding | None:
-    """The first computed cell that holds a typed-in value instead of a formula."""
-    found: list[tuple[CellKey, str, int]] = []
-    for i, row in enumerate(range(table.first_row, table.last_row + 1)):
-        for q in present(table, COMPUTED):
-            if i == 0 and q in WEIGHTS:
-                continue  # initial weights may be typed in
-            cell = (table.sheet, row, table.columns[q])
-            if book.formula(cell) is None:
-                found.append((cell, q, i))
+    """The first computed cell that holds a typed-in value instead of a formula (empty cells: still_empty())."""
+    found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and not _empty(book, cell)]
     if not found:
         return None
     cell, q, i = found[0]
@@ -165,6 +184,20 @@ def _name_mistake(
         rtol=rtol,
         atol=atol,
     )
+
+
+def _computed_cells(table: Table) -> list[tuple[CellKey, str, int]]:
+    """(cell, quantity, iteration) of every cell that must hold a formula, row by row (initial weights may be typed)."""
+    return [
+        ((table.sheet, row, table.columns[q]), q, i)
+        for i, row in enumerate(range(table.first_row, table.last_row + 1))
+        for q in present(table, COMPUTED)
+        if not (i == 0 and q in WEIGHTS)
+    ]
+
+
+def _empty(book: Book, cell: CellKey) -> bool:
+    return book.sheets[cell[0]].value(cell[1], cell[2]) in (None, "")
 
 
 def present(table: Table, quantities: tuple[str, ...] = ORDER) -> list[str]:

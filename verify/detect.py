@@ -150,9 +150,7 @@ def _read_table(
     first = next((r for r in range(header.row + 1, header.row + 6) if _filled(_value(ws, r, anchor))), None)
     if first is None:
         return None, missing + ["rows of numbers under the header"]
-    last = first
-    while _filled(_value(ws, last + 1, anchor)):
-        last += 1
+    last = _last_row(ws, header, first, anchor)
     if not any(_formula(ws, r, c) for r in range(first, min(first + 2, last) + 1) for c in header.run):
         return None, [NO_COMPUTED_ROWS]
     columns = dict(header.columns)
@@ -311,6 +309,18 @@ def _by_formulas(
         {q: (ref.sheet, ref.row, ref.col) for q, ref in scalars.items()},
         {name.upper(): q for q, name in _SCALAR_NAMES.items()},
     )
+
+
+def _last_row(ws: Sheet, header: _Header, first: int, anchor: int) -> int:
+    """The table's last row: where the first weight column ends, or further down while the rows below go on
+    in other header columns with that weight column empty (an exercise whose updates are still to fill in)."""
+    last = first
+    while _filled(_value(ws, last + 1, anchor)):
+        last += 1
+    longest = last
+    while any(_filled(_value(ws, longest + 1, col)) for col in header.run) and not _filled(_value(ws, longest + 1, anchor)):
+        longest += 1
+    return longest
 
 
 def _value(ws: Sheet, row: int, col: int) -> object:

@@ -20,7 +20,7 @@ JSON shape (stable; `version` changes if it ever does):
           "findings": [
             {
               "check": "structure" | "saved values" | "libreoffice" | "formulas",
-              "kind": "not a formula" | "mismatch" | "error value" | "bad input",
+              "kind": "not a formula" | "empty" | "mismatch" | "error value" | "bad input",
               "cell": "'LR 0.1'!AB5", "quantity": "∂E_total/∂w3", "header": "∂E_total/∂w3",
               "iteration": 0, "formula": "=...", "expected": 0.0001, "actual": 0.0002,
               "others": 1234, "mistake": null, "mistake_key": null, "message": "one line"
@@ -50,7 +50,7 @@ class Finding:
     """The first cell, in dependency order, where one check goes wrong, and how many more do."""
 
     check: str  # "structure", "saved values", or the engine that recalculated: "libreoffice", "formulas"
-    kind: str  # "not a formula", "mismatch", "error value", "bad input"
+    kind: str  # "not a formula", "empty" (an unfinished column), "mismatch", "error value", "bad input"
     cell: str  # 'LR 0.1'!AB5
     quantity: str  # canonical name: "∂E_total/∂w3"
     header: str  # the column header as written in the workbook
@@ -68,6 +68,8 @@ class Finding:
         )
         if self.kind == "not a formula":
             text = f"{where} holds the typed-in value {show(self.actual)}, not a formula"
+        elif self.kind == "empty":
+            text = f"{where} is empty"
         elif self.kind == "bad input":
             text = f"{where} holds {show(self.actual)}, not a number: the reference needs it"
         elif self.kind == "error value":
@@ -76,7 +78,7 @@ class Finding:
             text = f"{where} is {show(self.actual)}, expected {show(self.expected)}"
         if self.others:
             text += f"; {self.others:,} other cell{'s' if self.others != 1 else ''} " + (
-                "too" if self.kind in ("not a formula", "bad input") else "differ" if self.others != 1 else "differs"
+                "too" if self.kind in ("not a formula", "bad input", "empty") else "differ" if self.others != 1 else "differs"
             )
         return text
 
