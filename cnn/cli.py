@@ -1,4 +1,4 @@
-"""The `backprop-sheet train` command: a thin layer over cnn.train.
+"""The `backprop-sheet train` command: a thin layer over cnn.training.
 
 torch is imported only inside the command, so `generate` and `verify` work without the [cnn] extra.
 """
@@ -73,7 +73,7 @@ def train(
         raise BackpropSheetError(f"--workbook {workbook}: folder {workbook.parent} does not exist")
 
     try:
-        from cnn.train import RunOptions, run
+        from cnn.training import RunOptions, run
     except ImportError as exc:
         raise BackpropSheetError(f"training needs PyTorch ({exc.name or exc} missing): pip install -e '.[cnn]'") from None
 
