@@ -1,15 +1,13 @@
-"""A picture of the 2-2-2 network (PNG bytes, drawn with matplotlib's Agg backend)."""
+"""A picture of the 2-2-2 network (PNG bytes, drawn with matplotlib)."""
 
 from __future__ import annotations
 
 import io
 
-import matplotlib
+from matplotlib.figure import Figure  # not pyplot: no global backend, so a notebook's inline plots stay as they are
+from matplotlib.patches import Circle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from excelgen.styles import BLOCK_COLOURS  # noqa: E402
+from excelgen.styles import BLOCK_COLOURS
 
 # node -> (x, y, label)
 _NODES = {
@@ -37,7 +35,8 @@ _RADIUS = 0.2
 
 def network_png(has_biases: bool, dpi: int = 100) -> bytes:
     """The network diagram: inputs, hidden and output neurons, weights w1..w8, errors E1, E2, biases if any."""
-    fig, ax = plt.subplots(figsize=(5.4, 3.1), dpi=dpi)
+    fig = Figure(figsize=(5.4, 3.1), dpi=dpi)
+    ax = fig.subplots()
     ax.set_xlim(-0.45, 3.25)
     ax.set_ylim(-0.55, 1.3)
     ax.set_aspect("equal")
@@ -45,7 +44,7 @@ def network_png(has_biases: bool, dpi: int = 100) -> bytes:
     for w, (src, dst, at) in _EDGES.items():
         _edge(ax, _NODES[src][:2], _NODES[dst][:2], w, at)
     for node, (x, y, label) in _NODES.items():
-        ax.add_patch(plt.Circle((x, y), _RADIUS, facecolor=_NODE_COLOURS[node[0]], edgecolor="#404040", zorder=3))
+        ax.add_patch(Circle((x, y), _RADIUS, facecolor=_NODE_COLOURS[node[0]], edgecolor="#404040", zorder=3))
         ax.text(x, y, label, ha="center", va="center", fontsize=7.5, zorder=4)
     for k, y in ((1, 1.0), (2, 0.0)):
         ax.annotate("", xy=(2.55, y), xytext=(2.0 + _RADIUS, y), arrowprops={"arrowstyle": "->", "color": "#404040"})
@@ -61,7 +60,6 @@ def network_png(has_biases: bool, dpi: int = 100) -> bytes:
     fig.tight_layout(pad=0.2)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
     return buffer.getvalue()
 
 
