@@ -68,13 +68,14 @@ def check(
     except ValueError as exc:
         raise BackpropSheetError(f"max_memory: {exc}") from None
     _check_outputs(csv, xlsx)
+    engine = resolve(engine)
     found = batch.find_workbooks(paths, exclude=[p for p in (csv, xlsx) if p])
     if not found:
         names = ", ".join(map(str, paths))
         raise WorkbookError(f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}")
     budget = batch.Budget(timeout=timeout, max_memory=size)
     run = batch.check_many(
-        found, engine=resolve(engine), rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget,
+        found, engine=engine, rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget,
         on_done=on_done,
     )
     report = run.report
