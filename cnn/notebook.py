@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from cnn.api import Run
 
-_CELL = "padding:2px 8px;text-align:right"
+_CELL = "padding:2px 8px;text-align:left"
 
 
 def curves(run: Run) -> Figure:

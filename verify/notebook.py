@@ -79,7 +79,8 @@ def class_report_html(report: ClassReport) -> str:
         first = o.first_finding
         why = o.reason or (first.mistake or first.message() if first else "")
         where = first.cell if first else ""
-        rows.append([escape(o.file), _badge(o.status), escape(where), _mistake(why, first.mistake_key if first else None)])
+        key = first.mistake_key if first else None
+        rows.append([escape(o.file), _badge(o.status), _code(where), _mistake(why, key)])
     parts = [_table(["File", "Status", "Cell", "First mistake, or why it could not be checked"], rows)]
     parts.append(f"<p>{escape(report.summary().splitlines()[0])}</p>")
     counts = report.mistake_counts()
@@ -91,7 +92,7 @@ def class_report_html(report: ClassReport) -> str:
 def _findings_table(findings: tuple[Finding, ...]) -> str:
     rows = [
         [
-            f"<code>{escape(f.cell)}</code>",
+            _code(f.cell),
             escape(f.column),
             "" if f.iteration is None else str(f.iteration),
             escape(f.check),
@@ -110,6 +111,10 @@ def _mistake(text: str, key: str | None) -> str:
         return ""
     label = f"<code>{escape(key)}</code>: " if key else ""
     return f"<span style='{_RED};padding:0 4px'>{label}{escape(text)}</span>"
+
+
+def _code(text: str) -> str:
+    return f"<code style='white-space:nowrap'>{escape(text)}</code>" if text else ""
 
 
 def _badge(status: str, text: str | None = None) -> str:
