@@ -1,6 +1,6 @@
-"""The `backprop-sheet train` command: a thin layer over cnn.train.
+"""The `backprop-sheet train` command: a thin layer over cnn.train (cnn/api.py).
 
-torch is imported only inside the command, so `generate` and `verify` work without the [cnn] extra.
+torch is imported only when training starts, so `generate` and `verify` work without the [cnn] extra.
 """
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 
-from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, load_config, parameter_count, with_overrides
-from excelgen.errors import BackpropSheetError, OutputExistsError
-from excelgen.spec import DEFAULT_TEMPLATE, load_template
+from cnn.api import configure, default_out
+from cnn.api import train as train_cnn
+from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
+from excelgen.api import generate, network_spec
+from excelgen.errors import BackpropSheetError
+from excelgen.spec import DEFAULT_TEMPLATE
 
 
 @click.command()
@@ -60,27 +63,14 @@ def train(
     quiet: bool,
 ) -> None:
     """Train the small MNIST CNN and write a run folder (metrics.csv, model.pt, confusion.csv, ...)."""
-    config = load_config(config_path if config_path is not None else model_name)
-    config = with_overrides(
-        config, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler
+    config = configure(
+        config_path if config_path is not None else model_name,
+        epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler,
     )
-    if out is None:
-        out = Path("runs") / f"{config.name}-seed{config.training.seed}{'-dry-run' if dry_run else ''}"
-    if (out / "metrics.csv").exists() and not force:
-        raise OutputExistsError(f"{out} already holds a training run; pass --force to replace it, or choose --out")
-    spec = load_template(template) if workbook is not None else None  # fail now, not after training
+    out = out if out is not None else default_out(config, dry_run)
+    spec = network_spec(template) if workbook is not None else None  # fail now, not after training
     if workbook is not None and not workbook.resolve().parent.is_dir():
         raise BackpropSheetError(f"--workbook {workbook}: folder {workbook.parent} does not exist")
-
-    try:
-        from cnn.train import RunOptions, run
-    except ImportError as exc:
-        raise BackpropSheetError(f"training needs PyTorch ({exc.name or exc} missing): pip install -e '.[cnn]'") from None
-
-    options = RunOptions(
-        data_dir=data_dir, out=out, device=device, threads=threads, download=download, dry_run=dry_run,
-        progress=not quiet,
-    )
 
     def on_epoch(metrics) -> None:
         if metrics.epoch == 1:  # printed once the data has loaded, so a data error is the only line
@@ -88,15 +78,17 @@ def train(
             click.echo(_HEADER)
         click.echo(_row(metrics))
 
-    result = run(config, options, on_epoch=on_epoch)
-    last = ", ".join(f"{m.test_accuracy:.2f}%" for m in result.metrics[-3:])
-    click.echo(f"test accuracy of the last {min(3, len(result.metrics))} epochs: {last}")
-    click.echo(f"{result.parameters:,} parameters, {result.seconds:.1f} s in all; wrote {result.folder}")
+    run = train_cnn(
+        config, data_dir, out=out, force=force, dry_run=dry_run, device=device, threads=threads, download=download,
+        progress=not quiet, on_epoch=on_epoch,
+    )
+    metrics = run.files.metrics
+    last = ", ".join(f"{m.test_accuracy:.2f}%" for m in metrics[-3:])
+    click.echo(f"test accuracy of the last {min(3, len(metrics))} epochs: {last}")
+    click.echo(f"{run.summary['parameters']:,} parameters, {run.summary['seconds']:.1f} s in all; wrote {run.folder}")
 
     if workbook is not None:
-        from excelgen.workbook import write_workbook
-
-        write_workbook(spec, workbook, force=True, cnn_run=result.folder)  # --workbook asks for it
+        generate(spec, workbook, cnn_run=run.folder, force=True)  # --workbook asks for it
         click.echo(f"wrote {workbook} with the CNN sheets")
 
 

@@ -1,4 +1,4 @@
-"""The `backprop-sheet generate` command: a thin layer over excelgen.workbook.write_workbook."""
+"""The `backprop-sheet generate` command: a thin layer over excelgen.generate (excelgen/api.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from excelgen.api import generate as write, network_spec
 from excelgen.layout import COMPUTED_HEADERS
 from excelgen.lr_sheet import EXERCISES
-from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
+from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates
 
 PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)
 
@@ -52,18 +53,16 @@ def generate(
     force: bool,
 ) -> None:
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
-    from excelgen.workbook import write_workbook  # matplotlib and XlsxWriter load only when needed
-
-    spec = load_template(template).with_options(iterations=iterations, learning_rates=learning_rates or None)
+    spec = network_spec(template, iterations=iterations, learning_rates=learning_rates or None)
     rates = len(spec.learning_rates)
     cells = rates * (spec.iterations + 1) * len(COMPUTED_HEADERS)
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
         with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
-            path = write_workbook(
-                spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, progress=bar.update, exercise=exercise
+            path = write(
+                spec, output, force=force, cnn_run=cnn_run, plots=plots_dir, progress=bar.update, exercise=exercise
             )
     else:
-        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, exercise=exercise)
+        path = write(spec, output, force=force, cnn_run=cnn_run, plots=plots_dir, exercise=exercise)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."

@@ -1,4 +1,4 @@
-"""--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib, Agg).
+"""--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib).
 
 E_total falls by orders of magnitude, so the curves are drawn on a log scale.
 """
@@ -8,11 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure  # not pyplot: no global backend, so a notebook's inline plots stay as they are
 
 from excelgen.errors import WorkbookError  # noqa: E402
 from excelgen.layout import rate_text  # noqa: E402
@@ -41,7 +38,8 @@ def write_plots(spec: NetworkSpec, e_total: np.ndarray, folder: Path) -> list[Pa
 
 def curves_figure(title: str, curves: dict[str | None, np.ndarray]):
     """A figure of E_total against iteration on a log scale: one line per curve (label None: one red line)."""
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    fig = Figure(figsize=(7, 4), dpi=100)
+    ax = fig.subplots()
     ax.set_title(title)
     ax.set_xlabel("iteration")
     ax.set_ylabel("E_total (log scale)")
@@ -63,5 +61,4 @@ def _save(fig, path: Path) -> None:
         fig.savefig(tmp, format="png", metadata={"Software": None})
         os.replace(tmp, path)
     finally:
-        plt.close(fig)
         tmp.unlink(missing_ok=True)

@@ -50,6 +50,18 @@ def need_torch() -> None:
         pytest.skip("PyTorch not installed (pip install -e '.[cnn]')")
 
 
+def need_notebook_runner() -> None:
+    """Skip a notebook test where nbclient, nbformat or ipykernel is missing; fail instead in CI (CI=true)."""
+    try:
+        import ipykernel  # noqa: F401
+        import nbclient  # noqa: F401
+        import nbformat  # noqa: F401
+    except ImportError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{exc.name} is required in CI: pip install -e '.[test]'")
+        pytest.skip(f"{exc.name} not installed (pip install -e '.[test]')")
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder holding MNIST/raw/*-ubyte: $BACKPROP_SHEET_MNIST, else ../shared/data beside the repo.

@@ -72,7 +72,7 @@ class Outcome:
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for t in self.report.tables for f in t.findings] if self.report else []
+        return list(self.report.findings) if self.report else []
 
     @property
     def first_finding(self) -> Finding | None:
@@ -117,6 +117,28 @@ class ClassReport:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every workbook was checked and passed."""
+        return self.count(PASS) == len(self.outcomes)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every workbook's findings, workbook by workbook (to_frame() adds the file to each)."""
+        return tuple(f for o in self.outcomes for f in o.findings)
+
+    def to_frame(self):
+        """A pandas DataFrame with one row per finding and its file (verify.notebook.FRAME_COLUMNS)."""
+        from verify import notebook
+
+        return notebook.findings_frame([o.report for o in self.outcomes if o.report])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a row per workbook (pass, FAIL with its first mistake, could not check), the summary."""
+        from verify import notebook
+
+        return notebook.class_report_html(self)
 
     def mistake_counts(self) -> list[tuple[str, int]]:
         """(catalogue key, number of workbooks carrying it), most frequent first."""

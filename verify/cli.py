@@ -1,4 +1,4 @@
-"""The `backprop-sheet verify` command: one workbook, or a whole class (verify.batch, verify.classreport)."""
+"""The `backprop-sheet verify` command: a thin layer over verify.check (verify/api.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from excelgen.errors import BackpropSheetError, WorkbookError
 from verify import batch
+from verify.api import check
 from verify.check import DEFAULT_ATOL, DEFAULT_RTOL
-from verify.engines import ENGINES, resolve
+from verify.engines import ENGINES
 
 
 class _Size(click.ParamType):
@@ -89,30 +89,11 @@ def verify(
     check) and a summary. Exit code 0: all checks pass; 1: something differs; 2: a workbook could
     not be checked (and none failed).
     """
-    if report_path and Path(report_path).suffix.lower() != ".xlsx":
-        raise click.BadParameter(f"{report_path}: the class report is an .xlsx file", param_hint="--report")
-    for option, path in (("--csv", csv_path), ("--report", report_path)):
-        if path and not Path(path).resolve().parent.is_dir():  # say so now, not after checking the class
-            raise click.BadParameter(f"folder {Path(path).parent} does not exist", param_hint=option)
-    single = len(workbooks) == 1 and not Path(workbooks[0]).is_dir()
-    paths = batch.find_workbooks(workbooks, exclude=[p for p in (csv_path, report_path) if p])
-    if not paths:
-        raise WorkbookError(f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {', '.join(workbooks)}")
-    budget = batch.Budget(timeout=timeout, max_memory=max_memory)
-    engine = resolve(engine)
-    with _progress(len(paths), shown=not single) as advance:
-        run = batch.check_many(
-            paths, engine=engine, rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget, on_done=advance
+    with _progress(workbooks, exclude=[p for p in (csv_path, report_path) if p]) as advance:
+        report = check(
+            workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol, jobs=jobs,
+            timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
         )
-    report = run.report
-    for path, write in ((csv_path, report.write_csv), (report_path, report.write_xlsx)):
-        if path:
-            try:
-                write(path)
-            except OSError as exc:
-                raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None
-    if single:
-        return _single(report.outcomes[0], as_json, verbose)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -120,24 +101,14 @@ def verify(
     return report.exit_code
 
 
-def _single(outcome, as_json: bool, verbose: bool) -> int:
-    """One workbook, as before the class runner: its full report, or one line `Error: ...` (exit 2)."""
-    if outcome.report is None:
-        name = Path(outcome.file).name
-        raise WorkbookError(outcome.reason if name in outcome.reason else f"{outcome.file}: {outcome.reason}")
-    if as_json:
-        click.echo(json.dumps(outcome.report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(outcome.report.to_text(verbose=verbose))
-    return outcome.report.exit_code
-
-
 class _progress:
-    """A progress bar on stderr, only when stderr is a terminal; the context value advances it by one."""
+    """A progress bar on stderr for a class (not for one workbook), only when stderr is a terminal;
+    the context value advances it by one."""
 
-    def __init__(self, length: int, shown: bool):
+    def __init__(self, workbooks: tuple[str, ...], exclude: list[str]):
         self.bar = None
-        if shown and sys.stderr.isatty():
+        if (len(workbooks) > 1 or Path(workbooks[0]).is_dir()) and sys.stderr.isatty():
+            length = len(batch.find_workbooks(workbooks, exclude=exclude))
             self.bar = click.progressbar(length=length, label="checking", file=sys.stderr)
 
     def __enter__(self):

@@ -62,6 +62,11 @@ class Finding:
     mistake: str | None = None
     mistake_key: str | None = None  # the catalogue entry (verify/mistakes.py), e.g. "other-hidden-slope"
 
+    @property
+    def column(self) -> str:
+        """The column of the cell, by its header as written in the workbook (the text report's "column ...")."""
+        return self.header
+
     def message(self) -> str:
         where = f"{self.cell} (column {self.header}" + (
             f", iteration {self.iteration})" if self.iteration is not None else ")"
@@ -153,9 +158,26 @@ class Report:
         return all(t.passed for t in self.tables)
 
     @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every table's findings, table by table."""
+        return tuple(f for t in self.tables for f in t.findings)
+
+    @property
     def exit_code(self) -> int:
         """0 when every check passed, 1 when something differs."""
         return 0 if self.passed else 1
+
+    def to_frame(self):
+        """A pandas DataFrame with one row per finding (verify.notebook.FRAME_COLUMNS); empty when it passed."""
+        from verify import notebook
+
+        return notebook.findings_frame([self])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: per table pass or FAIL, then the root causes with the mistake named, in colour."""
+        from verify import notebook
+
+        return notebook.report_html(self)
 
     def to_dict(self) -> dict:
         return {

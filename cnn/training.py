@@ -224,6 +224,6 @@ def _replace_folder(work: Path, out: Path) -> None:
 def _progress(enabled: bool, epoch: int, epochs: int, total: int):
     if not enabled:
         return None
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in Jupyter and Colab, text in a terminal
 
     return tqdm(total=total, desc=f"epoch {epoch}/{epochs}", unit="img", leave=False, dynamic_ncols=True)
