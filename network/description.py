@@ -175,10 +175,11 @@ def _layers(value: object, problems: list[str]) -> tuple[int, ...] | None:
         problems.append(f"layers must list the inputs, then 1 to {MAX_LAYERS} layers (2 to {MAX_LAYERS + 1} whole "
                         f"numbers, e.g. [2, 2, 1]), got {value!r}")
         return None
-    bad = [f"layers[{l}]" for l, n in enumerate(value) if isinstance(n, bool) or not isinstance(n, int)
-           or not 1 <= n <= MAX_NEURONS]
+    bad = [f"layers[{l}] must be a whole number from 1 to {MAX_NEURONS} (the neurons of "
+           f"{'the inputs' if l == 0 else f'layer {l}'}), got {n!r}"
+           for l, n in enumerate(value) if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NEURONS]
+    problems.extend(bad)
     if bad:
-        problems.append(f"{', '.join(bad)}: each layer has 1 to {MAX_NEURONS} neurons, got {value!r}")
         return None
     return tuple(value)
 
@@ -206,20 +207,21 @@ def _examples(value: object, layers: tuple[int, ...] | None, problems: list[str]
         return None
     examples, ok = [], True
     for i, example in enumerate(value):
-        key = f"examples[{i}] (e{i + 1})"
+        key = f"examples[{i}]"
         if not isinstance(example, dict):
-            problems.append(f"{key} must be a table {{ inputs = [...], targets = [...] }}, got {example!r}")
+            problems.append(f"{key} (e{i + 1}) must be a table {{ inputs = [...], targets = [...] }}, got {example!r}")
             ok = False
             continue
         suggested = _unknown_keys(set(example), {"inputs", "targets"}, f"{key}.", problems)
         vectors = []
-        for part, size in (("inputs", layers and layers[0]), ("targets", layers and layers[-1])):
+        for part, size, symbol in (("inputs", layers and layers[0], "x"), ("targets", layers and layers[-1], "t")):
             if part not in example:
                 if part not in suggested:
-                    problems.append(f"missing key {key}.{part}")
+                    problems.append(f"missing key {key}.{part} (e{i + 1})")
                 ok = False
                 continue
-            vectors.append(_vector(example[part], size, f"{key}.{part}", problems))
+            vectors.append(_vector(example[part], size, f"{key}.{part}", f"e{i + 1}",
+                                   lambda n, symbol=symbol, e=i + 1: f"{symbol}_{n} of e{e}", problems))
         ok = ok and None not in vectors
         if ok:
             examples.append(Example(*vectors))
@@ -233,12 +235,12 @@ def _check_loss(loss: str, output: str, n_out: int, examples: tuple[Example, ...
     if output == "softmax":
         for i, ex in enumerate(examples):
             if any(not 0 <= t <= 1 for t in ex.targets) or abs(sum(ex.targets) - 1) > DISTRIBUTION_TOLERANCE:
-                problems.append(f"examples[{i}] (e{i + 1}).targets: with softmax and cross-entropy the targets are a "
+                problems.append(f"examples[{i}].targets (e{i + 1}): with softmax and cross-entropy the targets are a "
                                 f"distribution (each in [0, 1], summing to 1), got {list(ex.targets)}")
     elif output == "sigmoid" and n_out == 1:
         for i, ex in enumerate(examples):
             if not 0 <= ex.targets[0] <= 1:
-                problems.append(f"examples[{i}] (e{i + 1}).targets: with a sigmoid output and cross-entropy the "
+                problems.append(f"examples[{i}].targets (e{i + 1}): with a sigmoid output and cross-entropy the "
                                 f"target is in [0, 1], got {list(ex.targets)}")
     else:
         problems.append(f'loss = "cross-entropy" needs a softmax output layer or one sigmoid output, got '
@@ -295,13 +297,16 @@ def _matrices(value: object, layers, problems: list[str]):
         return None
     matrices = []
     for l, matrix in enumerate(value, start=1):
-        key = f"weights[{l - 1}] (layer {l})"
+        key = f"weights[{l - 1}]"
         rows, cols = layers[l], layers[l - 1]
         if not isinstance(matrix, list) or len(matrix) != rows:
-            problems.append(f"{key} must have {rows} row{'s' * (rows > 1)} (one per neuron of layer {l}), got {_count(matrix)}")
+            problems.append(f"{key} (layer {l}) must have {rows} row{'s' * (rows > 1)} (one per neuron of layer {l}, "
+                            f"each [from]), got {_count(matrix)}")
             matrices.append(None)
             continue
-        matrices.append(tuple(_vector(row, cols, f"{key}[{j}]", problems) for j, row in enumerate(matrix)))
+        matrices.append(tuple(_vector(row, cols, f"{key}[{j}]", f"into neuron {j + 1} of layer {l}",
+                                      lambda k, l=l, j=j: f"w_{l}_{j + 1}_{k}", problems)
+                              for j, row in enumerate(matrix)))
     if any(m is None or None in m for m in matrices):
         return None
     return tuple(matrices)
@@ -313,17 +318,19 @@ def _biases(value: object, layers, problems: list[str]):
     if not isinstance(value, list) or len(value) != len(layers) - 1:
         problems.append(f"biases must list {len(layers) - 1} lists (one per layer after the inputs), got {_count(value)}")
         return None
-    vectors = tuple(_vector(v, layers[l], f"biases[{l - 1}] (layer {l})", problems) for l, v in enumerate(value, start=1))
+    vectors = tuple(_vector(v, layers[l], f"biases[{l - 1}]", f"layer {l}", lambda j, l=l: f"b_{l}_{j}", problems)
+                    for l, v in enumerate(value, start=1))
     return None if None in vectors else vectors
 
 
-def _vector(value: object, size: int | None, key: str, problems: list[str]) -> tuple[float, ...] | None:
-    """A list of `size` finite numbers (any length when size is None, the layers being bad)."""
+def _vector(value: object, size: int | None, key: str, what: str, element, problems: list[str]) -> tuple[float, ...] | None:
+    """A list of `size` finite numbers (any length when size is None, the layers being bad). Messages name the key,
+    then in brackets `what` the list is, or the element's name in the vocabulary, element(n) for n = 1, 2, ..."""
     if not isinstance(value, list) or (size is not None and len(value) != size):
         want = f"{size} number{'s' * (size != 1)}" if size is not None else "numbers"
-        problems.append(f"{key} must be a list of {want}, got {value!r}")
+        problems.append(f"{key} ({what}) must be a list of {want}, got {value!r}")
         return None
-    numbers = tuple(_collect(problems, _finite, v, f"{key}[{i}]") for i, v in enumerate(value))
+    numbers = tuple(_collect(problems, _finite, v, f"{key}[{i}] ({element(i + 1)})") for i, v in enumerate(value))
     return None if None in numbers else numbers
 
 
