@@ -194,7 +194,7 @@ def iteration_rows(net: Network) -> Iterator[np.ndarray]:
 
     Raises TemplateError when the numbers leave the floating-point range (a learning rate far too large).
     """
-    columns = net.columns()
+    readers = [reader(c) for c in net.columns()]
     lr = np.asarray(net.learning_rates, dtype=float)
     p = initial_params(net)
     for k in range(net.iterations + 1):
@@ -208,7 +208,7 @@ def iteration_rows(net: Network) -> Iterator[np.ndarray]:
                     f"the weights overflow at iteration {k} with learning rates {list(net.learning_rates)}: "
                     "use smaller learning rates or fewer iterations"
                 ) from None
-        yield np.stack([value(c, k, p, f, g, lr.shape) for c in columns], axis=1)
+        yield np.stack([read(k, p, f, g) for read in readers], axis=1)
         p = p_next
 
 
@@ -218,19 +218,20 @@ def trajectory(net: Network) -> dict[str, np.ndarray]:
     return {c.header: rows[:, i, :] for i, c in enumerate(net.columns())}
 
 
-def value(c: Column, k: int, p: Params, f: Forward, g: Backward, shape: tuple[int, ...]) -> np.ndarray:
-    """A column's values in iteration k, one per learning rate."""
+def reader(c: Column):
+    """How to read a column's values (one per learning rate) from iteration k's (k, p, f, g)."""
     l, j, s, e = c.layer, c.neuron, c.source, c.example
-    per_layer = {Kind.Z: f.z, Kind.A: f.a, Kind.DE_DA: g.dE_da, Kind.DELTA: g.delta}
-    if c.kind in per_layer:
-        return per_layer[c.kind][l - 1][:, e - 1, j - 1]
     return {
-        Kind.ITERATION: lambda: np.full(shape, float(k)),
-        Kind.WEIGHT: lambda: p.w[l - 1][:, j - 1, s - 1],
-        Kind.BIAS: lambda: p.b[l - 1][:, j - 1],
-        Kind.ERROR: lambda: f.errors[:, e - 1, j - 1],
-        Kind.LOSS: lambda: f.E[:, e - 1],
-        Kind.E_TOTAL: lambda: f.E_total,
-        Kind.GRAD_WEIGHT: lambda: g.dw[l - 1][:, j - 1, s - 1],
-        Kind.GRAD_BIAS: lambda: g.db[l - 1][:, j - 1],
-    }[c.kind]()
+        Kind.ITERATION: lambda k, p, f, g: np.full(f.E_total.shape, float(k)),
+        Kind.WEIGHT: lambda k, p, f, g: p.w[l - 1][:, j - 1, s - 1],
+        Kind.BIAS: lambda k, p, f, g: p.b[l - 1][:, j - 1],
+        Kind.Z: lambda k, p, f, g: f.z[l - 1][:, e - 1, j - 1],
+        Kind.A: lambda k, p, f, g: f.a[l - 1][:, e - 1, j - 1],
+        Kind.ERROR: lambda k, p, f, g: f.errors[:, e - 1, j - 1],
+        Kind.LOSS: lambda k, p, f, g: f.E[:, e - 1],
+        Kind.E_TOTAL: lambda k, p, f, g: f.E_total,
+        Kind.DE_DA: lambda k, p, f, g: g.dE_da[l - 1][:, e - 1, j - 1],
+        Kind.DELTA: lambda k, p, f, g: g.delta[l - 1][:, e - 1, j - 1],
+        Kind.GRAD_WEIGHT: lambda k, p, f, g: g.dw[l - 1][:, j - 1, s - 1],
+        Kind.GRAD_BIAS: lambda k, p, f, g: g.db[l - 1][:, j - 1],
+    }[c.kind]
