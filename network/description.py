@@ -1,0 +1,470 @@
+"""The network a template describes, validated, as one frozen `Network`.
+
+Two template formats parse to it:
+
+- the general one (`layers`, `activations`, `loss`, `train_biases`, `examples`, `weights` or `init`, `biases`),
+  see docs/network-templates.md;
+- the classic one (`[inputs] i1 i2`, `[targets] t1 t2`, `[weights] w1..w8`, optional `[biases] b1 b2`, as
+  templates/era-s6.toml and mazur.toml): the 2-2-2 sigmoid network with half-squared-error, one example and
+  fixed biases, with `classic = True` (it keeps today's names, network/names.py).
+
+Every problem of a template is reported at once, in one TemplateError line `source: problem; problem; ...`,
+each naming its key; an unknown key or value close to a valid one says "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import random
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from excelgen.errors import TemplateError  # the project's one error hierarchy (see network/__init__.py)
+from network.columns import Column, lr_columns, sheet_width, width_problem
+from network.names import Quantity, name
+
+MAX_ITERATIONS = 100_000
+MAX_LAYERS = 4  # after the inputs
+MAX_NEURONS = 8  # in any layer, the inputs included
+MAX_EXAMPLES = 8
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "softmax")
+LOSSES = ("half-squared-error", "cross-entropy")
+DISTRIBUTION_TOLERANCE = 1e-9  # how far a softmax example's targets may sum from 1
+
+_GENERAL_KEYS = {"name", "description", "iterations", "learning_rates", "layers", "activations", "loss",
+                 "train_biases", "examples", "weights", "init", "biases"}
+_CLASSIC_SECTIONS = {"inputs": ("i1", "i2"), "targets": ("t1", "t2"), "weights": tuple(f"w{k}" for k in range(1, 9))}
+_CLASSIC_OPTIONAL = {"biases": ("b1", "b2")}
+_CLASSIC_KEYS = {"name", "description", "iterations", "learning_rates"} | set(_CLASSIC_SECTIONS) | set(_CLASSIC_OPTIONAL)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example: inputs x_1.. and targets t_1.."""
+
+    inputs: tuple[float, ...]
+    targets: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A small fully connected network, its examples and its training schedule.
+
+    weights[l-1][j-1][k-1] is w_l_j_k (layer l, to neuron j, from neuron k of layer l-1; layer 0 = the inputs);
+    biases[l-1][j-1] is b_l_j (0 where the template gives none). Training is full-batch gradient descent on
+    E_total, the mean of the examples' losses, once per learning rate.
+    """
+
+    name: str
+    layers: tuple[int, ...]  # neurons per layer, the inputs first
+    activations: tuple[str, ...]  # one per layer after the inputs
+    loss: str  # "half-squared-error" or "cross-entropy"
+    train_biases: bool
+    examples: tuple[Example, ...]
+    weights: tuple[tuple[tuple[float, ...], ...], ...]
+    biases: tuple[tuple[float, ...], ...]
+    iterations: int
+    learning_rates: tuple[float, ...]
+    description: str = ""
+    biases_given: bool = False  # the template gave biases (a network without them and with fixed biases shows none)
+    classic: bool = False  # written with the classic keys: today's names and LR-sheet columns
+
+    def name_of(self, q: Quantity) -> str:
+        """The quantity's text in this network's vocabulary (network/names.py)."""
+        return name(q, classic=self.classic, examples=len(self.examples))
+
+    def columns(self) -> tuple[Column, ...]:
+        """The LR sheet's columns, in order (network/columns.py)."""
+        return lr_columns(self)
+
+    def with_options(
+        self, iterations: int | None = None, learning_rates: tuple[float, ...] | None = None
+    ) -> Network:
+        """The same network with command-line overrides applied and validated."""
+        net = self
+        if iterations is not None:
+            net = replace(net, iterations=_iterations(iterations, "--iterations"))
+        if learning_rates:
+            rates = tuple(_learning_rate(r, "--lr") for r in learning_rates)
+            net = replace(net, learning_rates=_unique_rates(rates, "--lr"))
+        return net
+
+
+def builtin_networks() -> list[str]:
+    """The names of the shipped network templates: templates/networks/*.toml and the classic templates/*.toml."""
+    return sorted(_builtin_files())
+
+
+def _builtin_files() -> dict[str, str]:
+    files = resources.files("templates")
+    found = {p.name[:-5]: p.name for p in files.iterdir() if p.name.endswith(".toml") and not p.name.startswith("cnn-")}
+    found |= {p.name[:-5]: f"networks/{p.name}" for p in files.joinpath("networks").iterdir() if p.name.endswith(".toml")}
+    return found
+
+
+def load_network(name_or_path: str | Path) -> Network:
+    """A shipped template by name (`xor`, `mazur`) or a TOML file by path, parsed and validated."""
+    builtin = _builtin_files()
+    if str(name_or_path) in builtin:
+        text = resources.files("templates").joinpath(builtin[str(name_or_path)]).read_text("utf-8")
+        source = str(name_or_path)
+    else:
+        path = Path(name_or_path)
+        try:
+            text, source = path.read_text("utf-8"), str(path)
+        except FileNotFoundError:
+            raise TemplateError(f"template file {path} not found (the shipped ones: {', '.join(sorted(builtin))})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"cannot read template file {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{source}: not valid TOML ({exc})") from None
+    return parse_network(data, source)
+
+
+def parse_network(data: dict, source: str = "template") -> Network:
+    """Validate the parsed TOML of a template, general or classic; raises TemplateError naming every problem."""
+    problems: list[str] = []
+    is_classic = "layers" not in data and (
+        "inputs" in data or "targets" in data or isinstance(data.get("weights"), dict)
+    )
+    suggested = _unknown_keys(set(data), _CLASSIC_KEYS if is_classic else _GENERAL_KEYS, "", problems)
+    fields = (_parse_classic if is_classic else _parse_general)(data, problems, suggested)
+    schedule = _schedule(data, source, problems, suggested)
+    if problems:
+        raise TemplateError(f"{source}: {'; '.join(problems)}")
+    return Network(**schedule, **fields)
+
+
+# ---------------------------------------------------------------- the general format
+
+
+def _parse_general(data: dict, problems: list[str], suggested: set[str]) -> dict:
+    for key in ("layers", "activations", "examples"):
+        if key not in data and key not in suggested:
+            problems.append(f"missing key {key}")
+    layers = _layers(data["layers"], problems) if "layers" in data else None
+    activations = _activations(data["activations"], layers, problems) if "activations" in data else None
+    loss = _choice(data.get("loss", "half-squared-error"), LOSSES, "loss", "loss", problems)
+    train_biases = data.get("train_biases", False)
+    if not isinstance(train_biases, bool):
+        problems.append(f"train_biases must be true or false, got {train_biases!r}")
+    examples = _examples(data["examples"], layers, problems) if "examples" in data else None
+    if layers and activations and loss and examples:
+        _check_loss(loss, activations[-1], layers[-1], examples, problems)
+    weights = _initial_weights(data, layers, problems, suggested)
+    biases = _biases(data["biases"], layers, problems) if "biases" in data else None
+    if layers and examples:
+        problem = width_problem(sheet_width(layers, len(examples), train_biases is True))
+        if problem:
+            problems.append(problem)
+    if problems:
+        return {}
+    if biases is None:
+        biases = tuple((0.0,) * n for n in layers[1:])
+    return dict(layers=layers, activations=activations, loss=loss, train_biases=train_biases, examples=examples,
+                weights=weights, biases=biases, biases_given="biases" in data)
+
+
+def _layers(value: object, problems: list[str]) -> tuple[int, ...] | None:
+    if not isinstance(value, list) or not 2 <= len(value) <= MAX_LAYERS + 1:
+        problems.append(f"layers must list the inputs, then 1 to {MAX_LAYERS} layers (2 to {MAX_LAYERS + 1} whole "
+                        f"numbers, e.g. [2, 2, 1]), got {value!r}")
+        return None
+    bad = [f"layers[{l}] must be a whole number from 1 to {MAX_NEURONS} (the neurons of "
+           f"{'the inputs' if l == 0 else f'layer {l}'}), got {n!r}"
+           for l, n in enumerate(value) if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NEURONS]
+    problems.extend(bad)
+    if bad:
+        return None
+    return tuple(value)
+
+
+def _activations(value: object, layers: tuple[int, ...] | None, problems: list[str]) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or (layers and len(value) != len(layers) - 1):
+        want = f"{len(layers) - 1} names (one per layer after the inputs)" if layers else "one name per layer after the inputs"
+        problems.append(f"activations must list {want}, got {value!r}")
+        return None
+    names = [_choice(f, ACTIVATIONS, f"activations[{i}]", "activation", problems) for i, f in enumerate(value)]
+    if None in names:
+        return None
+    for i, f in enumerate(names[:-1]):
+        if f == "softmax":
+            problems.append(f"activations[{i}]: softmax only on the last layer (the outputs), not on layer {i + 1}")
+    if layers and names[-1] == "softmax" and layers[-1] < 2:
+        problems.append(f"activations[{len(names) - 1}]: softmax needs at least 2 outputs (over one it is always 1)")
+    return tuple(names)
+
+
+def _examples(value: object, layers: tuple[int, ...] | None, problems: list[str]) -> tuple[Example, ...] | None:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_EXAMPLES:
+        problems.append(f"examples must list 1 to {MAX_EXAMPLES} examples ({{ inputs = [...], targets = [...] }}), "
+                        f"got {len(value) if isinstance(value, list) else repr(value)}")
+        return None
+    examples, ok = [], True
+    for i, example in enumerate(value):
+        key = f"examples[{i}]"
+        if not isinstance(example, dict):
+            problems.append(f"{key} (e{i + 1}) must be a table {{ inputs = [...], targets = [...] }}, got {example!r}")
+            ok = False
+            continue
+        suggested = _unknown_keys(set(example), {"inputs", "targets"}, f"{key}.", problems)
+        vectors = []
+        for part, size, symbol in (("inputs", layers and layers[0], "x"), ("targets", layers and layers[-1], "t")):
+            if part not in example:
+                if part not in suggested:
+                    problems.append(f"missing key {key}.{part} (e{i + 1})")
+                ok = False
+                continue
+            vectors.append(_vector(example[part], size, f"{key}.{part}", f"e{i + 1}",
+                                   lambda n, symbol=symbol, e=i + 1: f"{symbol}_{n} of e{e}", problems))
+        ok = ok and None not in vectors
+        if ok:
+            examples.append(Example(*vectors))
+    return tuple(examples) if ok else None
+
+
+def _check_loss(loss: str, output: str, n_out: int, examples: tuple[Example, ...], problems: list[str]) -> None:
+    """Cross-entropy pairs with a softmax output layer (targets a distribution) or one sigmoid output (a target in [0, 1])."""
+    if loss != "cross-entropy":
+        return
+    if output == "softmax":
+        for i, ex in enumerate(examples):
+            if any(not 0 <= t <= 1 for t in ex.targets) or abs(sum(ex.targets) - 1) > DISTRIBUTION_TOLERANCE:
+                problems.append(f"examples[{i}].targets (e{i + 1}): with softmax and cross-entropy the targets are a "
+                                f"distribution (each in [0, 1], summing to 1), got {list(ex.targets)}")
+    elif output == "sigmoid" and n_out == 1:
+        for i, ex in enumerate(examples):
+            if not 0 <= ex.targets[0] <= 1:
+                problems.append(f"examples[{i}].targets (e{i + 1}): with a sigmoid output and cross-entropy the "
+                                f"target is in [0, 1], got {list(ex.targets)}")
+    else:
+        problems.append(f'loss = "cross-entropy" needs a softmax output layer or one sigmoid output, got '
+                        f"{n_out} {output} output{'s' if n_out > 1 else ''} "
+                        '(use loss = "half-squared-error", or change the last activation)')
+
+
+def _initial_weights(data: dict, layers, problems: list[str], suggested: set[str]):
+    if "weights" in data and "init" in data:
+        problems.append("give either weights or init = { seed = N }, not both")
+        return None
+    if "init" in data:
+        return _seeded_weights(data["init"], layers, problems)
+    if "weights" in data:
+        return _matrices(data["weights"], layers, problems)
+    if "weights" not in suggested and "init" not in suggested:
+        problems.append("missing key weights (or init = { seed = N } for small random weights)")
+    return None
+
+
+def _seeded_weights(value: object, layers, problems: list[str]):
+    """Glorot (Xavier) uniform weights, rounded to 2 decimals (docs/network-templates.md):
+    w_l_j_k = round(U(−r, r), 2), r = √(6 / (n_(l−1) + n_l)), drawn by Python's random.Random(seed).uniform
+    in the order layer, to neuron, from neuron."""
+    if not isinstance(value, dict):
+        problems.append(f"init must be a table init = {{ seed = N }}, got {value!r}")
+        return None
+    suggested = _unknown_keys(set(value), {"seed"}, "init.", problems)
+    seed = value.get("seed")
+    if "seed" not in value:
+        if "seed" not in suggested:
+            problems.append("missing key init.seed")
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        problems.append(f"init.seed must be a whole number ≥ 0, got {seed!r}")
+        return None
+    if not layers:
+        return None
+    rng = random.Random(seed)
+    weights = []
+    for n_in, n_out in zip(layers, layers[1:]):
+        r = math.sqrt(6 / (n_in + n_out))
+        weights.append(tuple(tuple(round(rng.uniform(-r, r), 2) for _ in range(n_in)) for _ in range(n_out)))
+    return tuple(weights)
+
+
+def _matrices(value: object, layers, problems: list[str]):
+    """weights[l-1] is layer l's matrix: one row per neuron of layer l, one number per neuron of layer l-1."""
+    if not layers:
+        return None
+    if not isinstance(value, list) or len(value) != len(layers) - 1:
+        problems.append(f"weights must list {len(layers) - 1} matrices (one per layer after the inputs, "
+                        f"each [to][from]), got {_count(value)}")
+        return None
+    matrices = []
+    for l, matrix in enumerate(value, start=1):
+        key = f"weights[{l - 1}]"
+        rows, cols = layers[l], layers[l - 1]
+        if not isinstance(matrix, list) or len(matrix) != rows:
+            problems.append(f"{key} (layer {l}) must have {rows} row{'s' * (rows > 1)} (one per neuron of layer {l}, "
+                            f"each [from]), got {_count(matrix)}")
+            matrices.append(None)
+            continue
+        matrices.append(tuple(_vector(row, cols, f"{key}[{j}]", f"into neuron {j + 1} of layer {l}",
+                                      lambda k, l=l, j=j: f"w_{l}_{j + 1}_{k}", problems)
+                              for j, row in enumerate(matrix)))
+    if any(m is None or None in m for m in matrices):
+        return None
+    return tuple(matrices)
+
+
+def _biases(value: object, layers, problems: list[str]):
+    if not layers:
+        return None
+    if not isinstance(value, list) or len(value) != len(layers) - 1:
+        problems.append(f"biases must list {len(layers) - 1} lists (one per layer after the inputs), got {_count(value)}")
+        return None
+    vectors = tuple(_vector(v, layers[l], f"biases[{l - 1}]", f"layer {l}", lambda j, l=l: f"b_{l}_{j}", problems)
+                    for l, v in enumerate(value, start=1))
+    return None if None in vectors else vectors
+
+
+def _vector(value: object, size: int | None, key: str, what: str, element, problems: list[str]) -> tuple[float, ...] | None:
+    """A list of `size` finite numbers (any length when size is None, the layers being bad). Messages name the key,
+    then in brackets `what` the list is, or the element's name in the vocabulary, element(n) for n = 1, 2, ..."""
+    if not isinstance(value, list) or (size is not None and len(value) != size):
+        want = f"{size} number{'s' * (size != 1)}" if size is not None else "numbers"
+        problems.append(f"{key} ({what}) must be a list of {want}, got {value!r}")
+        return None
+    numbers = tuple(_collect(problems, _finite, v, f"{key}[{i}] ({element(i + 1)})") for i, v in enumerate(value))
+    return None if None in numbers else numbers
+
+
+def _count(value: object) -> str:
+    return f"{len(value)}" if isinstance(value, list) else repr(value)
+
+
+# ---------------------------------------------------------------- the classic format
+
+
+def _parse_classic(data: dict, problems: list[str], suggested: set[str]) -> dict:
+    """The classic keys (as excelgen/spec.py reads them) as the 2-2-2 network."""
+    values: dict[str, float] = {}
+    for section, keys in (_CLASSIC_SECTIONS | _CLASSIC_OPTIONAL).items():
+        if section not in data:
+            if section not in _CLASSIC_OPTIONAL and section not in suggested:
+                problems.append(f"missing section [{section}] (keys {', '.join(keys)})")
+            continue
+        table = data[section]
+        if not isinstance(table, dict):
+            problems.append(f"{section} must be a table [{section}]")
+            continue
+        suggested_keys = _unknown_keys(set(table), set(keys), f"{section}.", problems)
+        for key in keys:
+            if key in table:
+                values[key] = _collect(problems, _finite, table[key], f"{section}.{key}")
+            elif key not in suggested_keys:
+                problems.append(f"missing key {section}.{key}")
+    if problems:
+        return {}
+    v = values
+    b1, b2 = v.get("b1", 0.0), v.get("b2", 0.0)
+    return dict(
+        layers=(2, 2, 2),
+        activations=("sigmoid", "sigmoid"),
+        loss="half-squared-error",
+        train_biases=False,
+        examples=(Example((v["i1"], v["i2"]), (v["t1"], v["t2"])),),
+        weights=(((v["w1"], v["w2"]), (v["w3"], v["w4"])), ((v["w5"], v["w6"]), (v["w7"], v["w8"]))),
+        biases=((b1, b1), (b2, b2)),
+        biases_given="b1" in v,
+        classic=True,
+    )
+
+
+# ---------------------------------------------------------------- both formats
+
+
+def _schedule(data: dict, source: str, problems: list[str], suggested: set[str]) -> dict:
+    """name, description, iterations and learning_rates, the same in both formats."""
+    for key in ("iterations", "learning_rates"):
+        if key not in data and key not in suggested:
+            problems.append(f"missing key {key}")
+    rates = data.get("learning_rates")
+    if rates is not None:
+        if not isinstance(rates, list) or not rates:
+            problems.append("learning_rates must be a non-empty list of numbers, e.g. [0.5]")
+            rates = None
+        else:
+            rates = tuple(_collect(problems, _learning_rate, r, "learning_rates") for r in rates)
+            if None not in rates:
+                _collect(problems, _unique_rates, rates, "learning_rates")
+    iterations = _collect(problems, _iterations, data["iterations"], "iterations") if "iterations" in data else None
+    net_name = data.get("name", Path(source).stem)
+    if not isinstance(net_name, str) or not net_name.strip():
+        problems.append("name must be a non-empty string")
+    return dict(name=net_name, description=str(data.get("description", "")), iterations=iterations,
+                learning_rates=rates)
+
+
+def _unknown_keys(found: set[str], allowed: set[str], prefix: str, problems: list[str]) -> set[str]:
+    """Report each unknown key (with "did you mean" when one is close); returns the keys suggested."""
+    suggested = set()
+    for key in sorted(found - allowed):
+        close = _close_match(key, allowed - found) or _close_match(key, allowed)  # a missing key first
+        if close:
+            hint = f"did you mean {prefix}{close[0]}?" if prefix else f"did you mean {close[0]!r}?"
+        else:
+            hint = f"expected {', '.join(sorted(allowed))}" if prefix else "the allowed keys are listed in the README"
+        problems.append(f"unknown key {prefix}{key} ({hint})" if prefix else f"unknown key {key!r} ({hint})")
+        suggested.update(close)
+    return suggested
+
+
+def _choice(value: object, allowed: tuple[str, ...], key: str, noun: str, problems: list[str]) -> str | None:
+    """One of `allowed`, or None with a message (and "did you mean" when one is close)."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    close = _close_match(value, set(allowed)) if isinstance(value, str) else []
+    hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(allowed)}"
+    problems.append(f"{key}: unknown {noun} {value!r} ({hint})")
+    return None
+
+
+def _close_match(key: str, candidates: set[str]) -> list[str]:
+    """[the candidate closest to `key`, ignoring case], or [] when none is close (difflib's 0.6)."""
+    by_lower = {c.lower(): c for c in sorted(candidates)}
+    return [by_lower[m] for m in difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)]
+
+
+def _collect(problems: list[str], check, value: object, key: str):
+    """check(value, key), or None with its message added to `problems`."""
+    try:
+        return check(value, key)
+    except TemplateError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _finite(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TemplateError(f"{key} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise TemplateError(f"{key} must be finite, got {value!r}")
+    return float(value)
+
+
+def _learning_rate(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TemplateError(f"{key}: each learning rate must be a finite number, got {value!r}")
+    if value <= 0:
+        raise TemplateError(f"{key}: learning rate must be positive, got {value!r}")
+    return float(value)
+
+
+def _unique_rates(rates: tuple[float, ...], key: str) -> tuple[float, ...]:
+    if len(set(rates)) != len(rates):
+        raise TemplateError(f"{key}: learning rates must be distinct (one sheet each), got {list(rates)}")
+    return rates
+
+
+def _iterations(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TemplateError(f"{key} must be a whole number, got {value!r}")
+    if not 1 <= value <= MAX_ITERATIONS:
+        raise TemplateError(f"{key} must be between 1 and {MAX_ITERATIONS:,}, got {value}")
+    return value
