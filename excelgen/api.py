@@ -13,9 +13,25 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from excelgen.errors import TemplateError
-from excelgen.spec import DEFAULT_TEMPLATE, NetworkSpec, load_template, parse_template
+from network import Network, builtin_networks, load_network, parse_network
 
-Template = str | Path | Mapping | NetworkSpec
+from excelgen.spec import DEFAULT_TEMPLATE, NetworkSpec, builtin_templates, load_template, parse_template
+from excelgen.tomlfile import read_toml
+
+Template = str | Path | Mapping | NetworkSpec | Network
+
+
+def _is_general(template: str | Path) -> bool:
+    """A built-in general network (xor, softmax), or a TOML file with a `layers` key."""
+    if str(template) in builtin_networks():
+        return str(template) not in builtin_templates()
+    path = Path(template)
+    if path.suffix == ".toml" and path.is_file():
+        try:
+            return "layers" in read_toml(path)
+        except Exception:  # noqa: BLE001: load_template reports the file's problem
+            return False
+    return False
 
 
 def network_spec(
@@ -32,12 +48,13 @@ def network_spec(
     >>> network_spec("mazur", iterations=10).iterations
     10
     """
-    if isinstance(template, NetworkSpec):
+    if isinstance(template, (NetworkSpec, Network)):
         spec = template
     elif isinstance(template, Mapping):
-        spec = parse_template(dict(template), "template")
+        general = "layers" in template
+        spec = parse_network(dict(template), "template") if general else parse_template(dict(template), "template")
     elif isinstance(template, (str, Path)):
-        spec = load_template(template)
+        spec = load_network(template) if _is_general(template) else load_template(template)
     else:
         raise TemplateError(f"a template is a name, a .toml path, a dict or a NetworkSpec, not {type(template).__name__}")
     rates = tuple(learning_rates) if learning_rates is not None else None

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from network import Network
+
 from excelgen.api import generate as write, network_spec
 from excelgen.layout import COMPUTED_HEADERS
 from excelgen.lr_sheet import EXERCISES
@@ -55,7 +57,8 @@ def generate(
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
     spec = network_spec(template, iterations=iterations, learning_rates=learning_rates or None)
     rates = len(spec.learning_rates)
-    cells = rates * (spec.iterations + 1) * len(COMPUTED_HEADERS)
+    formulas = len(spec.columns()) - 1 if isinstance(spec, Network) else len(COMPUTED_HEADERS)
+    cells = rates * (spec.iterations + 1) * formulas
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
         with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
             path = write(
@@ -65,7 +68,7 @@ def generate(
         path = write(spec, output, force=force, cnn_run=cnn_run, plots=plots_dir, exercise=exercise)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
-        f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."
+        f"× {spec.iterations + 1:,} rows × {formulas} formulas."
     )
     if exercise is not None:
         click.echo(f"It is an exercise ({exercise}): the yellow columns of every LR sheet are for the student to fill in.")

@@ -77,7 +77,11 @@ def network_cells(spec: NetworkSpec) -> dict[str, tuple[int, int]]:
 
 def picked(spec: NetworkSpec, header: str, offset: int = 0) -> str:
     """The formula text (no '=') of an LR-table value at the chosen iteration (+ offset) of the chosen LR sheet."""
-    col = layout.column_index(header)
+    return picked_column(spec, layout.column_index(header), offset)
+
+
+def picked_column(spec, col: int, offset: int = 0) -> str:
+    """picked() for a column given by its 0-based index; `spec` has `iterations` and `learning_rates`."""
     rows = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + spec.iterations
     shift = f"+{offset + 1}"
     choices = [
@@ -101,7 +105,7 @@ def write_network_sheet(
         grid.string(2, 0, EXERCISE_NOTE, styles.label)
     inputs_end = _write_inputs(wb, grid, styles, spec)
     grid.string(inputs_end, 0, "Type new values into the yellow cells: every LR sheet and the Summary recalculate.", styles.hint)
-    _write_pickers(wb, ws, grid, styles, spec)
+    write_pickers(wb, ws, grid, styles, spec)
     weights = write_diagram(grid, styles, spec, row0, DIAGRAM_ROW, DIAGRAM_COL, picked)
     first = max(inputs_end, grid.last_row()) + 2
     where = dict(weights)  # quantity -> the absolute address of its value on this sheet
@@ -129,24 +133,26 @@ def _write_inputs(wb: Workbook, grid: Grid, styles: Styles, spec: NetworkSpec) -
         grid.number(row, col, values[quantity], styles.input)
         grid.string(row, 2, names[quantity], styles.name)
         grid.string(row, 3, _MEANINGS[quantity])
-        wb.define_name(names[quantity], f"={_absolute(row, col)}")
+        wb.define_name(names[quantity], f"={absolute(row, col)}")
     return max(r for r, _ in cells.values()) + 1
 
 
-def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, spec: NetworkSpec) -> None:
-    """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate."""
+def write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, spec) -> None:
+    """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate.
+
+    `spec` has `iterations` and `learning_rates` (a NetworkSpec or a general network.Network)."""
     (row, it_col), (_, rate_col) = PICKERS["show_iteration"], PICKERS["show_rate"]
     grid.string(row, RIGHT, "show iteration", styles.label)
     grid.number(row, it_col, 0, styles.input)
     grid.string(row, it_col + 1, "on the LR sheet of η", styles.label)
     grid.number(row, rate_col, spec.learning_rates[0], styles.eta)
-    grid.string(row, rate_col + 1, "← the diagram and blocks 1–6 show this row", styles.hint)
+    grid.string(row, rate_col + 1, "← the diagram and the blocks show this row", styles.hint)
     rates = ",".join(repr(float(r)) for r in spec.learning_rates)
     grid.string(SHOWN_SHEET[0], RIGHT, "LR sheet number", styles.hint)
     grid.formula(*SHOWN_SHEET, f"=MATCH(show_rate,{{{rates}}},0)", styles.value[COUNT], 1)
     for name, (r, c) in PICKERS.items():
-        wb.define_name(name, f"={_absolute(r, c)}")
-    wb.define_name("show_sheet", f"={_absolute(*SHOWN_SHEET)}")
+        wb.define_name(name, f"={absolute(r, c)}")
+    wb.define_name("show_sheet", f"={absolute(*SHOWN_SHEET)}")
     ws.data_validation(row, it_col, row, it_col, {
         "validate": "integer", "criteria": "between", "minimum": 0, "maximum": spec.iterations,
         "input_title": "Which iteration?", "input_message": f"0 to {spec.iterations}",
@@ -167,7 +173,7 @@ def _lines(block: int, spec: NetworkSpec, row0: dict[str, float], where: dict[st
         return Line(text, f"={picked(spec, header)}", row0[header])
 
     col = LEFT if block <= 3 else RIGHT
-    address = lambda k: _absolute(row + 1 + k, col + LINE_WIDTH)  # noqa: E731: the value cell of line k
+    address = lambda k: absolute(row + 1 + k, col + LINE_WIDTH)  # noqa: E731: the value cell of line k
     if block == 1:
         headers = layout.HEADERS[9:20]
         where |= {h: address(k) for k, h in enumerate(headers)}
@@ -213,11 +219,11 @@ def _path_line(spec: NetworkSpec, row0: dict[str, float], where: dict[str, str],
 
 def _write_block(grid: Grid, styles: Styles, block: int, lines: list[Line], row: int, col: int) -> int:
     """A block title and its equation lines from column `col`; returns the first row below the block."""
-    _filled(grid, row, col, BLOCK_TITLES[block], styles.block_title[block])
+    filled(grid, row, col, BLOCK_TITLES[block], styles.block_title[block])
     grid.string(row, col + LINE_WIDTH, VALUE_HEADER, styles.block_title[block])
     for line in lines:
         row += 1
-        _filled(grid, row, col, line.text, styles.block_line[block])
+        filled(grid, row, col, line.text, styles.block_line[block])
         if line.formula is not None:
             quantity = line.text.split(" = ", 1)[0]
             grid.formula(row, col + LINE_WIDTH, line.formula, styles.value[number_format(quantity)], line.value)
@@ -229,12 +235,12 @@ def _write_update_rule(
     exercise: str | None,
 ) -> None:
     """The update rule, worked for w5 at the chosen row: w5 − η·∂E_total/∂w5 equals the LR sheet's next w5."""
-    _filled(grid, row, RIGHT, f"Update rule · {notation.UPDATE_RULE}", styles.update_rule)
+    filled(grid, row, RIGHT, f"Update rule · {notation.UPDATE_RULE}", styles.update_rule)
     grid.string(row, RIGHT + LINE_WIDTH, VALUE_HEADER, styles.update_rule)
     rate = spec.learning_rates[0]
     eta = xl_rowcol_to_cell(*layout.ETA_CELL, row_abs=True, col_abs=True)
     etas = ",".join(f"{quote_sheetname(layout.lr_sheet_name(r))}!{eta}" for r in spec.learning_rates)
-    eta_cell = _absolute(row + 1, RIGHT + LINE_WIDTH)
+    eta_cell = absolute(row + 1, RIGHT + LINE_WIDTH)
     w5, g5 = row0["w5"], row0[grad("w5")]
     next_w5 = 0.0 if exercise is not None else w5 - rate * g5  # an exercise's update column starts empty
     lines = [
@@ -255,13 +261,13 @@ def _write_update_rule(
             grid.formula(row + k, RIGHT + LINE_WIDTH, line.formula, styles.value[DECIMALS], line.value)
 
 
-def _filled(grid: Grid, row: int, col: int, text: str, cell_format) -> None:
+def filled(grid: Grid, row: int, col: int, text: str, cell_format) -> None:
     """Text in column `col`, its background carried across the line (the text flows over the blank cells)."""
     grid.string(row, col, text, cell_format)
     for c in range(col + 1, col + LINE_WIDTH):
         grid.blank(row, c, cell_format)
 
 
-def _absolute(row: int, col: int) -> str:
+def absolute(row: int, col: int) -> str:
     """Network!$B$5: an absolute address on this sheet, usable from any sheet and in a defined name."""
     return f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"

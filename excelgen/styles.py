@@ -70,6 +70,7 @@ class Styles:
     edge_label: Format  # a weight's name on an edge of the diagram
     edge_value: Format
     exercise: Format  # an empty cell a student fills with a formula
+    block_value: dict[tuple[int, str], Format]  # a general network's LR-table cell: (block, number format)
 
 
 def make_styles(wb: Workbook) -> Styles:
@@ -109,6 +110,10 @@ def make_styles(wb: Workbook) -> Styles:
         edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
         edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
+        block_value={
+            (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
+            for b, (_, light) in BLOCK_COLOURS.items() for f in (DECIMALS, SCIENTIFIC)
+        },
     )
 
 

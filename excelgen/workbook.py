@@ -17,9 +17,12 @@ from typing import Callable
 import numpy as np
 import xlsxwriter
 import xlsxwriter.exceptions
+from network import Network
+from network import iteration_rows as network_rows
 
 from excelgen import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
+from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
 from excelgen.lr_sheet import EXERCISES, exercise_headers, start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
 from excelgen.plots import plot_paths, write_plots
@@ -36,7 +39,7 @@ PROGRESS_ROWS = 500  # iterations between two progress(n) calls
 
 
 def write_workbook(
-    spec: NetworkSpec,
+    spec: NetworkSpec | Network,
     path: str | Path,
     *,
     force: bool = False,
@@ -59,6 +62,8 @@ def write_workbook(
     caller turned into one included, leaves no temporary file or folder behind.
     """
     path = Path(path)
+    if exercise is not None and isinstance(spec, Network):
+        raise WorkbookError(f"the exercise version exists for the classic 2-2-2 network only, not for template {spec.name}")
     if exercise is not None and exercise not in EXERCISES:
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
@@ -79,7 +84,7 @@ def write_workbook(
 
 
 def build_workbook(
-    spec: NetworkSpec,
+    spec: NetworkSpec | Network,
     target: Path,
     *,
     cnn_run: Path | None = None,
@@ -95,7 +100,10 @@ def build_workbook(
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
-            e_total = _fill(wb, spec, cnn_run, fast, progress, exercise)
+            if isinstance(spec, Network):
+                e_total = _fill_general(wb, spec, cnn_run, fast, progress)
+            else:
+                e_total = _fill(wb, spec, cnn_run, fast, progress, exercise)
         except BaseException:
             for ws in wb.worksheets():  # the row streams of constant_memory mode
                 if ws.row_data_fh is not None:
@@ -167,6 +175,43 @@ def _fill(
     network.activate()
     if cnn_run is not None:
         from cnn.export import add_cnn_sheets  # only needed with --cnn-run
+
+        add_cnn_sheets(wb, cnn_run)
+    return e_total
+
+
+def _fill_general(
+    wb: xlsxwriter.Workbook, net: Network, cnn_run: Path | None, fast: bool, progress: Callable[[int], None] | None
+) -> np.ndarray:
+    """A general network's sheets (excelgen/general_sheets.py): Network and one LR sheet per learning rate."""
+    shape = "-".join(str(n) for n in net.layers)
+    wb.set_properties({"title": f"Backpropagation by hand ({net.name})", "author": "backprop-sheet", "created": CREATED,
+                       "subject": f"Backpropagation on a {shape} network, one sheet per learning rate"})
+    styles = make_styles(wb)
+    headers = [c.header for c in net.columns()]
+    e_col = headers.index("E_total")
+    rows = network_rows(net)
+    row0 = next(rows)
+    e_total = np.empty((len(net.learning_rates), net.iterations + 1))
+    e_total[:, 0] = row0[:, e_col]
+    sheet = wb.add_worksheet(layout.NETWORK_SHEET)
+    write_general_network_sheet(wb, sheet, styles, net, dict(zip(headers, row0[0].tolist())))
+    sheets = []
+    for rate, values in zip(net.learning_rates, row0.tolist()):
+        ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
+        start_general_lr_sheet(wb, ws, styles, net, rate, values, fast=fast)
+        sheets.append(ws)
+    for k, table in enumerate(rows, start=1):
+        for ws, values in zip(sheets, table.tolist()):
+            ws.add_row(values)
+        e_total[:, k] = table[:, e_col]
+        if progress is not None and k % PROGRESS_ROWS == 0:
+            progress(PROGRESS_ROWS)
+    if progress is not None:
+        progress(net.iterations % PROGRESS_ROWS)
+    sheet.activate()
+    if cnn_run is not None:
+        from cnn.export import add_cnn_sheets
 
         add_cnn_sheets(wb, cnn_run)
     return e_total

@@ -12,10 +12,9 @@
 - network.columns: the LR sheet's columns as data (`Column`, `Dep`, `At`, `lr_columns`, `MAX_COLUMNS`);
 - network.reference: the NumPy reference and the one training loop (`iteration_rows`, `trajectory`).
 
-It imports nothing from excelgen, verify or cnn but the error classes (excelgen.errors). Those belong at the
-bottom too: importing excelgen.errors runs excelgen/__init__.py, so once excelgen imports this package,
-`import network` before excelgen would be circular; the hierarchy should move into a bottom module that
-excelgen/errors.py re-exports.
+- network.errors: the project's one exception hierarchy (excelgen.errors re-exports it).
+
+It imports nothing from excelgen, verify or cnn: it is the bottom layer.
 """
 
 from network.columns import MAX_COLUMNS, At, Column, Dep, lr_columns, sheet_width, width_problem

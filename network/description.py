@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from excelgen.errors import TemplateError  # the project's one error hierarchy (see network/__init__.py)
+from network.errors import TemplateError
 from network.columns import Column, lr_columns, sheet_width, width_problem
 from network.names import Quantity, name
 

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from excelgen.errors import TemplateError
+from network.errors import TemplateError
 from network.columns import Column
 from network.description import Network
 from network.names import Kind

@@ -1,0 +1,173 @@
+"""The formula text of every LR-sheet column of a general network, derived from network.columns.
+
+Each formula follows network/reference.py operation by operation (same operands, same order),
+so a spreadsheet engine recomputes the saved values to the last bit or two:
+
+    z_2_1[e1]            =C5*in_x_1_e1+D5*in_x_2_e1+bias_b_2_1            Σ_k w·a + b, left to right
+    a_2_1[e1]            =1/(1+EXP(-E5))  =TANH(E5)  =MAX(0,E5)  =E5      the activation
+    a_3_2[e1] (softmax)  =EXP(F5-MAX(E5,F5))/(EXP(E5-MAX(E5,F5))+EXP(F5-MAX(E5,F5)))
+    δ (output)           =G5-tgt_t_1_e1 (cross-entropy)   =(G5-tgt_t_1_e1)*G5*(1-G5) (sigmoid, ½ squared error)
+    δ (hidden)           =(H5*X5+I5*Y5)*E5*(1-E5)                          (Σ_k δ_k·w_kj)·f'(z)
+    ∂E_total/∂w          =(J5*E5+K5*M5)/2                                   mean over the examples of δ·a
+    w (row k+1)          =X5-$B$2*P5                                        w − η·∂E_total/∂w
+
+Row numbers are the placeholders {r} (this row) and {p} (the row above) of excelgen.rowstream.
+"""
+
+from __future__ import annotations
+
+from network import Column, Kind, Network, Quantity
+from network.names import name
+from xlsxwriter.utility import xl_col_to_name
+
+from excelgen import layout
+from excelgen.rowstream import PREV, ROW
+
+
+def constant_name(q: Quantity, examples: int) -> str:
+    """The defined name of a Network-sheet constant: in_x_1_e1, tgt_t_2_e3, w_2_1_3_init, b_2_1_init, bias_b_2_1."""
+    e = f"_e{q.example}"
+    return {
+        Kind.INPUT: lambda: f"in_x_{q.neuron}{e}",
+        Kind.TARGET: lambda: f"tgt_t_{q.neuron}{e}",
+        Kind.WEIGHT: lambda: f"w_{q.layer}_{q.neuron}_{q.source}_init",
+        Kind.BIAS: lambda: f"b_{q.layer}_{q.neuron}_init",
+    }[q.kind]()
+
+
+def fixed_bias_name(layer: int, neuron: int) -> str:
+    return f"bias_b_{layer}_{neuron}"
+
+
+def row_formulas(net: Network, first_row: bool) -> list[str | None]:
+    """One formula template per column (None for the iteration number), for iteration 0 or for a later row."""
+    return [_Writer(net).formula(c, first_row) for c in net.columns()]
+
+
+class _Writer:
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.examples = len(net.examples)
+        self.letters = {c.header: xl_col_to_name(i) for i, c in enumerate(net.columns())}
+        self.L = len(net.layers) - 1
+
+    # --- how a quantity is read: a cell of this row, or a Network-sheet constant
+    def _text(self, q: Quantity) -> str:
+        return name(q, classic=False, examples=self.examples)
+
+    def cell(self, q: Quantity, row: str = ROW) -> str:
+        return f"{self.letters[self._text(q)]}{row}"
+
+    def a(self, l: int, k: int, e: int) -> str:
+        """a_l_k of example e; layer 0 is the input, a Network-sheet constant."""
+        if l == 0:
+            return constant_name(Quantity(Kind.INPUT, 0, k, example=e), self.examples)
+        return self.cell(Quantity(Kind.A, l, k, example=e))
+
+    def t(self, j: int, e: int) -> str:
+        return constant_name(Quantity(Kind.TARGET, neuron=j, example=e), self.examples)
+
+    def w(self, l: int, j: int, k: int) -> str:
+        return self.cell(Quantity(Kind.WEIGHT, l, j, k))
+
+    def bias(self, l: int, j: int) -> str:
+        if self.net.train_biases:
+            return "+" + self.cell(Quantity(Kind.BIAS, l, j))
+        return "+" + fixed_bias_name(l, j) if self.net.biases_given else ""
+
+    def z(self, l: int, j: int, e: int) -> str:
+        return self.cell(Quantity(Kind.Z, l, j, example=e))
+
+    def delta(self, l: int, j: int, e: int) -> str:
+        return self.cell(Quantity(Kind.DELTA, l, j, example=e))
+
+    def width(self, l: int) -> int:
+        return self.net.layers[l]
+
+    # --- the formulas
+    def formula(self, c: Column, first_row: bool) -> str | None:
+        q, kind = c.quantity, c.kind
+        if kind is Kind.ITERATION:
+            return None
+        if kind in (Kind.WEIGHT, Kind.BIAS):
+            if first_row:
+                return "=" + constant_name(q, self.examples)
+            gradient = Quantity(Kind.GRAD_WEIGHT if kind is Kind.WEIGHT else Kind.GRAD_BIAS, q.layer, q.neuron, q.source)
+            return f"={self.cell(q, PREV)}-{layout.cell(*layout.ETA_CELL, absolute=True)}*{self.cell(gradient, PREV)}"
+        return "=" + {
+            Kind.Z: self._z, Kind.A: self._a, Kind.LOSS: self._loss, Kind.E_TOTAL: self._e_total,
+            Kind.DELTA: self._delta, Kind.GRAD_WEIGHT: self._grad_weight, Kind.GRAD_BIAS: self._grad_bias,
+        }[kind](q)
+
+    def _z(self, q: Quantity) -> str:
+        # z_l_j = Σ_k w_l_j_k · a_(l-1)_k + b_l_j
+        l, j, e = q.layer, q.neuron, q.example
+        terms = "+".join(f"{self.w(l, j, k)}*{self.a(l - 1, k, e)}" for k in range(1, self.width(l - 1) + 1))
+        return terms + self.bias(l, j)
+
+    def _a(self, q: Quantity) -> str:
+        l, j, e = q.layer, q.neuron, q.example
+        z = self.z(l, j, e)
+        f = self.net.activations[l - 1]
+        if f == "softmax":  # e^(z_j − max z) / Σ_k e^(z_k − max z)
+            zs = [self.z(l, k, e) for k in range(1, self.width(l) + 1)]
+            top = f"MAX({','.join(zs)})"
+            return f"EXP({z}-{top})/({'+'.join(f'EXP({zk}-{top})' for zk in zs)})"
+        return {"sigmoid": f"1/(1+EXP(-{z}))", "tanh": f"TANH({z})", "relu": f"MAX(0,{z})", "linear": z}[f]
+
+    def _errors(self, e: int) -> str:
+        """Σ_j E_j of example e, each output's share as network/reference.py's losses() writes it."""
+        shares = []
+        for j in range(1, self.width(self.L) + 1):
+            a, t = self.a(self.L, j, e), self.t(j, e)
+            if self.net.loss == "half-squared-error":
+                shares.append(f"0.5*({t}-{a})^2")
+            elif self.net.activations[-1] == "softmax":
+                shares.append(f"-({t}*LN({a}))")
+            else:
+                shares.append(f"-({t}*LN({a})+(1-{t})*LN(1-{a}))")
+        return "+".join(shares)
+
+    def _loss(self, q: Quantity) -> str:
+        return self._errors(q.example)
+
+    def _e_total(self, q: Quantity) -> str:
+        if self.examples == 1:
+            return self._errors(1)
+        losses = "+".join(self.cell(Quantity(Kind.LOSS, example=e)) for e in range(1, self.examples + 1))
+        return f"({losses})/{self.examples}"
+
+    def _delta(self, q: Quantity) -> str:
+        l, j, e = q.layer, q.neuron, q.example
+        if l == self.L:
+            a, t = self.a(l, j, e), self.t(j, e)
+            if self.net.loss == "cross-entropy":  # δ = a − t
+                return f"{a}-{t}"
+            if self.net.activations[-1] == "softmax":  # δ_j = a_j·((a_j − t_j) − Σ_k (a_k − t_k)·a_k)
+                ks = range(1, self.width(l) + 1)
+                total = "+".join(f"({self.a(l, k, e)}-{self.t(k, e)})*{self.a(l, k, e)}" for k in ks)
+                return f"{a}*(({a}-{t})-({total}))"
+            return self._times_derivative(f"({a}-{t})", l, j, e, single=True)
+        # δ_l_j = (Σ_k δ_(l+1)_k · w_(l+1)_k_j) · f'(z_l_j)
+        above = "+".join(f"{self.delta(l + 1, k, e)}*{self.w(l + 1, k, j)}" for k in range(1, self.width(l + 1) + 1))
+        return self._times_derivative(f"({above})", l, j, e, single=self.width(l + 1) == 1)
+
+    def _times_derivative(self, g: str, l: int, j: int, e: int, *, single: bool) -> str:
+        """g · f'(z_l_j): sigmoid a·(1 − a), tanh 1 − a², relu IF(z > 0, 1, 0), linear 1."""
+        a = self.a(l, j, e)
+        f = self.net.activations[l - 1]
+        if f == "linear":
+            return g[1:-1] if g.startswith("(") and not single else g
+        derivative = {"sigmoid": f"{a}*(1-{a})", "tanh": f"(1-{a}^2)", "relu": f"IF({self.z(l, j, e)}>0,1,0)"}[f]
+        return f"{g}*{derivative}"
+
+    def _grad_weight(self, q: Quantity) -> str:
+        # ∂E_total/∂w_l_j_k = (1/n) Σ_e δ_l_j · a_(l-1)_k
+        l, j, k = q.layer, q.neuron, q.source
+        products = "+".join(f"{self.delta(l, j, e)}*{self.a(l - 1, k, e)}" for e in range(1, self.examples + 1))
+        return products if self.examples == 1 else f"({products})/{self.examples}"
+
+    def _grad_bias(self, q: Quantity) -> str:
+        # ∂E_total/∂b_l_j = (1/n) Σ_e δ_l_j
+        total = "+".join(self.delta(q.layer, q.neuron, e) for e in range(1, self.examples + 1))
+        return total if self.examples == 1 else f"({total})/{self.examples}"
