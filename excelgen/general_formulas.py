@@ -8,6 +8,7 @@ so a spreadsheet engine recomputes the saved values to the last bit or two:
     a_3_2[e1] (softmax)  =EXP(F5-MAX(E5,F5))/(EXP(E5-MAX(E5,F5))+EXP(F5-MAX(E5,F5)))
     δ (output)           =G5-tgt_t_1_e1 (cross-entropy)   =(G5-tgt_t_1_e1)*G5*(1-G5) (sigmoid, ½ squared error)
     δ (hidden)           =(H5*X5+I5*Y5)*E5*(1-E5)                          (Σ_k δ_k·w_kj)·f'(z)
+    tanh's f'(z)         (4/(EXP(D5)+EXP(-D5))^2)                           1 − a², computed from z
     ∂E_total/∂w          =(J5*E5+K5*M5)/2                                   mean over the examples of δ·a
     w (row k+1)          =X5-$B$2*P5                                        w − η·∂E_total/∂w
 
@@ -153,12 +154,14 @@ class _Writer:
         return self._times_derivative(f"({above})", l, j, e, single=self.width(l + 1) == 1)
 
     def _times_derivative(self, g: str, l: int, j: int, e: int, *, single: bool) -> str:
-        """g · f'(z_l_j): sigmoid a·(1 − a), tanh 1 − a², relu IF(z > 0, 1, 0), linear 1."""
+        """g · f'(z_l_j): sigmoid a·(1 − a), tanh 4/(e^z + e^−z)² (= 1 − a², without its cancellation near a = ±1),
+        relu IF(z > 0, 1, 0), linear 1."""
         a = self.a(l, j, e)
         f = self.net.activations[l - 1]
         if f == "linear":
             return g[1:-1] if g.startswith("(") and not single else g
-        derivative = {"sigmoid": f"{a}*(1-{a})", "tanh": f"(1-{a}^2)", "relu": f"IF({self.z(l, j, e)}>0,1,0)"}[f]
+        z = self.z(l, j, e)
+        derivative = {"sigmoid": f"{a}*(1-{a})", "tanh": f"(4/(EXP({z})+EXP(-{z}))^2)", "relu": f"IF({z}>0,1,0)"}[f]
         return f"{g}*{derivative}"
 
     def _grad_weight(self, q: Quantity) -> str:

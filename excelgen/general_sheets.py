@@ -46,7 +46,7 @@ BLOCK_STYLE = {1: 1, 2: 3, 3: 4, 4: 5, 5: 6}  # general block -> colour block
 FIRST_INPUT_ROW = 3
 COLUMN_WIDTHS = (26, 12, 12, 12, 12, 12, 16, 3, 12, 12, 12, 12, 12, 12, 12)
 ACTIVATION_TEXT = {
-    "sigmoid": ("σ", "a·(1 − a)"), "tanh": ("tanh", "1 − a²"), "relu": ("max(0, ·)", "1 if z > 0 else 0"),
+    "sigmoid": ("σ", "a·(1 − a)"), "tanh": ("tanh", "(1 − a²)"), "relu": ("max(0, ·)", "1 if z > 0 else 0"),
     "linear": ("", "1"), "softmax": ("softmax", ""),
 }
 

@@ -80,7 +80,8 @@ def times_derivative(f: str, g: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.
     """δ = ∂E/∂a · f'(z) for an activation that works neuron by neuron."""
     return {
         "sigmoid": lambda: g * a * (1 - a),  # σ'(z) = a·(1 − a)
-        "tanh": lambda: g * (1 - a**2),  # tanh'(z) = 1 − a²
+        # tanh'(z) = 1 − a² = 4/(e^z + e^−z)², computed from z: exact even where a ≈ ±1 and 1 − a² cancels
+        "tanh": lambda: g * (4 / (np.exp(z) + np.exp(-z)) ** 2),
         "relu": lambda: g * (z > 0),  # relu'(z) = 1 if z > 0 else 0
         "linear": lambda: g,  # linear'(z) = 1
     }[f]()

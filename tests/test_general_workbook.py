@@ -1,0 +1,149 @@
+"""Workbooks of general networks (templates with `layers`): live formulas LibreOffice recomputes exactly.
+
+Oracles: LibreOffice's recalculation against the saved values (which come from network.reference,
+itself checked against torch.autograd in tests/test_network_reference.py), and the reference's
+trajectory at the row the Network sheet's pickers choose.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import need_soffice
+from excelgen.cli import cli
+from excelgen.workbook import write_workbook
+from network import load_network, parse_network, trajectory
+from test_recalc_libreoffice import ERROR_VALUES, compare
+from verify.libreoffice import recalculate
+
+
+def random_network(seed: int):
+    """A seeded random template: widths, activations, loss, examples (large weights on purpose: big logits)."""
+    rng = random.Random(seed)
+    depth = rng.randint(1, 3)
+    layers = [rng.randint(1, 3) for _ in range(depth)] + [rng.choice([1, 2, 3])]
+    hidden = [rng.choice(["sigmoid", "tanh", "relu", "linear"]) for _ in range(depth - 1)]
+    if layers[-1] > 1 and rng.random() < 0.5:
+        last, loss = "softmax", "cross-entropy"
+    else:
+        last, loss = rng.choice(["sigmoid", "tanh", "linear"]), "half-squared-error"
+    examples = []
+    for _ in range(rng.randint(1, 4)):
+        targets = [0.0] * layers[-1]
+        if last == "softmax":
+            targets[rng.randrange(layers[-1])] = 1.0
+        else:
+            targets = [round(rng.uniform(0, 1), 2) for _ in targets]
+        examples.append({"inputs": [round(rng.uniform(-2, 2), 2) for _ in range(layers[0])], "targets": targets})
+    scale = 6.0 if last == "softmax" else 1.0
+    weights = [[[round(rng.uniform(-scale, scale), 2) for _ in range(a)] for _ in range(b)] for a, b in zip(layers, layers[1:])]
+    return parse_network({
+        "name": f"random-{seed}", "iterations": 25, "learning_rates": [0.05, 0.3], "layers": layers,
+        "activations": [*hidden, last], "loss": loss, "train_biases": rng.random() < 0.5, "examples": examples,
+        "weights": weights, "biases": [[round(rng.uniform(-1, 1), 2) for _ in range(b)] for b in layers[1:]],
+    }, f"random-{seed}")
+
+
+NETWORKS = {
+    "xor": lambda: load_network("xor").with_options(iterations=60),
+    "softmax": lambda: load_network("softmax").with_options(iterations=60),
+    **{f"random-{seed}": (lambda seed=seed: random_network(seed)) for seed in (3, 11, 29)},
+}
+
+
+@pytest.mark.parametrize("template", list(NETWORKS))
+def test_libreoffice_recomputes_every_saved_value(tmp_path, template):
+    need_soffice()
+    net = NETWORKS[template]()
+    workbook = write_workbook(net, tmp_path / f"{template}.xlsx")
+    count, problems = compare(workbook, recalculate(workbook, tmp_path / "lo.xlsx"))
+    columns = len(net.columns()) - 1
+    assert count >= len(net.learning_rates) * (net.iterations + 1) * columns
+    assert problems == []  # within 1e-12 of max(|a|, |b|) + 1e-3, and no cell holds an error value
+
+
+def test_random_networks_cover_what_the_formulas_must_handle():
+    nets = [NETWORKS[f"random-{seed}"]() for seed in (3, 11, 29)]
+    activations = {f for net in nets for f in net.activations}
+    assert {"softmax", "relu"} <= activations or len(activations) >= 3
+    assert any(len(net.examples) > 1 for net in nets)
+
+
+@pytest.fixture(scope="module")
+def softmax_book(tmp_path_factory):
+    return write_workbook(load_network("softmax").with_options(iterations=60), tmp_path_factory.mktemp("g") / "s.xlsx")
+
+
+def test_relu_and_softmax_formulas(tmp_path, softmax_book):
+    relu = parse_network({
+        "name": "relu", "iterations": 3, "learning_rates": [0.1], "layers": [2, 2, 1], "activations": ["relu", "linear"],
+        "examples": [{"inputs": [1, -1], "targets": [0.5]}], "weights": [[[0.3, -0.2], [-0.4, 0.1]], [[0.5, 0.6]]],
+    }, "relu")
+    book = openpyxl.load_workbook(write_workbook(relu, tmp_path / "relu.xlsx"))["LR 0.1"]
+    row = [str(c.value) for c in book[6]]
+    assert any(re.fullmatch(r"=MAX\(0,[A-Z]+6\)", f) for f in row)  # a = MAX(0, z)
+    assert any("IF(" in f and ">0,1,0)" in f for f in row)  # relu'(z) = IF(z > 0, 1, 0)
+    softmax = [str(c.value) for c in openpyxl.load_workbook(softmax_book)["LR 0.1"][6]]
+    assert any(f.startswith("=EXP(") and "-MAX(" in f for f in softmax)  # e^(z − max z)
+
+
+def test_large_logits_give_no_error_values(tmp_path):
+    need_soffice()
+    net = load_network("softmax").with_options(iterations=5)
+    big = parse_network({
+        "name": "big", "iterations": 5, "learning_rates": [0.0001], "layers": [2, 3, 3], "activations": ["tanh", "softmax"],
+        "loss": "cross-entropy", "examples": [{"inputs": [1, 1], "targets": [1, 0, 0]}],
+        # logits near 600-750: e^z alone would overflow past 709; e^(z − max z) does not
+        "weights": [[[1, 0], [0, 1], [1, 1]], [[800, 0, 0], [0, 790, 0], [0, 0, 780]]],
+    }, "big")
+    assert net.layers == big.layers
+    workbook = write_workbook(big, tmp_path / "big.xlsx")
+    values = openpyxl.load_workbook(recalculate(workbook, tmp_path / "lo.xlsx"), data_only=True)
+    cells = [c.value for ws in values.worksheets for row in ws.iter_rows() for c in row]
+    assert not any(isinstance(v, str) and v.startswith(ERROR_VALUES) for v in cells)
+
+
+def test_the_network_sheet_follows_the_pickers(tmp_path, softmax_book):
+    need_soffice()
+    net = load_network("softmax").with_options(iterations=60)
+    wb = openpyxl.load_workbook(softmax_book)
+    for name, value in (("show_iteration", 37), ("show_rate", net.learning_rates[1])):
+        sheet, address = next(iter(wb.defined_names[name].destinations))
+        wb[sheet][address.replace("$", "")] = value
+    wb.save(tmp_path / "picked.xlsx")
+    ws = openpyxl.load_workbook(recalculate(tmp_path / "picked.xlsx", tmp_path / "lo.xlsx"), data_only=True)["Network"]
+    want = {h: v[1, 37] for h, v in trajectory(net).items()}
+    checked = 0
+    for row in ws.iter_rows(min_col=1, max_col=7):
+        text, value = row[0].value, row[6].value
+        if not (isinstance(text, str) and " = " in text and isinstance(value, float)):
+            continue
+        quantity = text.split(" = ")[0]
+        header = f"{quantity}[e1]" if f"{quantity}[e1]" in want else quantity  # the lines show example 1
+        if header in want:
+            assert math.isclose(value, want[header], rel_tol=1e-11, abs_tol=1e-15), (text, value, want[header])
+            checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--template", "xor", "--exercise"], "the exercise version exists for the classic 2-2-2 network only"),
+])
+def test_cli_refusals(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["generate", "-o", str(tmp_path / "x.xlsx"), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_generate_a_shipped_network(tmp_path):
+    result = CliRunner().invoke(cli, ["generate", "--template", "xor", "--iterations", "10", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "template xor, 3 learning-rate sheets × 11 rows × 59 formulas" in result.output
+    headers = [c.value for c in openpyxl.load_workbook(tmp_path / "x.xlsx")["LR 0.5"][4]]
+    assert headers[:3] == ["iteration", "z_1_1[e1]", "a_1_1[e1]"] and "∂E_total/∂w_2_1_2" in headers
