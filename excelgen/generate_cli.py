@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from network import Network
+from network import Network, builtin_networks
 
 from excelgen.api import generate as write, network_spec
 from excelgen.layout import COMPUTED_HEADERS
 from excelgen.lr_sheet import EXERCISES
-from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates
+from excelgen.spec import DEFAULT_TEMPLATE
 
 PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)
 
@@ -23,7 +23,7 @@ PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr
     "--template",
     default=DEFAULT_TEMPLATE,
     metavar="NAME|PATH.toml",
-    help=f"Built-in template ({', '.join(builtin_templates())}) or your own TOML file.",
+    help=f"Built-in template ({', '.join(builtin_networks())}) or your own TOML file.",
 )
 @click.option("--iterations", type=int, metavar="N", help="Rows 0..N on every LR sheet (1 to 100,000); replaces the template's.")
 @click.option(
