@@ -34,6 +34,10 @@ PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr
     "--cnn-run", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
     help="Also add the CNN sheets of a `backprop-sheet train` run folder.",
 )
+@click.option(
+    "--cnn-digit", type=int, metavar="N",
+    help="With --cnn-run: the test image the CNN Forward sheet sends through the model (0 to 99)  [default: 0]",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing workbook (and plots).")
 def generate(
     output: Path,
@@ -42,19 +46,24 @@ def generate(
     learning_rates: tuple[float, ...],
     plots_dir: Path | None,
     cnn_run: Path | None,
+    cnn_digit: int | None,
     force: bool,
 ) -> None:
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
     from excelgen.workbook import write_workbook  # matplotlib and XlsxWriter load only when needed
 
+    if cnn_digit is not None and cnn_run is None:
+        raise click.UsageError("--cnn-digit needs --cnn-run DIR: it picks the test image of the CNN Forward sheet")
+    cnn_digit = 0 if cnn_digit is None else cnn_digit
     spec = load_template(template).with_options(iterations=iterations, learning_rates=learning_rates or None)
     rates = len(spec.learning_rates)
     cells = rates * (spec.iterations + 1) * len(COMPUTED_HEADERS)
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
         with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
-            path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir, progress=bar.update)
+            path = write_workbook(spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots_dir=plots_dir,
+                                  progress=bar.update)
     else:
-        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, plots_dir=plots_dir)
+        path = write_workbook(spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots_dir=plots_dir)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {len(COMPUTED_HEADERS)} formulas."
