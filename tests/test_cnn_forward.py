@@ -251,3 +251,15 @@ def _paint_stroke(source: Path, target: Path) -> Path:
             c.value = 255
     wb.save(target)
     return target
+
+
+def test_the_fast_worksheet_writes_what_xlsxwriter_writes(cnn_run, tmp_path, monkeypatch):
+    """CNN Forward skips XlsxWriter's rewrites for Excel 365's new functions: none of its formulas needs one."""
+    from xlsxwriter.worksheet import Worksheet
+
+    import cnn.forward_sheet
+
+    fast = write_workbook(SPEC, tmp_path / "fast.xlsx", cnn_run=cnn_run)
+    monkeypatch.setattr(cnn.forward_sheet, "WORKSHEET_CLASS", Worksheet)
+    plain = write_workbook(SPEC, tmp_path / "plain.xlsx", cnn_run=cnn_run)
+    assert fast.read_bytes() == plain.read_bytes()
