@@ -284,8 +284,8 @@ def _conv_parameters(grid: _Grid, top: int, p: LayerPass, s: ForwardStyles):
         for j, symbol in enumerate(("μ", "σ²", "γ", "β")):
             grid.text(header, left + 1 + per_row * (k + 1) + j, symbol, s.channel)
     lines = -(-c_out // per_line)
-    for line in range(lines):
-        grid.keep(top + line * group_height, top + (line + 1) * group_height)
+    for line in range(lines):  # a line of groups: its rows of kernels, not the blank row under them
+        grid.keep(top + 1 + line * group_height, top + (line + 1) * group_height - 1)
     kernels, norms = [], []
     bn = p.batchnorm
     for o in range(c_out):
