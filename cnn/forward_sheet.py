@@ -47,7 +47,8 @@ WIDE = 3  # a number that must show in full spans this many square columns (a me
 FIRST_BLOCK_ROW = 4
 ROWS_PER_PAGE = 96  # printed rows that fit on a landscape page one sheet wide (A4 or Letter), with room to spare
 PANEL_COL = LEFT + 2 * IMAGE_SIZE + 2  # beside the pixels and their normalisation: label, prediction, chart
-_PANEL = {"label": (FIRST_BLOCK_ROW + 2, PANEL_COL + 6), "prediction": (FIRST_BLOCK_ROW + 3, PANEL_COL + 6)}
+LABEL_CELL = (FIRST_BLOCK_ROW + 2, PANEL_COL + 6)  # the panel's first value, beside the first pixel row
+PREDICTION_CELL = (FIRST_BLOCK_ROW + 3, PANEL_COL + 6)
 
 
 def write_forward_sheet(workbook: xlsxwriter.Workbook, forward: ForwardPass, title: str, cnn: CnnStyles) -> None:
@@ -78,8 +79,8 @@ def write_forward_sheet(workbook: xlsxwriter.Workbook, forward: ForwardPass, tit
     for name, ref in (
         (PIXELS_NAME, xl_range_abs(pixels_top, LEFT, pixels_top + IMAGE_SIZE - 1, LEFT + IMAGE_SIZE - 1)),
         (PROBABILITIES_NAME, xl_range_abs(*probabilities, probabilities[0] + N_CLASSES - 1, probabilities[1])),
-        (PREDICTION_NAME, xl_rowcol_to_cell(*_PANEL["prediction"], True, True)),
-        (LABEL_NAME, xl_rowcol_to_cell(*_PANEL["label"], True, True)),
+        (PREDICTION_NAME, xl_rowcol_to_cell(*PREDICTION_CELL, True, True)),
+        (LABEL_NAME, xl_rowcol_to_cell(*LABEL_CELL, True, True)),
     ):
         workbook.define_name(name, f"={sheet}!{ref}")
     _chart(workbook, ws, probabilities, digits)
@@ -96,7 +97,7 @@ class ClassicFunctionsWorksheet(Worksheet):
     """A worksheet whose formulas use only long-standing functions (SUMPRODUCT, MAX, SQRT, AVERAGE, EXP, SUM,
     MATCH). XlsxWriter rewrites every formula with some 30 regular expressions for Excel 365's newer functions
     (FILTER -> _xlfn._xlws.FILTER, ...), none of which occurs here; skipping them writes the same bytes in a
-    fifth of the time (tests/test_cnn_forward.py compares both)."""
+    third of the time (tests/test_cnn_forward.py compares both)."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return formula.removeprefix("=")
@@ -123,7 +124,7 @@ def _input_block(grid: _Grid, top: int, forward: ForwardPass, s: ForwardStyles, 
     grid.text(top + 1, LEFT, "pixels: raw intensities 0–255 (type here to paint)", cnn.note)
     grid.text(top + 1, norm_left, "normalised: (pixel/255 − mean)/std", cnn.note)
 
-    value_col = PANEL_COL + 6
+    value_col = LABEL_CELL[1]
     mean, std = (xl_rowcol_to_cell(first + k, value_col, True, True) for k in (3, 4))
     prediction = int(np.argmax(forward.probabilities))
     for k, (label, kind, content, value, fmt) in enumerate((
@@ -139,7 +140,7 @@ def _input_block(grid: _Grid, top: int, forward: ForwardPass, s: ForwardStyles, 
             grid.number(first + k, value_col, content, fmt, width=WIDE)
         else:
             grid.formula(first + k, value_col, content, value, fmt, width=WIDE)
-    assert (first, value_col) == _PANEL["label"] and (first + 1, value_col) == _PANEL["prediction"]
+    assert LABEL_CELL == (first, value_col) and PREDICTION_CELL == (first + 1, value_col)
 
     for y in range(IMAGE_SIZE):
         for x in range(IMAGE_SIZE):

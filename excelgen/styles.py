@@ -214,7 +214,7 @@ def make_forward_styles(wb: Workbook) -> ForwardStyles:
         constant=fmt(border=1, border_color=GRID, num_format="0.0####"),
         map=fmt(**small, font_color="#7F7F7F", num_format=HIDE_ZEROS),
         value=fmt(**small, **computed),
-        probability=fmt(**small, **computed, num_format="0%"),
+        probability=fmt(**small, **computed, bold=True),
         big_input=fmt(bold=True, font_size=14, align="center", **typed),
         big_value=fmt(bold=True, font_size=14, align="center", **computed),
     )
