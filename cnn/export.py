@@ -14,6 +14,7 @@ row by row in order, which XlsxWriter's constant_memory mode requires.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
@@ -23,6 +24,9 @@ from cnn.runfolder import METRIC_COLUMNS, Run, read_run
 from excelgen.errors import BackpropSheetError
 from excelgen.layout import cell
 from excelgen.styles import CnnStyles, make_cnn_styles, round_scale, value_axis
+
+if TYPE_CHECKING:  # cnn.forward needs torch, which only CNN Forward does
+    from cnn.forward import ForwardPass
 
 TRAINING_SHEET = "CNN Training"
 ARCHITECTURE_SHEET = "CNN Architecture"
@@ -68,7 +72,8 @@ def sheet_title(run: Run, text: str) -> str:
     return text
 
 
-def _forward_pass(run_dir: Path, digit: int):
+def _forward_pass(run_dir: Path, digit: int) -> ForwardPass:
+    """cnn.forward.forward_pass, or one line saying that PyTorch is missing."""
     try:
         from cnn.forward import forward_pass
     except ImportError as exc:
