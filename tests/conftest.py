@@ -139,17 +139,22 @@ batch_size = 64
 @pytest.fixture(scope="session")
 def cnn_runs(cnn_run, mnist_dir, tmp_path_factory) -> dict[str, Path]:
     """Run folders of `backprop-sheet train --dry-run` (real MNIST, a few batches) for the 8k model (cnn_run), the
-    20k model and OWN_CNN_CONFIG: name -> folder."""
-    from click.testing import CliRunner
+    20k model and OWN_CNN_CONFIG: name -> folder. They train in a child process: training grows a process's
+    memory for good, and tests/test_hostile.py measures the peak memory of children this process starts."""
+    import subprocess
+    import sys
 
-    from excelgen.cli import cli
-
+    need_torch()
+    root = Path(__file__).resolve().parents[1]
     folder = tmp_path_factory.mktemp("cnn-runs")
     (folder / "padded.toml").write_text(OWN_CNN_CONFIG)
     runs = {"8k": cnn_run}
     for name, model in (("20k", ["--model", "20k"]), ("padded", ["--config", str(folder / "padded.toml")])):
         args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / name)]
-        result = CliRunner().invoke(cli, args + model)
-        assert result.exit_code == 0, result.output
+        result = subprocess.run(
+            [sys.executable, "-c", "from excelgen.cli import main; main()", *args, *model],
+            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root)),
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
         runs[name] = folder / name
     return runs
