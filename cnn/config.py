@@ -182,6 +182,31 @@ def layer_plan(model: ModelConfig) -> tuple[Layer, ...]:
     return tuple(layers)
 
 
+def model_from_layers(layers: tuple[Layer, ...]) -> ModelConfig:
+    """The ModelConfig whose layer_plan is `layers` (as a run folder's architecture.json lists them).
+
+    The inverse of layer_plan; dropout is 0 (it does nothing at evaluation). ConfigError when no model
+    of this module has these layers (a layer list edited by hand, or one of another shape).
+    """
+    blocks: list[list[int]] = [[]]
+    padding: list[int] = []
+    for layer in layers[:-2]:  # everything before gap and head
+        if layer.kind == "maxpool":
+            blocks.append([])
+        elif layer.kind == "conv":
+            if not blocks[-1]:
+                padding.append(layer.padding)
+            blocks[-1].append(layer.channels_out)
+    if all(blocks) and len(padding) == len(blocks):
+        model = ModelConfig(tuple(map(tuple, blocks)), tuple(padding), dropout=0.0)
+        if layer_plan(model) == tuple(layers):
+            return model
+    raise ConfigError(
+        "these layers are not a model of blocks of 3×3 convolutions with BatchNorm and ReLU, 2×2 max-pools "
+        "between blocks, global average pooling and a 1×1 convolution to the 10 digits"
+    )
+
+
 def receptive_fields(layers: tuple[Layer, ...]) -> tuple[tuple[int, int], ...]:
     """(jump, receptive field) after each layer, from j = r = 1 at the input.
 

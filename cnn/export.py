@@ -7,24 +7,32 @@ row by row in order, which XlsxWriter's constant_memory mode requires.
     CNN Training      the per-epoch table of metrics.csv, charts of loss and accuracy against epoch
     CNN Architecture  one row per layer; output size, jump, receptive field and parameters are live formulas
     CNN Confusion     the 10 × 10 confusion matrix with a colour scale, and per-class accuracy
+    CNN Forward       the trained model's forward pass on one test digit, as live formulas (cnn/forward_sheet.py;
+                      the only one that needs torch, to read model.pt)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
 from cnn.config import N_CLASSES, receptive_fields
+from cnn.forward_sheet import FORWARD_SHEET, write_forward_sheet
 from cnn.runfolder import METRIC_COLUMNS, Run, read_run
+from excelgen.errors import BackpropSheetError
 from excelgen.layout import cell
 from excelgen.printing import page_setup
 from excelgen.styles import CnnStyles, make_cnn_styles, round_scale, value_axis
 
+if TYPE_CHECKING:  # cnn.forward needs torch, which only CNN Forward does
+    from cnn.forward import ForwardPass
+
 TRAINING_SHEET = "CNN Training"
 ARCHITECTURE_SHEET = "CNN Architecture"
 CONFUSION_SHEET = "CNN Confusion"
-CNN_SHEETS = (TRAINING_SHEET, ARCHITECTURE_SHEET, CONFUSION_SHEET)
+CNN_SHEETS = (TRAINING_SHEET, ARCHITECTURE_SHEET, CONFUSION_SHEET, FORWARD_SHEET)
 
 # CNN Training: title in row 1, header in row 3, epoch 1 in row 4 (0-based rows 0, 2, 3).
 TRAINING_HEADER_ROW = 2
@@ -41,13 +49,21 @@ CONFUSION_HEADER_ROW = 2
 _COL = {name: i for i, name in enumerate(ARCHITECTURE_HEADERS)}
 
 
-def add_cnn_sheets(workbook: xlsxwriter.Workbook, run_dir: Path) -> None:
-    """Add the three CNN sheets for the run folder run_dir; RunFolderError if it is missing or damaged."""
+def add_cnn_sheets(workbook: xlsxwriter.Workbook, run_dir: Path, digit: int | None = 0) -> None:
+    """Add the CNN sheets for the run folder run_dir, CNN Forward with test image `digit` (None: without that
+    sheet). RunFolderError if the folder is missing or damaged, model.pt does not match architecture.json or
+    there is no test image `digit`; BackpropSheetError when CNN Forward needs PyTorch and it is not installed.
+    Everything is read and checked before the first sheet is added."""
     run = read_run(Path(run_dir))
+    forward = _forward_pass(run.folder, digit) if digit is not None else None
     styles = make_cnn_styles(workbook)
     _training_sheet(workbook, run, styles)
     _architecture_sheet(workbook, run, styles)
     _confusion_sheet(workbook, run, styles)
+    if forward is not None:
+        model = run.summary.get("model", "?")
+        title = f"CNN forward pass: test image #{forward.digit.index} through the trained model {model}, as live formulas"
+        write_forward_sheet(workbook, forward, sheet_title(run, title), styles)
 
 
 def sheet_title(run: Run, text: str) -> str:
@@ -55,6 +71,17 @@ def sheet_title(run: Run, text: str) -> str:
     if run.dry_run:
         return f"DRY RUN ({run.test_images:,} test images, a smoke test, not a result) · {text}"
     return text
+
+
+def _forward_pass(run_dir: Path, digit: int) -> ForwardPass:
+    """cnn.forward.forward_pass, or one line saying that PyTorch is missing."""
+    try:
+        from cnn.forward import forward_pass
+    except ImportError as exc:
+        raise BackpropSheetError(
+            f"the CNN Forward sheet needs PyTorch to read model.pt ({exc.name or exc} missing): pip install -e '.[cnn]'"
+        ) from None
+    return forward_pass(run_dir, digit)
 
 
 def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:

@@ -6,6 +6,8 @@
     architecture.json  one record per shape-changing layer (see cnn.config.Layer)
     summary.json       model name, parameter count, seed, device, torch version, total time, ...
     model.pt           the evaluated weights' state_dict (torch.load(..., weights_only=True))
+    test_digits.csv    the first SAMPLE_DIGITS test images: index, label, then the 28 × 28 raw intensities
+                       0–255 row by row (px0 … px783), for the CNN Forward sheet
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from cnn.config import N_CLASSES, Layer
+from cnn.config import IMAGE_SIZE, N_CLASSES, Layer
 from excelgen.errors import RunFolderError
 
 METRICS_FILE = "metrics.csv"
@@ -24,6 +26,8 @@ CONFUSION_FILE = "confusion.csv"
 ARCHITECTURE_FILE = "architecture.json"
 SUMMARY_FILE = "summary.json"
 MODEL_FILE = "model.pt"
+DIGITS_FILE = "test_digits.csv"
+SAMPLE_DIGITS = 100  # test images kept in the run folder: the CNN Forward sheet shows one of them
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,15 @@ class EpochMetrics:
 
 
 METRIC_COLUMNS = tuple(f.name for f in fields(EpochMetrics))
+
+
+@dataclass(frozen=True)
+class Digit:
+    """One test image of test_digits.csv: its index in the MNIST test set, its label and its raw pixels."""
+
+    index: int
+    label: int
+    pixels: tuple[tuple[int, ...], ...]  # IMAGE_SIZE rows of IMAGE_SIZE intensities, 0 (paper) to 255 (ink)
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,15 @@ def write_confusion(folder: Path, confusion: list[list[int]]) -> None:
             writer.writerow([digit, *row])
 
 
+def write_digits(folder: Path, images, labels) -> None:
+    """test_digits.csv from the first SAMPLE_DIGITS images ((N, 28, 28) uint8 array) and labels of the test set."""
+    with _atomic(folder / DIGITS_FILE) as tmp, tmp.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["index", "label", *(f"px{k}" for k in range(IMAGE_SIZE * IMAGE_SIZE))])
+        for index, (image, label) in enumerate(zip(images[:SAMPLE_DIGITS], labels[:SAMPLE_DIGITS])):
+            writer.writerow([index, int(label), *(int(v) for v in image.reshape(-1))])
+
+
 def write_json(path: Path, data: object) -> None:
     with _atomic(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -101,6 +123,36 @@ def read_run(folder: Path) -> Run:
         layers=_read_layers(folder / ARCHITECTURE_FILE),
         summary=_read_summary(folder / SUMMARY_FILE),
     )
+
+
+def read_digit(folder: Path, index: int) -> Digit:
+    """Test image `index` of test_digits.csv; RunFolderError when the file is missing or damaged, or
+    holds no image `index` (the message names the range there is)."""
+    path = Path(folder) / DIGITS_FILE
+    if not path.is_file():
+        raise RunFolderError(f"{path} not found: the CNN Forward sheet shows one of its test images; "
+                             "a run trained before that sheet existed lacks it, train it again")
+    rows = _csv_rows(path)
+    count = len(rows) - 1
+    if not 0 <= index < count:
+        raise RunFolderError(
+            f"--cnn-digit {index}: out of range; {path} holds the first {count} test images, 0 to {count - 1}"
+            if count > 0 else f"{path}: no test images"
+        )
+    row = rows[1 + index]
+    try:
+        values = [int(v) for v in row]
+        if len(values) != 2 + IMAGE_SIZE * IMAGE_SIZE or values[0] != index or not 0 <= values[1] < N_CLASSES:
+            raise ValueError
+        if not all(0 <= v <= 255 for v in values[2:]):
+            raise ValueError
+    except ValueError:
+        raise RunFolderError(
+            f"{path}, line {index + 2}: expected index {index}, a label 0-9 and {IMAGE_SIZE * IMAGE_SIZE} "
+            "intensities 0-255"
+        ) from None
+    pixels = tuple(tuple(values[2 + r * IMAGE_SIZE : 2 + (r + 1) * IMAGE_SIZE]) for r in range(IMAGE_SIZE))
+    return Digit(index, values[1], pixels)
 
 
 def _read_metrics(path: Path) -> tuple[EpochMetrics, ...]:

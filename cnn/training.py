@@ -104,6 +104,7 @@ def run(
     parameters = count_parameters(model)
     torch.save(evaluated.state_dict(), work / runfolder.MODEL_FILE)
     runfolder.write_confusion(work, confusion)
+    runfolder.write_digits(work, test_data.images.cpu().numpy(), test_data.labels.cpu().numpy())
     runfolder.write_json(work / runfolder.ARCHITECTURE_FILE, runfolder.layers_as_records(layer_plan(config.model)))
     summary = _summary(config, options, device, epochs, parameters, total, metrics[-1], averaged=average is not None)
     runfolder.write_json(work / runfolder.SUMMARY_FILE, summary)

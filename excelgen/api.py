@@ -69,6 +69,7 @@ def generate(
     learning_rates: Iterable[float] | None = None,
     exercise: str | None = None,
     cnn_run: str | Path | None = None,
+    cnn_digit: int = 0,
     plots: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -80,6 +81,7 @@ def generate(
     exercise: None (every cell computed), "gradients" (every ∂E column and update left empty for a
         student) or "forward" (the forward pass after iteration 0 too); see README, "The exercise version".
     cnn_run: a `backprop-sheet train` run folder (or a cnn.Run's folder) whose CNN sheets are added.
+    cnn_digit: with cnn_run, the test image (0 to 99) the CNN Forward sheet sends through the model.
     plots: a folder for PNGs of E_total per learning rate and one with every curve.
     force: overwrite an existing workbook (never one a spreadsheet app holds open).
     progress: called with the number of iterations just written, for a progress bar.
@@ -100,5 +102,6 @@ def generate(
 
     spec = network_spec(template, iterations=iterations, learning_rates=learning_rates)
     return write_workbook(
-        spec, output, force=force, cnn_run=cnn_run, plots_dir=plots, progress=progress, exercise=exercise
+        spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots_dir=plots, progress=progress,
+        exercise=exercise,
     )

@@ -39,6 +39,10 @@ PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr
     help="Also add the CNN sheets of a `backprop-sheet train` run folder.",
 )
 @click.option(
+    "--cnn-digit", type=int, metavar="N",
+    help="With --cnn-run: the test image the CNN Forward sheet sends through the model (0 to 99)  [default: 0]",
+)
+@click.option(
     "--exercise", type=click.Choice(EXERCISES), is_flag=False, flag_value="gradients", default=None,
     help="Write the version a student fills in: `gradients` (the default when given alone) leaves every ∂E column "
     "and every update empty; `forward` also empties the forward pass after iteration 0.",
@@ -51,10 +55,14 @@ def generate(
     learning_rates: tuple[float, ...],
     plots_dir: Path | None,
     cnn_run: Path | None,
+    cnn_digit: int | None,
     exercise: str | None,
     force: bool,
 ) -> None:
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
+    if cnn_digit is not None and cnn_run is None:
+        raise click.UsageError("--cnn-digit needs --cnn-run DIR: it picks the test image of the CNN Forward sheet")
+    cnn_digit = 0 if cnn_digit is None else cnn_digit
     spec = network_spec(template, iterations=iterations, learning_rates=learning_rates or None)
     rates = len(spec.learning_rates)
     formulas = len(spec.columns()) - 1 if isinstance(spec, Network) else len(COMPUTED_HEADERS)
@@ -62,10 +70,11 @@ def generate(
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
         with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
             path = write(
-                spec, output, force=force, cnn_run=cnn_run, plots=plots_dir, progress=bar.update, exercise=exercise
+                spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, progress=bar.update,
+                exercise=exercise,
             )
     else:
-        path = write(spec, output, force=force, cnn_run=cnn_run, plots=plots_dir, exercise=exercise)
+        path = write(spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, exercise=exercise)
     click.echo(
         f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
         f"× {spec.iterations + 1:,} rows × {formulas} formulas."

@@ -134,3 +134,39 @@ def read_book(workbook) -> "Book":
         path = Path(tmp, "book.xlsx")
         workbook.save(path)
         return book.read(path)
+
+
+# A model of our own for the CNN Forward sheet: padded convolutions (the windows at the border are cut) and
+# odd widths, so nothing there is written for the built-in models only.
+OWN_CNN_CONFIG = """
+name = "padded"
+[model]
+blocks = [[4], [6, 5]]
+padding = [1, 2]
+[training]
+batch_size = 64
+"""
+
+
+@pytest.fixture(scope="session")
+def cnn_runs(cnn_run, mnist_dir, tmp_path_factory) -> dict[str, Path]:
+    """Run folders of `backprop-sheet train --dry-run` (real MNIST, a few batches) for the 8k model (cnn_run), the
+    20k model and OWN_CNN_CONFIG: name -> folder. They train in a child process: training grows a process's
+    memory for good, and tests/test_hostile.py measures the peak memory of children this process starts."""
+    import subprocess
+    import sys
+
+    need_torch()
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path_factory.mktemp("cnn-runs")
+    (folder / "padded.toml").write_text(OWN_CNN_CONFIG)
+    runs = {"8k": cnn_run}
+    for name, model in (("20k", ["--model", "20k"]), ("padded", ["--config", str(folder / "padded.toml")])):
+        args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / name)]
+        result = subprocess.run(
+            [sys.executable, "-c", "from excelgen.cli import main; main()", *args, *model],
+            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root)),
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        runs[name] = folder / name
+    return runs

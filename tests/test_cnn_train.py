@@ -16,7 +16,7 @@ from excelgen.cli import cli
 
 def test_dry_run_writes_the_whole_run_folder(cnn_run):
     assert sorted(p.name for p in cnn_run.iterdir()) == [
-        "architecture.json", "confusion.csv", "metrics.csv", "model.pt", "summary.json",
+        "architecture.json", "confusion.csv", "metrics.csv", "model.pt", "summary.json", "test_digits.csv",
     ]
     assert not cnn_run.with_name(cnn_run.name + ".partial").exists()
 
@@ -78,3 +78,14 @@ def test_unavailable_device_is_a_one_line_error(mnist_dir, tmp_path):
     result = CliRunner().invoke(cli, ["train", "--data-dir", str(mnist_dir), "--device", "cuda", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output == "Error: --device cuda: no such device on this machine; use --device cpu or auto\n"
+
+
+def test_the_run_folder_keeps_the_first_100_test_images(cnn_run, mnist_dir):
+    from cnn.data import load_mnist
+    from cnn.runfolder import SAMPLE_DIGITS, read_digit
+
+    test = load_mnist(mnist_dir, train=False)
+    for index in (0, 57, SAMPLE_DIGITS - 1):
+        digit = read_digit(cnn_run, index)
+        assert digit.index == index and digit.label == test.labels[index].item()
+        assert digit.pixels == tuple(map(tuple, test.images[index].tolist()))
