@@ -274,6 +274,17 @@ def test_verify_says_why_libreoffice_was_stopped(default_workbook, monkeypatch):
 # --- helpers ------------------------------------------------------------------------------------
 
 
+# The child's peak memory (ru_maxrss) would include this test process's at the fork, however big it has grown;
+# a small launcher starts the child and reports the child's own peak, and that of everything it waited for.
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
 _CHILD = """
 import contextlib, io, json, sys, time
 from excelgen.cli import main
@@ -295,23 +306,24 @@ def verify_in_child(paths: list[Path], engine: str) -> Run:
     """`backprop-sheet verify PATH --engine ENGINE` for each path, in one fresh interpreter
     (killed past 2 × MAX_SECONDS per path); its wall time and peak memory."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp, "peak")
         start = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, engine, *map(str, paths)],
+            [sys.executable, "-c", _LAUNCHER, str(peak), sys.executable, "-c", _CHILD, engine, *map(str, paths)],
             cwd=ROOT, stdout=out, stderr=err, env=env, start_new_session=True,
         )
         killer = threading.Timer(2 * MAX_SECONDS * len(paths), os.killpg, (proc.pid, signal.SIGKILL))
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)  # rusage of the child and all it waited for
+        proc.wait()
         killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    assert proc.returncode == 0 and not stderr, f"the child failed ({proc.returncode}):\n{stdout}{stderr}"
-    return Run([Book(*result) for result in json.loads(stdout)], seconds, usage.ru_maxrss / 1024)
+        assert proc.returncode == 0 and not stderr, f"the child failed ({proc.returncode}):\n{stdout}{stderr}"
+        peak_kb = int(peak.read_text())
+    return Run([Book(*result) for result in json.loads(stdout)], seconds, peak_kb / 1024)
 
 
 def plant(

@@ -215,7 +215,7 @@ def test_every_sheet_has_a_page_setup(default_workbook):
     assert "'LR 0.1'!$A$1:$AD$54" in workbook  # the charts and the first 50 rows
 
 
-def test_the_cnn_sheets_print_one_page_each(cnn_run, tmp_path):
+def test_the_cnn_sheets_print_their_pages_whole(cnn_run, tmp_path):
     need_soffice()
     from cnn.export import CNN_SHEETS
 
@@ -223,7 +223,12 @@ def test_the_cnn_sheets_print_one_page_each(cnn_run, tmp_path):
     pdf = recalculate(workbook, tmp_path / "cnn.pdf", convert_to="pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")[:-1]
-    assert len(pages) == 8 + len(CNN_SHEETS)
-    for page, sheet in zip(pages[8:], CNN_SHEETS):
-        assert page.rstrip().splitlines()[-1].strip().startswith(sheet)  # the footer names the sheet
-        assert page.count("DRY RUN") == 1  # one title per page: nothing spilled over
+    assert len(pages) <= 20
+    by_sheet = {}
+    for page in pages[8:]:  # after Network, six LR sheets and the Summary
+        footer = page.rstrip().splitlines()[-1].strip()  # the sheet's name, then "page n of N"
+        by_sheet.setdefault(next(s for s in CNN_SHEETS if footer.startswith(s)), []).append(page)
+    assert list(by_sheet) == list(CNN_SHEETS)
+    for sheet in CNN_SHEETS[:3]:  # training, architecture, confusion: one page each, nothing spilled over
+        (page,) = by_sheet[sheet]
+        assert page.count("DRY RUN") == 1
