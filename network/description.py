@@ -17,12 +17,12 @@ from __future__ import annotations
 import difflib
 import math
 import random
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from network.errors import TemplateError
+from network.tomlfile import read_toml
 from network.columns import Column, lr_columns, sheet_width, width_problem
 from network.names import Quantity, name
 
@@ -107,22 +107,7 @@ def _builtin_files() -> dict[str, str]:
 
 def load_network(name_or_path: str | Path) -> Network:
     """A shipped template by name (`xor`, `mazur`) or a TOML file by path, parsed and validated."""
-    builtin = _builtin_files()
-    if str(name_or_path) in builtin:
-        text = resources.files("templates").joinpath(builtin[str(name_or_path)]).read_text("utf-8")
-        source = str(name_or_path)
-    else:
-        path = Path(name_or_path)
-        try:
-            text, source = path.read_text("utf-8"), str(path)
-        except FileNotFoundError:
-            raise TemplateError(f"template file {path} not found (the shipped ones: {', '.join(sorted(builtin))})") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TemplateError(f"cannot read template file {path}: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{source}: not valid TOML ({exc})") from None
+    data, source = read_toml(str(name_or_path), _builtin_files(), "template", TemplateError, "--template")
     return parse_network(data, source)
 
 

@@ -35,42 +35,28 @@ def still_empty(table: Table, book: Book) -> Finding | None:
     found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and _empty(book, cell)]
     if not found:
         return None
-    cell, q, i = found[0]
     columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in found))
     listed = ", ".join(columns[:MAX_LISTED]) + (f" and {len(columns) - MAX_LISTED} more" if len(columns) > MAX_LISTED else "")
-    return Finding(
-        check="structure",
-        kind="empty",
-        cell=cells.address(cell),
-        quantity=q,
-        header=table.headers.get(q, q),
-        iteration=i,
-        formula=None,
-        expected=None,
-        actual=None,
-        others=len(found) - 1,
-        mistake=f"unfinished: {len(columns)} column{'s' if len(columns) != 1 else ''} still empty ({listed})",
-        mistake_key=UNFINISHED,
-    )
+    mistake = f"unfinished: {len(columns)} column{'s' if len(columns) != 1 else ''} still empty ({listed})"
+    return _structure_finding(table, book, "empty", found, mistake=mistake, mistake_key=UNFINISHED)
 
 
 def not_formulas(table: Table, book: Book) -> Finding | None:
     """The first computed cell that holds a typed-in value instead of a formula (empty cells: still_empty())."""
     found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and not _empty(book, cell)]
-    if not found:
-        return None
+    return _structure_finding(table, book, "not a formula", found) if found else None
+
+
+def _structure_finding(
+    table: Table, book: Book, kind: str, found: list[tuple[CellKey, str, int]], **mistake: str
+) -> Finding:
+    """The structure check's finding for the first of `found` (cell, quantity, iteration), counting the rest."""
     cell, q, i = found[0]
+    value = book.sheets[cell[0]].value(cell[1], cell[2])
     return Finding(
-        check="structure",
-        kind="not a formula",
-        cell=cells.address(cell),
-        quantity=q,
-        header=table.headers.get(q, q),
-        iteration=i,
-        formula=None,
-        expected=None,
-        actual=book.sheets[cell[0]].value(cell[1], cell[2]),
-        others=len(found) - 1,
+        check="structure", kind=kind, cell=cells.address(cell), quantity=q, header=table.headers.get(q, q),
+        iteration=i, formula=None, expected=None, actual=None if value == "" else value, others=len(found) - 1,
+        **mistake,
     )
 
 
