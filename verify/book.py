@@ -31,7 +31,7 @@ from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from excelgen.errors import WorkbookError
-from verify import refs
+from verify import gcpause, refs
 from verify.table import CellRef
 
 Saved = tuple[object, str]  # (value, type): "n" number, "s" text, "b" bool, "e" error ("#DIV/0!"), "d" date text
@@ -103,7 +103,7 @@ def read(path: str | Path) -> Book:
     """The workbook at `path` (an archive already checked by verify.source.check_archive)."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as archive, gcpause.paused():
             return _Reader(archive, path).book()
     except WorkbookError:
         raise

@@ -236,10 +236,10 @@ class _Numbers:
         if column is None:
             found = self.workbook.sheets[sheet]
             keys = zip(range(found.max_row + 1), repeat(col))
-            values = np.array(list(map(itemgetter(0), map(found.saved.get, keys, repeat((math.nan, "n"))))), dtype=object)
-            numbers = np.fromiter(map(isinstance, values, repeat(float)), dtype=bool, count=len(values))
-            column = np.full(len(values), math.nan)
-            column[numbers] = values[numbers].astype(float)  # text, a bool, an error: not a number
+            values = list(map(itemgetter(0), map(found.saved.get, keys, repeat((math.nan, "n")))))
+            if set(map(type, values)) != {float}:  # text, a bool, an error (headers, labels): not a number
+                values = [v if type(v) is float else math.nan for v in values]
+            column = np.array(values, dtype=float)
             column[~np.isfinite(column)] = math.nan
             self._columns[(sheet, col)] = column
         if bottom < len(column):

@@ -41,7 +41,7 @@ from openpyxl.utils import get_column_letter
 
 from excelgen.errors import WorkbookError
 from verify import book as books
-from verify import cells, fastmath, filldown, refs
+from verify import cells, fastmath, filldown, gcpause, refs
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
@@ -72,7 +72,10 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
     """
     book = _Book(workbook)
     targets = list(targets)
-    settled = filldown.settle(workbook, targets, book.names_of, max_shapes=SHAPE_BUDGET) if shortcut else {}
+    settled = {}
+    if shortcut:
+        with gcpause.paused():  # hundreds of thousands of keys and values, no cycles among them
+            settled = filldown.settle(workbook, targets, book.names_of, max_shapes=SHAPE_BUDGET)
     graph = _Graph.build(book, itertools.filterfalse(settled.__contains__, targets), known=settled)
     values: dict[CellKey, object] = {**settled, **graph.constants}
     with _quiet_schedula():
