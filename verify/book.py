@@ -80,11 +80,11 @@ class Book:
 
     def formula(self, key: tuple[str, int, int]) -> str | None:
         sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.formulas.get((key[1], key[2]))
+        return None if sheet is None else sheet.formulas.get(key[1:])
 
     def saved(self, key: tuple[str, int, int]) -> Saved | None:
         sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.saved.get((key[1], key[2]))
+        return None if sheet is None else sheet.saved.get(key[1:])
 
     def names_for(self, sheet: str) -> dict[str, str]:
         """The names a formula on `sheet` sees: the workbook's, with the sheet's own taking precedence."""
