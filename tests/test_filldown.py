@@ -103,6 +103,7 @@ IRREGULAR = {
     "a reference to a later row": ({"T12": "R13+S13"}, 12),
     "a fixed cell further down": ({"T12": "R12+S12+0*$T$20"}, 12),
     "another sheet's formula": ({"T12": "R12+S12+0*'LR 0.5'!T5"}, 12),
+    "its own sheet's formula, named": ({"T12": "R12+S12+0*'LR 0.1'!T11"}, 12),
     "a circular reference within a row": ({"J12": "B12*in_i1+C12*in_i2+0*K12"}, 0),
     "a range": ({"T12": "SUM(R12:S12)"}, 12),
     "a function fastmath leaves alone": ({"T12": "IF(R12>0,R12+S12,0)"}, 12),

@@ -267,10 +267,10 @@ def _evaluate(
         bottom = ref.top.value if ref.top.absolute else run.bottom + ref.top.value
         if sheet is None or not (1 <= col <= refs.MAX_COL and 1 <= top and bottom <= refs.MAX_ROW):
             return None
-        formulas_read = _formula_rows(workbook, formula_rows, sheet, col, top, bottom)
-        if formulas_read:
-            if sheet != run.sheet:
-                return None  # another sheet's formula: its order is not proved here
+        if ref.sheet is not None:  # written with a sheet name, its own one too: only constants are proved
+            if _holds_formulas(workbook.sheets[sheet], col, top, bottom):
+                return None
+        elif _among(formula_rows[(run.sheet, col)], top, bottom):  # every formula row it reads is in a run
             if ref.top.absolute and top >= run.top:
                 return None  # a fixed cell in the run's rows or below
             if not ref.top.absolute and ref.top.value > 0:
@@ -290,12 +290,11 @@ def _evaluate(
     return values, (run.top + int(bad[0]) if len(bad) else _NEVER), reads_in_row
 
 
-def _formula_rows(
-    workbook: Book, formula_rows: dict[tuple[str, int], np.ndarray], sheet: str, col: int, top: int, bottom: int
-) -> bool:
+def _among(rows: np.ndarray, top: int, bottom: int) -> bool:
+    """Whether any of the sorted `rows` lies in top..bottom."""
+    return bool(np.searchsorted(rows, bottom, side="right") > np.searchsorted(rows, top, side="left"))
+
+
+def _holds_formulas(sheet: Sheet, col: int, top: int, bottom: int) -> bool:
     """Whether any of rows top..bottom of a column holds a formula."""
-    rows = formula_rows.get((sheet, col))
-    if rows is not None:  # the same sheet: find() collected every formula row that runs read
-        return bool(np.searchsorted(rows, bottom, side="right") > np.searchsorted(rows, top, side="left"))
-    formulas = workbook.sheets[sheet].formulas
-    return any((r, col) in formulas for r in range(top, bottom + 1))
+    return any((r, col) in sheet.formulas for r in range(top, bottom + 1))
