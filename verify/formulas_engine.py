@@ -27,6 +27,7 @@ names; they are matched to the placeholders _R0, _R1, ... by name, never by posi
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from openpyxl.utils import get_column_letter
 
 from excelgen.errors import WorkbookError
 from verify import book as books
-from verify import cells, fastmath, refs
+from verify import cells, fastmath, filldown, gcpause, refs
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
@@ -53,8 +54,8 @@ _ELEMENTWISE = frozenset(
 # How closely a formula must give back its saved value for the shortcut (2.): LibreOffice
 # saves 15 significant digits, and a weight crossing zero keeps only absolute accuracy.
 _NUMBERS = {float, np.float64}  # what a number cell's value is here (bool is no number in this sense)
-_REPRODUCE_RTOL = 1e-13
-_REPRODUCE_ATOL = 1e-15
+_REPRODUCE_RTOL = filldown.REPRODUCE_RTOL  # 1e-13
+_REPRODUCE_ATOL = filldown.REPRODUCE_ATOL
 # The most cells the formulas of one workbook may read through ranges, all ranges together
 # (a cell's range counts once per cell that reads it): about ten seconds and a few hundred MB.
 RANGE_BUDGET = 5_000_000
@@ -70,8 +71,13 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
     without values (by openpyxl, say) gains nothing from it.
     """
     book = _Book(workbook)
-    graph = _Graph.build(book, targets)
-    values: dict[CellKey, object] = dict(graph.constants)
+    targets = list(targets)
+    settled = {}
+    if shortcut:
+        with gcpause.paused():  # hundreds of thousands of keys and values, no cycles among them
+            settled = filldown.settle(workbook, targets, book.names_of, max_shapes=SHAPE_BUDGET)
+    graph = _Graph.build(book, itertools.filterfalse(settled.__contains__, targets), known=settled)
+    values: dict[CellKey, object] = {**settled, **graph.constants}
     with _quiet_schedula():
         pending = graph.order
         if shortcut:
@@ -80,7 +86,10 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
             _store(batch, _run(book, batch, values), values)
     for key in graph.circular:
         values[key] = CIRCULAR
-    return {key: _plain(v) for key, v in values.items()}
+    result: dict[CellKey, Value] = dict(settled)  # numbers already
+    for key in (*graph.constants, *graph.cells):
+        result[key] = _plain(values[key])
+    return result
 
 
 @dataclass
@@ -152,14 +161,14 @@ class _Book:
         shape, render = self._last_shape.get((sheet, col), (None, None))
         if shape is None or render(row) != formula:  # not the shape of the cell above, filled down
             try:
-                shape = refs.shape(formula, row, col, self._names_of(sheet))
+                shape = refs.shape(formula, row, col, self.names_of(sheet))
             except refs.UnsupportedFormula:
                 return _Cell(key, None, ())
             shape = self._shapes.setdefault((shape.text, shape.refs), shape)  # equal shapes: one object
             self._last_shape[(sheet, col)] = (shape, shape.column_renderer(col))
         return _Cell(key, shape, tuple(self._locate(ref, sheet, row, col) for ref in shape.refs))
 
-    def _names_of(self, sheet: str) -> dict[str, Ref]:
+    def names_of(self, sheet: str) -> dict[str, Ref]:
         """Upper-case defined name -> absolute Ref: workbook names and `sheet`'s own names."""
         if sheet not in self._names:
             found: dict[str, Ref] = {}
@@ -206,7 +215,8 @@ class _Graph:
     sources: dict[CellKey, list[CellKey]]  # the formula cells each formula cell reads
 
     @classmethod
-    def build(cls, book: _Book, targets: Iterable[CellKey]) -> _Graph:
+    def build(cls, book: _Book, targets: Iterable[CellKey], known: Mapping[CellKey, object] = {}) -> _Graph:
+        """The graph of `targets` and what they read, up to the cells in `known` (values found already)."""
         found: dict[CellKey, _Cell] = {}
         constants: dict[CellKey, object] = {}
         expanded: set[_Box] = set()
@@ -214,7 +224,7 @@ class _Graph:
         stack = list(targets)
         while stack:
             key = stack.pop()
-            if key in found or key in constants:
+            if key in found or key in constants or key in known:
                 continue
             formula = book.formula(key)
             if formula is None:

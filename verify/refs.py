@@ -106,28 +106,34 @@ class Shape:
         return "".join(p if isinstance(p, str) else _render(p, row, col) for p in self.pieces)
 
     def column_renderer(self, col: int) -> Callable[[int], str]:
-        """render(row, col) for one column, as a function of the row: what changes down a column is
-        only the relative row numbers, so the rest of the text is worked out once."""
-        fragments: list[str | int] = []  # text, or the offset of a relative row number
+        """render(row, col) for one column, as a function of the row (see row_template())."""
+        template, offsets = self.row_template(col)
+        return lambda row: template % tuple(row + o for o in offsets)
+
+    def row_template(self, col: int) -> tuple[str, tuple[int, ...]]:
+        """render(row, col) for one column as a %-template: `template % tuple(row + o for o in offsets)`.
+
+        What changes down a column is only the relative row numbers (each a %d, its offset in
+        `offsets`), so the rest of the text is worked out once.
+        """
+        template: list[str] = []
+        offsets: list[int] = []
         for piece in self.pieces:
             if isinstance(piece, str):
-                fragments.append(piece)
+                template.append(piece.replace("%", "%%"))
                 continue
             corners = [(piece.ref.top, piece.ref.left)]
             if not piece.single:
                 corners.append((piece.ref.bottom, piece.ref.right))
-            fragments.append(piece.prefix)
+            template.append(piece.prefix.replace("%", "%%"))
             for k, (row_axis, col_axis) in enumerate(corners):
-                fragments.append(("" if k == 0 else ":") + _render_corner(None, col_axis, 0, col))
-                if row_axis is not None:
-                    fragments.append(f"${row_axis.value}" if row_axis.absolute else row_axis.value)
-        merged: list[str | int] = []
-        for fragment in fragments:  # join neighbouring texts, so a row costs one join of few parts
-            if merged and isinstance(fragment, str) and isinstance(merged[-1], str):
-                merged[-1] += fragment
-            else:
-                merged.append(fragment)
-        return lambda row: "".join(f if type(f) is str else str(row + f) for f in merged)
+                template.append(("" if k == 0 else ":") + _render_corner(None, col_axis, 0, col))
+                if row_axis is not None and row_axis.absolute:
+                    template.append(f"${row_axis.value}")
+                elif row_axis is not None:
+                    template.append("%d")
+                    offsets.append(row_axis.value)
+        return "".join(template), tuple(offsets)
 
 
 class UnsupportedFormula(ValueError):
