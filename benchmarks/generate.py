@@ -59,7 +59,7 @@ def _in_fresh_process(kind: str, iterations: int) -> dict:
 
 
 def _measure(kind: str, iterations: int) -> dict:
-    from excelgen import layout
+    from network import layout
     from excelgen.spec import load_template
 
     spec = load_template().with_options(iterations=iterations)
@@ -83,7 +83,7 @@ def _naive(spec, target: Path) -> None:
     """One write call per cell, the same formulas and saved values as the generator's LR tables."""
     import xlsxwriter
 
-    from excelgen import layout
+    from network import layout
     from excelgen.formulas import row_formulas
     from verify.reference import train_spec
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from cnn import runfolder
 from cnn.config import DEFAULT_MODEL, CnnConfig, load_config, with_overrides
 from cnn.runfolder import EpochMetrics, METRIC_COLUMNS
-from excelgen.errors import BackpropSheetError, OutputExistsError
+from network.errors import BackpropSheetError, OutputExistsError
 
 if TYPE_CHECKING:
     import pandas as pd

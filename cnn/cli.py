@@ -13,7 +13,7 @@ from cnn.api import configure, default_out
 from cnn.api import train as train_cnn
 from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
 from excelgen.api import generate, network_spec
-from excelgen.errors import BackpropSheetError
+from network.errors import BackpropSheetError
 from excelgen.spec import DEFAULT_TEMPLATE
 
 

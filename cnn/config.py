@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from excelgen.errors import ConfigError
-from excelgen.tomlfile import read_toml
+from network.errors import ConfigError
+from network.tomlfile import read_toml
 
 DEFAULT_MODEL = "8k"
 IMAGE_SIZE = 28

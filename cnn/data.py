@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn.config import IMAGE_SIZE, AugmentConfig
-from excelgen.errors import DatasetError
+from network.errors import DatasetError
 
 MEAN, STD = 0.1307, 0.3081
 FILES = {

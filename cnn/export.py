@@ -21,8 +21,8 @@ import xlsxwriter
 from cnn.config import N_CLASSES, receptive_fields
 from cnn.forward_sheet import FORWARD_SHEET, write_forward_sheet
 from cnn.runfolder import METRIC_COLUMNS, Run, read_run
-from excelgen.errors import BackpropSheetError
-from excelgen.layout import cell
+from network.errors import BackpropSheetError
+from network.layout import cell
 from excelgen.printing import page_setup
 from excelgen.styles import CnnStyles, make_cnn_styles, round_scale, value_axis
 

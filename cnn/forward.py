@@ -21,7 +21,7 @@ from cnn.config import IMAGE_SIZE, Layer, model_from_layers
 from cnn.data import MEAN, STD
 from cnn.model import Net
 from cnn.runfolder import MODEL_FILE, Digit, read_digit, read_run
-from excelgen.errors import ConfigError, RunFolderError
+from network.errors import ConfigError, RunFolderError
 
 
 @dataclass(frozen=True)

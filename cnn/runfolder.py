@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from cnn.config import IMAGE_SIZE, N_CLASSES, Layer
-from excelgen.errors import RunFolderError
+from network.errors import RunFolderError
 
 METRICS_FILE = "metrics.csv"
 CONFUSION_FILE = "confusion.csv"

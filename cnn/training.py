@@ -23,7 +23,7 @@ from cnn.config import N_CLASSES, CnnConfig, layer_plan
 from cnn.data import Mnist, load_mnist, test_batches, train_batches
 from cnn.model import Net, WeightAverage, count_parameters
 from cnn.runfolder import EpochMetrics
-from excelgen.errors import ConfigError
+from network.errors import ConfigError
 
 DRY_RUN_BATCHES = 4
 DRY_RUN_TEST_IMAGES = 500

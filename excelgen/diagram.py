@@ -20,7 +20,7 @@ from typing import Callable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from excelgen import layout
+from network import layout
 from excelgen.grid import Grid
 from excelgen.spec import NetworkSpec
 from excelgen.styles import Styles

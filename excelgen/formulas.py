@@ -8,7 +8,7 @@ placeholders "{r}" and "{p}" give a template for the fast row writer (excelgen/r
 
 from __future__ import annotations
 
-from excelgen import layout
+from network import layout
 
 SIGMOID_INPUT = {"a_h1": "h1", "a_h2": "h2", "a_o1": "o1", "a_o2": "o2"}
 OUTPUTS = (("a_o1", "t1"), ("a_o2", "t2"))  # (activation, target) of o1 and o2

@@ -21,7 +21,7 @@ from network import Column, Kind, Network, Quantity
 from network.names import name
 from xlsxwriter.utility import xl_col_to_name
 
-from excelgen import layout
+from network import layout
 from excelgen.rowstream import PREV, ROW
 
 

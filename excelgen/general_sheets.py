@@ -21,10 +21,10 @@ from network.names import name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from excelgen import layout
+from network import layout
 from excelgen.general_formulas import constant_name, fixed_bias_name, row_formulas
 from excelgen.grid import Grid
-from excelgen.layout import rate_text
+from network.layout import rate_text
 from excelgen.network_sheet import LINE_WIDTH, absolute, filled, picked_column, write_pickers
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet

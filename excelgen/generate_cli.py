@@ -10,7 +10,7 @@ import click
 from network import Network, builtin_networks
 
 from excelgen.api import generate as write, network_spec
-from excelgen.layout import COMPUTED_HEADERS
+from network.layout import COMPUTED_HEADERS
 from excelgen.lr_sheet import EXERCISES
 from excelgen.spec import DEFAULT_TEMPLATE
 

@@ -6,8 +6,9 @@ from typing import Sequence
 
 from xlsxwriter.workbook import Workbook
 
-from excelgen import formulas, layout
-from excelgen.layout import rate_text
+from excelgen import formulas
+from network import layout
+from network.layout import rate_text
 from excelgen.notation import header_note
 from excelgen.printing import page_setup
 from excelgen.rowstream import PREV, ROW, RowCell, RowStreamWorksheet

@@ -18,7 +18,8 @@ from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from excelgen import layout, notation
+from excelgen import notation
+from network import layout
 from excelgen.diagram import write_diagram
 from excelgen.formulas import HIDDEN_OUT_WEIGHTS, grad
 from excelgen.grid import Grid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from excelgen import layout
+from network import layout
 
 _FORWARD = {
     "h1": "h1 = w1·i1 + w2·i2{b1}",

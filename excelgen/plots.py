@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure  # not pyplot: no global backend, so a notebook's inline plots stay as they are
 
 from excelgen.errors import WorkbookError  # noqa: E402
-from excelgen.layout import rate_text  # noqa: E402
+from network.layout import rate_text  # noqa: E402
 from excelgen.spec import NetworkSpec  # noqa: E402
 
 ALL_CURVES = "e_total_all.png"

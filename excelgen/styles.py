@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from excelgen import layout
+from network import layout
 
 # block -> (strong tint for headers, light tint for values)
 BLOCK_COLOURS: dict[int, tuple[str, str]] = {

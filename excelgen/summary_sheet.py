@@ -13,8 +13,8 @@ import numpy as np
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from excelgen import layout
-from excelgen.layout import cell, rate_text
+from network import layout
+from network.layout import cell, rate_text
 from excelgen.printing import page_setup
 from excelgen.spec import NetworkSpec
 from excelgen.styles import COUNT, RATE, Styles, value_axis

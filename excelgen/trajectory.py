@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from excelgen import layout
+from network import layout
 from excelgen.errors import TemplateError
 from excelgen.spec import NetworkSpec
 from verify.reference import Inputs, backward, forward, step

@@ -20,7 +20,7 @@ import xlsxwriter.exceptions
 from network import Network
 from network import iteration_rows as network_rows
 
-from excelgen import layout
+from network import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
 from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
 from excelgen.lr_sheet import EXERCISES, exercise_headers, start_lr_sheet

@@ -248,7 +248,7 @@ class _GeneralColumns(_Names):
 
 
 class _ClassicColumns(_Names):
-    """Today's LR sheet (excelgen/layout.py): the same headers in the same order."""
+    """Today's LR sheet (network/layout.py): the same headers in the same order."""
 
     def __iter__(self) -> Iterator[Column]:
         yield self.col(Quantity(Kind.ITERATION))

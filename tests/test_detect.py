@@ -9,7 +9,7 @@ import handbuilt
 import openpyxl
 import pytest
 
-from excelgen import layout
+from network import layout
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
 from verify import vocabulary

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen import layout
+from network import layout
 from excelgen.cli import cli
 from excelgen.lr_sheet import exercise_headers
 from excelgen.styles import INPUT_FILL

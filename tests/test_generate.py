@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import oracle
-from excelgen import layout
+from network import layout
 from excelgen.errors import OutputExistsError, TemplateError
 from excelgen.spec import load_template
 from excelgen.styles import BLOCK_COLOURS

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from excelgen import layout
+from network import layout
 from excelgen.cli import cli
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -18,7 +18,7 @@ import pytest
 
 import network
 from conftest import need_torch
-from excelgen import layout
+from network import layout
 from excelgen.errors import TemplateError
 from excelgen.spec import load_template
 from network.names import Kind

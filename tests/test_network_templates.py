@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import network
-from excelgen import layout
+from network import layout
 from excelgen.errors import TemplateError
 from excelgen.spec import load_template, parse_template
 from network.columns import At, Dep

@@ -13,7 +13,7 @@ import pytest
 
 import oracle
 from conftest import need_soffice
-from excelgen import layout
+from network import layout
 from excelgen.network_sheet import network_cells
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook

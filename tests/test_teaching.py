@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from conftest import need_soffice, need_ssconvert
-from excelgen import layout
+from network import layout
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
 from verify.libreoffice import recalculate

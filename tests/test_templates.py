@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from excelgen import layout
+from network import layout
 from excelgen.cli import cli
 from excelgen.network_sheet import network_cells
 from excelgen.spec import builtin_templates, load_template

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from excelgen.errors import BackpropSheetError, WorkbookError
+from network.errors import BackpropSheetError, WorkbookError
 from verify import batch
 from verify.check import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.classreport import ClassReport, Outcome

@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 import psutil
 
-from excelgen.errors import BackpropSheetError
+from network.errors import BackpropSheetError
 from verify.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")

@@ -30,7 +30,7 @@ from typing import IO, Iterator
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
-from excelgen.errors import WorkbookError
+from network.errors import WorkbookError
 from verify import gcpause, refs
 from verify.table import CellRef
 

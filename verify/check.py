@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from excelgen.errors import WorkbookError
+from network.errors import WorkbookError
 from verify import cells, compare, detect, engines, expected, source
 from verify.book import Book
 from verify.cells import CellKey, Value

@@ -18,7 +18,7 @@ One code path for every layout. On each worksheet:
    references; with no label at all, the one absolute reference of that formula outside the table,
    else the cell the first updates read through a relative reference (`=E32-(B29*X32)`).
 
-A generated workbook is one layout among these (headers excelgen.layout.HEADERS, η labelled in
+A generated workbook is one layout among these (headers network.layout.HEADERS, η labelled in
 A2, inputs through defined names). find_tables() raises WorkbookError when no sheet holds a
 table, when a table lacks a quantity the check needs (listing what is missing), and when a
 table holds only typed-in numbers (no computed rows).
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string
 
-from excelgen import layout
-from excelgen.errors import WorkbookError
+from network import layout
+from network.errors import WorkbookError
 from verify import recognise, vocabulary
 from verify.book import Book, Sheet
 from verify.table import CellRef, Table

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from excelgen.errors import EngineError
+from network.errors import EngineError
 from verify import cells, formulas_engine, libreoffice, source
 from verify.book import Book
 from verify.cells import CellKey, Value

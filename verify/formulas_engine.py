@@ -39,7 +39,7 @@ import schedula as sh
 from formulas.tokens.operand import XlError
 from openpyxl.utils import get_column_letter
 
-from excelgen.errors import WorkbookError
+from network.errors import WorkbookError
 from verify import book as books
 from verify import cells, fastmath, filldown, gcpause, refs
 from verify.book import Book

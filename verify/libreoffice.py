@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from excelgen.errors import EngineError
+from network.errors import EngineError
 
 DEFAULT_TIMEOUT = 120  # seconds one conversion may take; the largest generated workbook needs ~5 s
 _GONE_WAIT = 10  # seconds to wait for a killed process group to be gone before removing its profile

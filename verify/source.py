@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from excelgen.errors import EngineError, WorkbookError
+from network.errors import EngineError, WorkbookError
 from verify import book, libreoffice
 from verify.book import Book
 

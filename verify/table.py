@@ -30,7 +30,7 @@ class Table:
     """One recognised table of iterations.
 
     `columns` maps a canonical quantity to its 1-based column on `sheet`. Canonical names are
-    the generated sheet's headers (excelgen.layout.HEADERS: "w1", "a_h1", "E_total",
+    the generated sheet's headers (network.layout.HEADERS: "w1", "a_h1", "E_total",
     "∂E_total/∂w3", ...) plus "i1", "i2", "t1", "t2" (and "b1", "b2") when a hand-built table
     holds them as columns. Quantities held in single cells instead (inputs above the table, on
     the Network sheet) are in `scalars`. `eta` is the learning-rate cell the updates use.

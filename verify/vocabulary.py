@@ -4,7 +4,7 @@ Students spell headers in many ways (`E_tot`, `Etot`, `E_Total`, `out_h1`, `act_
 `dE/dw1`, `∂E∂W1`, `Etotaldw1`, `dw1`, `∂E_t/∂w1`, ...). `normalise()` removes what does not matter (case, spaces, underscores,
 ∂ versus d) and `quantity()` looks the result up among the spellings listed in `SPELLINGS`,
 canonical quantity -> the spellings accepted for it. The canonical names are the generated
-sheet's headers (excelgen.layout.HEADERS) plus i1, i2, t1, t2, b1, b2.
+sheet's headers (network.layout.HEADERS) plus i1, i2, t1, t2, b1, b2.
 
 The README's "Hand-built workbooks" section shows this vocabulary as a table; a test keeps
 the two in step.
