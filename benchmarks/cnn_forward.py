@@ -25,7 +25,7 @@ from pathlib import Path
 # benchmarks/verify.py sits beside this file: keep this folder off the path, or `import verify` finds it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-KINDS = {  # label -> add_cnn_sheets' digit argument ("none": no --cnn-run at all)
+KINDS = {  # label -> cnn_sheets' digit argument ("none": no --cnn-run at all)
     "default workbook, no CNN sheets": "none",
     "+ CNN Training, Architecture, Confusion": None,
     "+ CNN Forward (generate --cnn-run)": 0,
@@ -60,6 +60,7 @@ def main() -> None:
 
 
 def _generate(run: Path, digit: str, target: Path) -> float:
+    from cnn.export import cnn_sheets
     from excelgen.spec import load_template
     from excelgen.workbook import write_workbook
 
@@ -67,7 +68,7 @@ def _generate(run: Path, digit: str, target: Path) -> float:
     if digit == "none":
         write_workbook(load_template(), target, force=True)
     else:
-        write_workbook(load_template(), target, force=True, cnn_run=run, cnn_digit=None if digit == "None" else int(digit))
+        write_workbook(load_template(), target, force=True, extra_sheets=cnn_sheets(run, None if digit == "None" else int(digit)))
     return time.perf_counter() - start
 
 

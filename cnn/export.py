@@ -1,6 +1,7 @@
 """The CNN sheets of the workbook, written with XlsxWriter from a run folder (no torch needed).
 
-add_cnn_sheets() is called by excelgen.workbook.write_workbook after the backpropagation sheets,
+cnn_sheets() reads a run folder; the function it returns is called by excelgen.workbook.write_workbook
+(as `extra_sheets`) after the backpropagation sheets,
 so it adds sheets, formats and charts without touching anything written before. Cells are written
 row by row in order, which XlsxWriter's constant_memory mode requires.
 
@@ -14,7 +15,7 @@ row by row in order, which XlsxWriter's constant_memory mode requires.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import xlsxwriter
 
@@ -49,21 +50,26 @@ CONFUSION_HEADER_ROW = 2
 _COL = {name: i for i, name in enumerate(ARCHITECTURE_HEADERS)}
 
 
-def add_cnn_sheets(workbook: xlsxwriter.Workbook, run_dir: Path, digit: int | None = 0) -> None:
-    """Add the CNN sheets for the run folder run_dir, CNN Forward with test image `digit` (None: without that
-    sheet). RunFolderError if the folder is missing or damaged, model.pt does not match architecture.json or
-    there is no test image `digit`; BackpropSheetError when CNN Forward needs PyTorch and it is not installed.
-    Everything is read and checked before the first sheet is added."""
+def cnn_sheets(run_dir: str | Path, digit: int | None = 0) -> Callable[[xlsxwriter.Workbook], None]:
+    """Read and check the run folder run_dir now; return the function that adds its CNN sheets to a workbook
+    (excelgen.workbook.write_workbook's `extra_sheets`), CNN Forward with test image `digit` (None: without
+    that sheet). RunFolderError if the folder is missing or damaged, model.pt does not match architecture.json
+    or there is no test image `digit`; BackpropSheetError when CNN Forward needs PyTorch and it is not installed.
+    """
     run = read_run(Path(run_dir))
     forward = _forward_pass(run.folder, digit) if digit is not None else None
-    styles = make_cnn_styles(workbook)
-    _training_sheet(workbook, run, styles)
-    _architecture_sheet(workbook, run, styles)
-    _confusion_sheet(workbook, run, styles)
-    if forward is not None:
-        model = run.summary.get("model", "?")
-        title = f"CNN forward pass: test image #{forward.digit.index} through the trained model {model}, as live formulas"
-        write_forward_sheet(workbook, forward, sheet_title(run, title), styles)
+
+    def add_cnn_sheets(workbook: xlsxwriter.Workbook) -> None:
+        styles = make_cnn_styles(workbook)
+        _training_sheet(workbook, run, styles)
+        _architecture_sheet(workbook, run, styles)
+        _confusion_sheet(workbook, run, styles)
+        if forward is not None:
+            model = run.summary.get("model", "?")
+            title = f"CNN forward pass: test image #{forward.digit.index} through the trained model {model}, as live formulas"
+            write_forward_sheet(workbook, forward, sheet_title(run, title), styles)
+
+    return add_cnn_sheets
 
 
 def sheet_title(run: Run, text: str) -> str:

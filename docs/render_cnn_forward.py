@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from cnn.export import cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
@@ -32,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         spec = load_template().with_options(iterations=2)  # short LR sheets: fewer pages to print before ours
-        workbook = write_workbook(spec, Path(tmp, "backprop.xlsx"), cnn_run=args.run, cnn_digit=args.digit)
+        workbook = write_workbook(spec, Path(tmp, "backprop.xlsx"), extra_sheets=cnn_sheets(args.run, args.digit))
         pdf = recalculate(workbook, Path(tmp, "backprop.pdf"), convert_to="pdf")
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         # the sheet's pages are those whose footer names it (&A)

@@ -101,7 +101,11 @@ def generate(
     from excelgen.workbook import write_workbook  # XlsxWriter and matplotlib load only when needed
 
     spec = network_spec(template, iterations=iterations, learning_rates=learning_rates)
+    extra_sheets = None
+    if cnn_run is not None:
+        from cnn.export import cnn_sheets  # the CNN sits beside the writer: this facade joins them
+
+        extra_sheets = cnn_sheets(cnn_run, cnn_digit)
     return write_workbook(
-        spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots_dir=plots, progress=progress,
-        exercise=exercise,
+        spec, output, force=force, extra_sheets=extra_sheets, plots_dir=plots, progress=progress, exercise=exercise
     )

@@ -1,4 +1,4 @@
-"""Write the whole workbook: Network sheet, one sheet per learning rate, Summary (and CNN sheets).
+"""Write the whole workbook: Network sheet, one sheet per learning rate, Summary (and any extra sheets, the CNN's).
 
 write_workbook() builds the workbook with XlsxWriter in constant_memory mode into a temporary
 file next to the target, and moves it into place only when everything succeeded: a failed run
@@ -43,8 +43,7 @@ def write_workbook(
     path: str | Path,
     *,
     force: bool = False,
-    cnn_run: str | Path | None = None,
-    cnn_digit: int | None = 0,
+    extra_sheets: Callable[[xlsxwriter.Workbook], None] | None = None,
     plots_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     exercise: str | None = None,
@@ -53,7 +52,7 @@ def write_workbook(
 
     exercise: None for the worked workbook; "gradients" leaves every ∂E column and every update empty
     for a student to fill in, "forward" also the forward pass after iteration 0 (see lr_sheet.EXERCISES).
-    With `cnn_run`, the CNN sheets follow, CNN Forward showing test image `cnn_digit` (None: no CNN Forward).
+    `extra_sheets(workbook)` adds more sheets after these (the CNN sheets: cnn.export.cnn_sheets()).
     `progress(n)` is called after every PROGRESS_ROWS iterations (and the last few) with the
     number of iterations just written, for a progress bar.
     Raises WorkbookError when `path` does not end in .xlsx or cannot be written,
@@ -71,8 +70,7 @@ def write_workbook(
     _check_targets([path, *plot_files], force)
     tmp = _temp_path(path)
     try:
-        cnn = Path(cnn_run) if cnn_run is not None else None
-        e_total = build_workbook(spec, tmp, cnn_run=cnn, cnn_digit=cnn_digit, progress=progress, exercise=exercise)
+        e_total = build_workbook(spec, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
         if plots_dir is not None:
             write_plots(spec, e_total, Path(plots_dir))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a normal file's mode
@@ -88,8 +86,7 @@ def build_workbook(
     spec: NetworkSpec | Network,
     target: Path,
     *,
-    cnn_run: Path | None = None,
-    cnn_digit: int | None = 0,
+    extra_sheets: Callable[[xlsxwriter.Workbook], None] | None = None,
     fast: bool = True,
     progress: Callable[[int], None] | None = None,
     exercise: str | None = None,
@@ -97,15 +94,17 @@ def build_workbook(
     """Write the workbook to `target` (overwriting it); returns E_total[rate, iteration] of the worked solution.
 
     `fast=False` writes the LR tables cell by cell with write_formula (for comparison);
-    `cnn_digit`, `progress` and `exercise` as in write_workbook().
+    `extra_sheets`, `progress` and `exercise` as in write_workbook().
     """
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
             if isinstance(spec, Network):
-                e_total = _fill_general(wb, spec, cnn_run, cnn_digit, fast, progress)
+                e_total = _fill_general(wb, spec, fast, progress)
             else:
-                e_total = _fill(wb, spec, cnn_run, cnn_digit, fast, progress, exercise)
+                e_total = _fill(wb, spec, fast, progress, exercise)
+            if extra_sheets is not None:
+                extra_sheets(wb)
         except BaseException:
             for ws in wb.worksheets():  # the row streams of constant_memory mode
                 if ws.row_data_fh is not None:
@@ -126,8 +125,6 @@ def lock_files(path: Path) -> tuple[Path, Path]:
 def _fill(
     wb: xlsxwriter.Workbook,
     spec: NetworkSpec,
-    cnn_run: Path | None,
-    cnn_digit: int | None,
     fast: bool,
     progress: Callable[[int], None] | None,
     exercise: str | None,
@@ -180,16 +177,11 @@ def _fill(
         on_sheets[:, 0] = e_total[:, 0]
         write_summary_sheet(wb, summary, styles, spec, on_sheets, exercise=True)
     network.activate()
-    if cnn_run is not None:
-        from cnn.export import add_cnn_sheets  # only needed with --cnn-run
-
-        add_cnn_sheets(wb, cnn_run, cnn_digit)
     return e_total
 
 
 def _fill_general(
-    wb: xlsxwriter.Workbook, net: Network, cnn_run: Path | None, cnn_digit: int | None, fast: bool,
-    progress: Callable[[int], None] | None,
+    wb: xlsxwriter.Workbook, net: Network, fast: bool, progress: Callable[[int], None] | None,
 ) -> np.ndarray:
     """A general network's sheets (excelgen/general_sheets.py): Network and one LR sheet per learning rate."""
     shape = "-".join(str(n) for n in net.layers)
@@ -218,10 +210,6 @@ def _fill_general(
     if progress is not None:
         progress(net.iterations % PROGRESS_ROWS)
     sheet.activate()
-    if cnn_run is not None:
-        from cnn.export import add_cnn_sheets
-
-        add_cnn_sheets(wb, cnn_run, cnn_digit)
     return e_total
 
 

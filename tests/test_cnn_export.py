@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cnn.config import Layer, receptive_fields
-from cnn.export import ARCHITECTURE_HEADERS, ARCHITECTURE_SHEET, CNN_SHEETS, CONFUSION_SHEET, TRAINING_SHEET
+from cnn.export import ARCHITECTURE_HEADERS, ARCHITECTURE_SHEET, CNN_SHEETS, CONFUSION_SHEET, TRAINING_SHEET, cnn_sheets
 from cnn.runfolder import METRIC_COLUMNS, layers_as_records
 from excelgen.errors import RunFolderError
 from conftest import need_soffice
@@ -61,7 +61,7 @@ def workbooks(cnn_run, tmp_path_factory) -> tuple[Path, Path]:
     """The default workbook without and with the CNN sheets."""
     folder = tmp_path_factory.mktemp("export")
     spec = load_template()
-    return write_workbook(spec, folder / "plain.xlsx"), write_workbook(spec, folder / "cnn.xlsx", cnn_run=cnn_run)
+    return write_workbook(spec, folder / "plain.xlsx"), write_workbook(spec, folder / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
 
 
 def test_cnn_sheets_come_after_the_backprop_sheets(workbooks):
@@ -166,7 +166,7 @@ def test_architecture_formulas_reproduce_the_hand_worked_examples(cnn_run, tmp_p
         shutil.copytree(cnn_run, run)
         (run / "architecture.json").write_text(json.dumps(layers_as_records(layers)))
         # these layers are no model of cnn.model, so no CNN Forward sheet (model.pt is of another model)
-        book = write_workbook(load_template(), tmp_path / f"{name}.xlsx", cnn_run=run, cnn_digit=None)
+        book = write_workbook(load_template(), tmp_path / f"{name}.xlsx", extra_sheets=cnn_sheets(run, None))
         fresh = openpyxl.load_workbook(recalculate(book, tmp_path / f"{name}-recalc.xlsx"), data_only=True)
         rows = list(fresh[ARCHITECTURE_SHEET].iter_rows(min_row=5, max_row=4 + len(layers), values_only=True))
         col = ARCHITECTURE_HEADERS.index
@@ -189,7 +189,7 @@ def test_bad_run_folder_is_exit_2_and_writes_nothing(cnn_run, tmp_path, damage, 
     damage(run)
     target = tmp_path / "book.xlsx"
     with pytest.raises(RunFolderError, match=message):
-        write_workbook(load_template(), target, cnn_run=run)
+        write_workbook(load_template(), target, extra_sheets=cnn_sheets(run))
     assert not target.exists()
     if run.exists():  # generate's --cnn-run itself refuses a missing folder through click
         result = CliRunner().invoke(cli, ["generate", "-o", str(target), "--cnn-run", str(run)])
@@ -241,7 +241,7 @@ def test_a_full_run_is_not_marked_as_a_dry_run(cnn_run, tmp_path):
     shutil.copytree(cnn_run, run)
     summary = json.loads((run / "summary.json").read_text())
     (run / "summary.json").write_text(json.dumps(summary | {"dry_run": False}))
-    book = write_workbook(load_template(), tmp_path / "book.xlsx", cnn_run=run)
+    book = write_workbook(load_template(), tmp_path / "book.xlsx", extra_sheets=cnn_sheets(run))
     assert not any("DRY RUN" in t for t in _cnn_texts(book))
 
 

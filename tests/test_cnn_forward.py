@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from cnn.export import CNN_SHEETS
+from cnn.export import CNN_SHEETS, cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET, LABEL_NAME, PIXELS_NAME, PREDICTION_NAME, PROBABILITIES_NAME
 from cnn.runfolder import read_run
 from conftest import need_soffice, need_torch
@@ -39,7 +39,7 @@ def books(cnn_runs, tmp_path_factory) -> dict[object, tuple[Path, Path]]:
     need_soffice()
     folder = tmp_path_factory.mktemp("forward")
     made = {
-        (model, digit): write_workbook(SPEC, folder / f"{model}-{digit}.xlsx", cnn_run=cnn_runs[model], cnn_digit=digit)
+        (model, digit): write_workbook(SPEC, folder / f"{model}-{digit}.xlsx", extra_sheets=cnn_sheets(cnn_runs[model], digit))
         for model, digit in CASES
     }
     made[STROKE] = _paint_stroke(made[("8k", 0)], folder / "stroke.xlsx")
@@ -132,8 +132,8 @@ def test_each_layer_is_labelled_with_its_shape(books, cnn_runs, model):
 def test_the_other_sheets_are_unchanged(cnn_run, tmp_path):
     """Every part of a workbook generated without CNN Forward is byte for byte in the one with it, except the
     workbook-wide lists; the cell styles of the one without are the first ones of the other, unchanged."""
-    without = write_workbook(load_template(), tmp_path / "without.xlsx", cnn_run=cnn_run, cnn_digit=None)
-    with_it = write_workbook(load_template(), tmp_path / "with.xlsx", cnn_run=cnn_run, cnn_digit=0)
+    without = write_workbook(load_template(), tmp_path / "without.xlsx", extra_sheets=cnn_sheets(cnn_run, None))
+    with_it = write_workbook(load_template(), tmp_path / "with.xlsx", extra_sheets=cnn_sheets(cnn_run, 0))
     a, b = zipfile.ZipFile(without), zipfile.ZipFile(with_it)
     listing = {"[Content_Types].xml", "docProps/app.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                "xl/styles.xml"}
@@ -148,7 +148,7 @@ def test_the_other_sheets_are_unchanged(cnn_run, tmp_path):
 
 
 def test_same_run_and_digit_give_the_same_bytes(cnn_run, tmp_path):
-    first, second = (write_workbook(SPEC, tmp_path / f"{k}.xlsx", cnn_run=cnn_run, cnn_digit=3) for k in (1, 2))
+    first, second = (write_workbook(SPEC, tmp_path / f"{k}.xlsx", extra_sheets=cnn_sheets(cnn_run, 3)) for k in (1, 2))
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -269,7 +269,7 @@ def test_the_fast_worksheet_writes_what_xlsxwriter_writes(cnn_run, tmp_path, mon
 
     import cnn.forward_sheet
 
-    fast = write_workbook(SPEC, tmp_path / "fast.xlsx", cnn_run=cnn_run)
+    fast = write_workbook(SPEC, tmp_path / "fast.xlsx", extra_sheets=cnn_sheets(cnn_run))
     monkeypatch.setattr(cnn.forward_sheet, "WORKSHEET_CLASS", Worksheet)
-    plain = write_workbook(SPEC, tmp_path / "plain.xlsx", cnn_run=cnn_run)
+    plain = write_workbook(SPEC, tmp_path / "plain.xlsx", extra_sheets=cnn_sheets(cnn_run))
     assert fast.read_bytes() == plain.read_bytes()

@@ -217,9 +217,9 @@ def test_every_sheet_has_a_page_setup(default_workbook):
 
 def test_the_cnn_sheets_print_their_pages_whole(cnn_run, tmp_path):
     need_soffice()
-    from cnn.export import CNN_SHEETS
+    from cnn.export import CNN_SHEETS, cnn_sheets
 
-    workbook = write_workbook(load_template(), tmp_path / "cnn.xlsx", cnn_run=cnn_run)
+    workbook = write_workbook(load_template(), tmp_path / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
     pdf = recalculate(workbook, tmp_path / "cnn.pdf", convert_to="pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")[:-1]
