@@ -98,23 +98,34 @@ def builtin_networks() -> list[str]:
     return sorted(_builtin_files())
 
 
+def classic_templates() -> dict[str, str]:
+    """The shipped classic templates (templates/*.toml, era-s6 and mazur): name -> file in the package."""
+    files = resources.files("templates")
+    return {p.name[:-5]: p.name for p in files.iterdir() if p.name.endswith(".toml") and not p.name.startswith("cnn-")}
+
+
 def _builtin_files() -> dict[str, str]:
     files = resources.files("templates")
-    found = {p.name[:-5]: p.name for p in files.iterdir() if p.name.endswith(".toml") and not p.name.startswith("cnn-")}
-    found |= {p.name[:-5]: f"networks/{p.name}" for p in files.joinpath("networks").iterdir() if p.name.endswith(".toml")}
-    return found
+    general = {p.name[:-5]: f"networks/{p.name}" for p in files.joinpath("networks").iterdir() if p.name.endswith(".toml")}
+    return classic_templates() | general
 
 
-def load_network(name_or_path: str | Path) -> Network:
-    """A shipped template by name (`xor`, `mazur`) or a TOML file by path, parsed and validated."""
-    data, source = read_toml(str(name_or_path), _builtin_files(), "template", TemplateError, "--template")
-    return parse_network(data, source)
+def load_network(name_or_path: str | Path, classic: bool | None = None) -> Network:
+    """A shipped template by name (`xor`, `mazur`) or a TOML file by path, parsed and validated
+    (`classic` as in parse_network; with True only the classic built-in names are offered)."""
+    builtin = classic_templates() if classic else _builtin_files()
+    data, source = read_toml(str(name_or_path), builtin, "template", TemplateError, "--template")
+    return parse_network(data, source, classic)
 
 
-def parse_network(data: dict, source: str = "template") -> Network:
-    """Validate the parsed TOML of a template, general or classic; raises TemplateError naming every problem."""
+def parse_network(data: dict, source: str = "template", classic: bool | None = None) -> Network:
+    """Validate the parsed TOML of a template; raises TemplateError naming every problem.
+
+    classic: None reads the format from the keys (`layers`: general; `[inputs]`, `[targets]`, `[weights]`:
+    classic), True reads the classic format whatever the keys.
+    """
     problems: list[str] = []
-    is_classic = "layers" not in data and (
+    is_classic = classic if classic is not None else "layers" not in data and (
         "inputs" in data or "targets" in data or isinstance(data.get("weights"), dict)
     )
     suggested = _unknown_keys(set(data), _CLASSIC_KEYS if is_classic else _GENERAL_KEYS, "", problems)
@@ -347,16 +358,38 @@ def _parse_classic(data: dict, problems: list[str], suggested: set[str]) -> dict
     if problems:
         return {}
     v = values
-    b1, b2 = v.get("b1", 0.0), v.get("b2", 0.0)
+    biases = (v["b1"], v.get("b2", 0.0)) if "b1" in v else None
+    return classic_fields((v["i1"], v["i2"]), (v["t1"], v["t2"]), tuple(v[f"w{k}"] for k in range(1, 9)), biases)
+
+
+def classic_network(
+    inputs: tuple[float, float] = (0.0, 0.0), targets: tuple[float, float] = (0.0, 0.0),
+    weights: tuple[float, ...] = (0.0,) * 8, biases: tuple[float, float] | None = (0.0, 0.0), *,
+    learning_rates: tuple[float, ...] = (1.0,), iterations: int = 1, name: str = "classic",
+) -> Network:
+    """The classic 2-2-2 network from its quantities (classic_fields); with the defaults, its wiring and names only."""
+    return Network(name=name, iterations=iterations, learning_rates=tuple(learning_rates),
+                   **classic_fields(inputs, targets, weights, biases))
+
+
+def classic_fields(
+    inputs: tuple[float, float], targets: tuple[float, float], weights: tuple[float, ...],
+    biases: tuple[float, float] | None,
+) -> dict:
+    """The 2-2-2 network's fields from the classic quantities: i1, i2; t1, t2; w1..w8; the fixed biases b1
+    (hidden layer) and b2 (output layer), or None. The one place the classic names meet the layers:
+    w1: i1→h1, w2: i2→h1, w3: i1→h2, w4: i2→h2, w5: a_h1→o1, w6: a_h2→o1, w7: a_h1→o2, w8: a_h2→o2."""
+    w1, w2, w3, w4, w5, w6, w7, w8 = weights
+    b1, b2 = biases if biases is not None else (0.0, 0.0)
     return dict(
         layers=(2, 2, 2),
         activations=("sigmoid", "sigmoid"),
         loss="half-squared-error",
         train_biases=False,
-        examples=(Example((v["i1"], v["i2"]), (v["t1"], v["t2"])),),
-        weights=(((v["w1"], v["w2"]), (v["w3"], v["w4"])), ((v["w5"], v["w6"]), (v["w7"], v["w8"]))),
+        examples=(Example(tuple(inputs), tuple(targets)),),
+        weights=(((w1, w2), (w3, w4)), ((w5, w6), (w7, w8))),
         biases=((b1, b1), (b2, b2)),
-        biases_given="b1" in v,
+        biases_given=biases is not None,
         classic=True,
     )
 

@@ -1,4 +1,5 @@
-"""The NumPy reference (verify/reference.py) against oracles that share no code with it.
+"""The NumPy reference on the classic network (network/reference.py through verify/reference.py) against
+oracles that share no code with it.
 
 - torch.autograd on the same network, written independently below;
 - central finite differences of E_total;
@@ -12,6 +13,7 @@ import pytest
 
 from conftest import need_torch
 from verify import reference
+from network.layout import HEADERS
 from verify.reference import WEIGHTS, Inputs
 
 MAZUR = Inputs(i1=0.05, i2=0.10, t1=0.01, t2=0.99, b1=0.35, b2=0.60)
@@ -52,10 +54,8 @@ def _torch_loss(w, x: Inputs):
 
 
 def _reference_gradient(weights: tuple[float, ...], x: Inputs) -> tuple[float, np.ndarray]:
-    w = tuple(np.array([v]) for v in weights)
-    f = reference.forward(w, x)
-    g = reference.backward(w, x, f)
-    return float(f.E_total[0]), np.array([float(gk[0]) for gk in g.dE_dw])
+    columns = reference.train(weights, x, (1.0,), iterations=0).columns  # iteration 0: the initial weights
+    return float(columns["E_total"][0, 0]), np.array([columns[f"∂E_total/∂{w}"][0, 0] for w in WEIGHTS])
 
 
 @pytest.mark.parametrize("weights, x", POINTS)
@@ -106,7 +106,7 @@ def test_trajectory_columns_have_one_row_per_iteration_and_learning_rate():
     trajectory = reference.train(INITIAL, ERA, (0.1, 0.2, 0.5), iterations=7)
     assert trajectory.learning_rates == (0.1, 0.2, 0.5)
     assert all(column.shape == (3, 8) for column in trajectory.columns.values())
-    assert len(trajectory.columns) == 29  # every LR sheet column but `iteration`
+    assert list(trajectory.columns) == list(HEADERS)  # every LR sheet column, in the sheet's order
 
 
 # Mazur's post, section "The Backwards Pass": the weights after the first update (η = 0.5).

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import need_soffice
-from excelgen.spec import load_template
+from excelgen.spec import NetworkSpec, load_template
 from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows
 from excelgen.trajectory import overshoot_rate
 from verify.libreoffice import recalculate
@@ -65,8 +65,9 @@ def test_live_lines_follow_an_edited_eta_and_weight(default_workbook, tmp_path):
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     fresh = recalculate(edited, tmp_path / "fresh.xlsx")
-    base = load_template()
-    spec = replace(base, learning_rates=(5.0, *base.learning_rates[1:]), weights=(0.3, *base.weights[1:]))
+    base = load_template().net
+    w1_edited = (((0.3, *base.weights[0][0][1:]), *base.weights[0][1:]), *base.weights[1:])
+    spec = NetworkSpec(replace(base, learning_rates=(5.0, *base.learning_rates[1:]), weights=w1_edited))
     expected = expected_lines(spec)
     assert expected[FASTEST] == [5.0]
     assert read_lines(fresh, spec) == expected
