@@ -20,38 +20,47 @@ from typing import Callable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from network import layout
+from excelgen.general_formulas import constant_name, fixed_bias_name
 from excelgen.grid import Grid
 from excelgen.spec import NetworkSpec
 from excelgen.styles import Styles
+from network import Kind, Network, Quantity, layout
 
 ROWS = 10  # the diagram's height in rows
-# node -> (row offset, column offset, kind, formula without '=' or None for an LR-table value)
-_NODES = {
-    "i1": (0, 0, "input", "in_i1"),
-    "i2": (6, 0, "input", "in_i2"),
-    "a_h1": (0, 2, "neuron", None),
-    "a_h2": (6, 2, "neuron", None),
-    "a_o1": (0, 4, "neuron", None),
-    "a_o2": (6, 4, "neuron", None),
-    "t1": (0, 5, "target", "tgt_t1"),
-    "t2": (6, 5, "target", "tgt_t2"),
-    "E1": (0, 6, "error", None),
-    "E2": (6, 6, "error", None),
-    "E_total": (8, 6, "error", None),
-}
-_BIASES = {"b1": (8, 2, "target", "bias_b1"), "b2": (8, 4, "target", "bias_b2")}
-# weight -> (row offset, column offset, label): straight edges in the node rows, crossing ones between them
-_EDGES = {
-    "w1": (0, 1, "w1 →"),
-    "w3": (2, 1, "w3 ↘ h2"),
-    "w2": (4, 1, "w2 ↗ h1"),
-    "w4": (6, 1, "w4 →"),
-    "w5": (0, 3, "w5 →"),
-    "w7": (2, 3, "w7 ↘ o2"),
-    "w6": (4, 3, "w6 ↗ o1"),
-    "w8": (6, 3, "w8 →"),
-}
+NODE_ROWS = (0, 6)  # neuron 1 of every layer in the top row, neuron 2 six rows below
+# an edge's row offset by (to neuron j, from neuron k): straight ones in the node rows, crossing ones between them
+_EDGE_ROWS = {(1, 1): 0, (2, 1): 2, (1, 2): 4, (2, 2): 6}
+_ARROWS = {0: "→", 1: "↘", -1: "↗"}  # by the sign of j − k
+
+
+def nodes(net: Network) -> dict[str, tuple[int, int, str, str | None]]:
+    """Each node of the classic 2-2-2 network -> (row offset, column offset, kind, defined name or None for an
+    LR-table value): inputs in column 0, layer l's activations in column 2·l, then targets, errors and E_total."""
+    name, constant = net.name_of, lambda q: constant_name(q, 1, classic=True)
+    found = {}
+    for j, dr in enumerate(NODE_ROWS, start=1):
+        x, t = Quantity(Kind.INPUT, 0, j, example=1), Quantity(Kind.TARGET, neuron=j, example=1)
+        found[name(x)] = (dr, 0, "input", constant(x))
+        found |= {name(Quantity(Kind.A, l, j, example=1)): (dr, 2 * l, "neuron", None) for l in (1, 2)}
+        found[name(t)] = (dr, 5, "target", constant(t))
+        found[name(Quantity(Kind.ERROR, neuron=j, example=1))] = (dr, 6, "error", None)
+    found[name(Quantity(Kind.E_TOTAL))] = (8, 6, "error", None)
+    if net.biases_given:  # one fixed bias per layer, under the layer
+        found |= {name(Quantity(Kind.BIAS, l, 1)): (8, 2 * l, "target", fixed_bias_name(l, 1, classic=True)) for l in (1, 2)}
+    return found
+
+
+def edges(net: Network) -> dict[str, tuple[int, int, str]]:
+    """Each weight w_l_j_k -> (row offset, column offset, label): "w1 →", "w3 ↘ h2" (it goes down into h2)."""
+    found = {}
+    for l in (1, 2):
+        for j in (1, 2):
+            for k in (1, 2):
+                w = net.name_of(Quantity(Kind.WEIGHT, l, j, k))
+                arrow = _ARROWS[(j > k) - (j < k)]
+                to = "" if j == k else " " + net.name_of(Quantity(Kind.Z, l, j, example=1))
+                found[w] = (_EDGE_ROWS[(j, k)], 2 * l - 1, f"{w} {arrow}{to}")
+    return dict(sorted(found.items(), key=lambda item: item[1][:2][::-1]))
 
 
 def write_diagram(
@@ -63,13 +72,12 @@ def write_diagram(
     picked(spec, header) is the formula text of an LR-table value at the chosen row.
     """
     inputs = {"i1": spec.i1, "i2": spec.i2, "t1": spec.t1, "t2": spec.t2, "b1": spec.b1, "b2": spec.b2}
-    nodes = _NODES | (_BIASES if spec.has_biases else {})
-    for node, (dr, dc, kind, formula) in nodes.items():
+    for node, (dr, dc, kind, formula) in nodes(spec.net).items():
         value = inputs[node] if formula is not None else row0[node]
         grid.string(row + dr, col + dc, node, styles.node_label[kind])
         grid.formula(row + dr + 1, col + dc, f"={formula or picked(spec, node)}", styles.node_value[kind], value)
     cells = {}
-    for weight, (dr, dc, label) in _EDGES.items():
+    for weight, (dr, dc, label) in edges(spec.net).items():
         grid.string(row + dr, col + dc, label, styles.edge_label)
         grid.formula(row + dr + 1, col + dc, f"={picked(spec, weight)}", styles.edge_value, row0[weight])
         cells[weight] = f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row + dr + 1, col + dc, row_abs=True, col_abs=True)}"

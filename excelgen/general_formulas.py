@@ -1,4 +1,4 @@
-"""The formula text of every LR-sheet column of a general network, derived from network.columns.
+"""The formula text of every LR-sheet column, derived from network.columns, for any network.
 
 Each formula follows network/reference.py operation by operation (same operands, same order),
 so a spreadsheet engine recomputes the saved values to the last bit or two:
@@ -11,6 +11,13 @@ so a spreadsheet engine recomputes the saved values to the last bit or two:
     tanh's f'(z)         (4/(EXP(D5)+EXP(-D5))^2)                           1 − a², computed from z
     ∂E_total/∂w          =(J5*E5+K5*M5)/2                                   mean over the examples of δ·a
     w (row k+1)          =X5-$B$2*P5                                        w − η·∂E_total/∂w
+
+A quantity with a column of its own is read from that cell; one without is written out in place. So the
+classic network, whose sheet has no δ columns but ∂E_total/∂a_h1, E1 and E2, gets today's formulas:
+
+    ∂E_total/∂a_h1       =(AA5-tgt_t1)*AA5*(1-AA5)*F5+(AC5-tgt_t2)*AC5*(1-AC5)*H5      Σ_k δ_o_k·w, δ in place
+    ∂E_total/∂w1         =U5*K5*(1-K5)*in_i1                                         δ_h1·i1, δ_h1 in place
+    E_total              =R5+S5                                                      E1 + E2
 
 Row numbers are the placeholders {r} (this row) and {p} (the row above) of excelgen.rowstream.
 """
@@ -25,8 +32,11 @@ from network import layout
 from excelgen.rowstream import PREV, ROW
 
 
-def constant_name(q: Quantity, examples: int) -> str:
-    """The defined name of a Network-sheet constant: in_x_1_e1, tgt_t_2_e3, w_2_1_3_init, b_2_1_init, bias_b_2_1."""
+def constant_name(q: Quantity, examples: int, classic: bool = False) -> str:
+    """The defined name of a Network-sheet constant: in_x_1_e1, tgt_t_2_e3, w_2_1_3_init, b_2_1_init, bias_b_2_1;
+    the classic network's in_i1, tgt_t1, w1_init (network/layout.py)."""
+    if classic:
+        return (layout.INPUT_NAMES | layout.WEIGHT_NAMES)[name(q, classic=True)]
     e = f"_e{q.example}"
     return {
         Kind.INPUT: lambda: f"in_x_{q.neuron}{e}",
@@ -36,7 +46,10 @@ def constant_name(q: Quantity, examples: int) -> str:
     }[q.kind]()
 
 
-def fixed_bias_name(layer: int, neuron: int) -> str:
+def fixed_bias_name(layer: int, neuron: int, classic: bool = False) -> str:
+    """The defined name of a fixed bias: bias_b_2_1; the classic bias_b1, bias_b2 (one per layer)."""
+    if classic:
+        return layout.BIAS_NAMES[name(Quantity(Kind.BIAS, layer, neuron), classic=True)]
     return f"bias_b_{layer}_{neuron}"
 
 
@@ -54,19 +67,26 @@ class _Writer:
 
     # --- how a quantity is read: a cell of this row, or a Network-sheet constant
     def _text(self, q: Quantity) -> str:
-        return name(q, classic=False, examples=self.examples)
+        return name(q, classic=self.net.classic, examples=self.examples)
+
+    def has(self, q: Quantity) -> bool:
+        """Whether the sheet has a column for q."""
+        return self._text(q) in self.letters
 
     def cell(self, q: Quantity, row: str = ROW) -> str:
         return f"{self.letters[self._text(q)]}{row}"
 
+    def constant(self, q: Quantity) -> str:
+        return constant_name(q, self.examples, self.net.classic)
+
     def a(self, l: int, k: int, e: int) -> str:
         """a_l_k of example e; layer 0 is the input, a Network-sheet constant."""
         if l == 0:
-            return constant_name(Quantity(Kind.INPUT, 0, k, example=e), self.examples)
+            return self.constant(Quantity(Kind.INPUT, 0, k, example=e))
         return self.cell(Quantity(Kind.A, l, k, example=e))
 
     def t(self, j: int, e: int) -> str:
-        return constant_name(Quantity(Kind.TARGET, neuron=j, example=e), self.examples)
+        return self.constant(Quantity(Kind.TARGET, neuron=j, example=e))
 
     def w(self, l: int, j: int, k: int) -> str:
         return self.cell(Quantity(Kind.WEIGHT, l, j, k))
@@ -74,13 +94,20 @@ class _Writer:
     def bias(self, l: int, j: int) -> str:
         if self.net.train_biases:
             return "+" + self.cell(Quantity(Kind.BIAS, l, j))
-        return "+" + fixed_bias_name(l, j) if self.net.biases_given else ""
+        return "+" + fixed_bias_name(l, j, self.net.classic) if self.net.biases_given else ""
 
     def z(self, l: int, j: int, e: int) -> str:
         return self.cell(Quantity(Kind.Z, l, j, example=e))
 
     def delta(self, l: int, j: int, e: int) -> str:
-        return self.cell(Quantity(Kind.DELTA, l, j, example=e))
+        """δ_l_j: its cell, or written out in place where the sheet has no δ column (the classic network)."""
+        q = Quantity(Kind.DELTA, l, j, example=e)
+        return self.cell(q) if self.has(q) else _factor(self._delta(q))
+
+    def dE_da(self, l: int, j: int, e: int) -> str:
+        """∂E/∂a_l_j = Σ_k δ_(l+1)_k · w_(l+1)_k_j: its cell (the classic ∂E_total/∂a_h1), else in parentheses."""
+        q = Quantity(Kind.DE_DA, l, j, example=e)
+        return self.cell(q) if self.has(q) else f"({self._dE_da(q)})"
 
     def width(self, l: int) -> int:
         return self.net.layers[l]
@@ -92,12 +119,13 @@ class _Writer:
             return None
         if kind in (Kind.WEIGHT, Kind.BIAS):
             if first_row:
-                return "=" + constant_name(q, self.examples)
+                return "=" + self.constant(q)
             gradient = Quantity(Kind.GRAD_WEIGHT if kind is Kind.WEIGHT else Kind.GRAD_BIAS, q.layer, q.neuron, q.source)
             return f"={self.cell(q, PREV)}-{layout.cell(*layout.ETA_CELL, absolute=True)}*{self.cell(gradient, PREV)}"
         return "=" + {
-            Kind.Z: self._z, Kind.A: self._a, Kind.LOSS: self._loss, Kind.E_TOTAL: self._e_total,
-            Kind.DELTA: self._delta, Kind.GRAD_WEIGHT: self._grad_weight, Kind.GRAD_BIAS: self._grad_bias,
+            Kind.Z: self._z, Kind.A: self._a, Kind.ERROR: self._error, Kind.LOSS: self._loss,
+            Kind.E_TOTAL: self._e_total, Kind.DE_DA: self._dE_da, Kind.DELTA: self._delta,
+            Kind.GRAD_WEIGHT: self._grad_weight, Kind.GRAD_BIAS: self._grad_bias,
         }[kind](q)
 
     def _z(self, q: Quantity) -> str:
@@ -116,17 +144,24 @@ class _Writer:
             return f"EXP({z}-{top})/({'+'.join(f'EXP({zk}-{top})' for zk in zs)})"
         return {"sigmoid": f"1/(1+EXP(-{z}))", "tanh": f"TANH({z})", "relu": f"MAX(0,{z})", "linear": z}[f]
 
+    def _share(self, j: int, e: int) -> str:
+        """Output j's share of example e's loss, as network/reference.py's losses() writes it."""
+        a, t = self.a(self.L, j, e), self.t(j, e)
+        if self.net.loss == "half-squared-error":
+            return f"0.5*({t}-{a})^2"  # E_j = ½(t_j − a_j)²
+        if self.net.activations[-1] == "softmax":
+            return f"-({t}*LN({a}))"  # E_j = −t_j·ln a_j
+        return f"-({t}*LN({a})+(1-{t})*LN(1-{a}))"  # E = −(t·ln a + (1 − t)·ln(1 − a))
+
+    def _error(self, q: Quantity) -> str:
+        return self._share(q.neuron, q.example)
+
     def _errors(self, e: int) -> str:
-        """Σ_j E_j of example e, each output's share as network/reference.py's losses() writes it."""
+        """Σ_j E_j of example e: the shares' cells (the classic E1 + E2), else the shares written out."""
         shares = []
         for j in range(1, self.width(self.L) + 1):
-            a, t = self.a(self.L, j, e), self.t(j, e)
-            if self.net.loss == "half-squared-error":
-                shares.append(f"0.5*({t}-{a})^2")
-            elif self.net.activations[-1] == "softmax":
-                shares.append(f"-({t}*LN({a}))")
-            else:
-                shares.append(f"-({t}*LN({a})+(1-{t})*LN(1-{a}))")
+            q = Quantity(Kind.ERROR, neuron=j, example=e)
+            shares.append(self.cell(q) if self.has(q) else self._share(j, e))
         return "+".join(shares)
 
     def _loss(self, q: Quantity) -> str:
@@ -149,9 +184,13 @@ class _Writer:
                 total = "+".join(f"({self.a(l, k, e)}-{self.t(k, e)})*{self.a(l, k, e)}" for k in ks)
                 return f"{a}*(({a}-{t})-({total}))"
             return self._times_derivative(f"({a}-{t})", l, j, e, single=True)
-        # δ_l_j = (Σ_k δ_(l+1)_k · w_(l+1)_k_j) · f'(z_l_j)
-        above = "+".join(f"{self.delta(l + 1, k, e)}*{self.w(l + 1, k, j)}" for k in range(1, self.width(l + 1) + 1))
-        return self._times_derivative(f"({above})", l, j, e, single=self.width(l + 1) == 1)
+        # δ_l_j = ∂E/∂a_l_j · f'(z_l_j)
+        return self._times_derivative(self.dE_da(l, j, e), l, j, e, single=self.width(l + 1) == 1)
+
+    def _dE_da(self, q: Quantity) -> str:
+        # ∂E/∂a_l_j = Σ_k δ_(l+1)_k · w_(l+1)_k_j
+        l, j, e = q.layer, q.neuron, q.example
+        return "+".join(f"{self.delta(l + 1, k, e)}*{self.w(l + 1, k, j)}" for k in range(1, self.width(l + 1) + 1))
 
     def _times_derivative(self, g: str, l: int, j: int, e: int, *, single: bool) -> str:
         """g · f'(z_l_j): sigmoid a·(1 − a), tanh 4/(e^z + e^−z)² (= 1 − a², without its cancellation near a = ±1),
@@ -174,3 +213,13 @@ class _Writer:
         # ∂E_total/∂b_l_j = (1/n) Σ_e δ_l_j
         total = "+".join(self.delta(q.layer, q.neuron, e) for e in range(1, self.examples + 1))
         return total if self.examples == 1 else f"({total})/{self.examples}"
+
+
+def _factor(expression: str) -> str:
+    """The expression as a factor of a product: in parentheses when it has a + or − outside any."""
+    depth = 0
+    for i, ch in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and ch in "+-" and i > 0 and expression[i - 1] not in "*/^(":
+            return f"({expression})"
+    return expression

@@ -6,14 +6,14 @@ from typing import Sequence
 
 from xlsxwriter.workbook import Workbook
 
-from excelgen import formulas
-from network import layout
-from network.layout import rate_text
+from excelgen.general_formulas import row_formulas
 from excelgen.notation import header_note
 from excelgen.printing import page_setup
-from excelgen.rowstream import PREV, ROW, RowCell, RowStreamWorksheet
+from excelgen.rowstream import RowCell, RowStreamWorksheet
 from excelgen.spec import NetworkSpec
 from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
+from network import Network, layout
+from network.layout import rate_text
 
 EXERCISES = ("gradients", "forward")  # generate --exercise: what the student fills in
 PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
@@ -47,11 +47,11 @@ def start_lr_sheet(
     """
     _write_top(ws, styles, rate, exercise)
     _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
-    _write_header(ws, styles, spec.has_biases)
+    _write_header(ws, styles, spec.net)
     empty = exercise_headers(exercise)
-    cells = _row_cells(styles, spec.has_biases, empty)
+    cells = _row_cells(styles, spec, empty)
     # Row 0 takes its weights from the Network sheet; every later row updates the row above.
-    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec.has_biases, empty), fast=fast)
+    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec, empty), fast=fast)
     ws.add_row(row0)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
     last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
@@ -117,18 +117,18 @@ def _line_chart(
     return chart
 
 
-def _write_header(ws: RowStreamWorksheet, styles: Styles, has_biases: bool) -> None:
+def _write_header(ws: RowStreamWorksheet, styles: Styles, net: Network) -> None:
     for col, column in enumerate(layout.COLUMNS):
         ws.write_string(layout.HEADER_ROW, col, column.header, styles.block_header[column.block])
         ws.write_comment(
-            layout.HEADER_ROW, col, header_note(column.header, has_biases),
+            layout.HEADER_ROW, col, header_note(net, column.header),
             {"x_scale": 2.2, "y_scale": 1.4, "color": BLOCK_COLOURS[column.block][1], "font_name": "Calibri"},
         )
 
 
-def _row_cells(styles: Styles, has_biases: bool, empty: tuple[str, ...]) -> list[RowCell]:
+def _row_cells(styles: Styles, spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
     """The columns of an iteration row k >= 1, as formula templates with {r} and {p}; `empty` columns blank."""
-    formulas_ = formulas.row_formulas(ROW, PREV, has_biases)
+    formulas_ = row_formulas(spec.net, first_row=False)[1:]
     computed = [
         RowCell(None, styles.exercise, blank=True) if h in empty else RowCell(f, styles.table_value[h])
         for f, h in zip(formulas_, layout.COMPUTED_HEADERS)
@@ -136,9 +136,9 @@ def _row_cells(styles: Styles, has_biases: bool, empty: tuple[str, ...]) -> list
     return [RowCell(None, styles.iteration), *computed]
 
 
-def _iteration0_cells(styles: Styles, cells: list[RowCell], has_biases: bool, empty: tuple[str, ...]) -> list[RowCell]:
+def _iteration0_cells(styles: Styles, cells: list[RowCell], spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
     """Row 0: the weights read from the Network sheet; an exercise fills its forward pass (the worked example)."""
-    row0 = formulas.row_formulas(ROW, None, has_biases)
+    row0 = row_formulas(spec.net, first_row=True)[1:]
     empty0 = set(exercise_headers("gradients", iteration0=True)) if empty else set()
     return [cells[0], *(
         RowCell(None, styles.exercise, blank=True) if h in empty0 else RowCell(f, styles.table_value[h])

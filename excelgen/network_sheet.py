@@ -19,9 +19,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from excelgen import notation
-from network import layout
+from network import Kind, Network, Quantity, layout, parse
 from excelgen.diagram import write_diagram
-from excelgen.formulas import HIDDEN_OUT_WEIGHTS, grad
+from excelgen.notation import grad, paths
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
 from excelgen.spec import NetworkSpec
@@ -43,22 +43,6 @@ EXERCISE_NOTE = (
     "Exercise: on every LR sheet, type the formula of each yellow column in row 5 (iteration 0) and fill it down; "
     "the blocks below use the same names. Then check it: backprop-sheet verify this-file.xlsx"
 )
-_MEANINGS = {
-    "i1": "input 1",
-    "i2": "input 2",
-    "t1": "target of output 1 (what a_o1 should become)",
-    "t2": "target of output 2 (what a_o2 should become)",
-    "w1": "weight i1 → h1",
-    "w2": "weight i2 → h1",
-    "w3": "weight i1 → h2",
-    "w4": "weight i2 → h2",
-    "w5": "weight a_h1 → o1",
-    "w6": "weight a_h2 → o1",
-    "w7": "weight a_h1 → o2",
-    "w8": "weight a_h2 → o2",
-    "b1": "bias of h1 and h2 (held fixed)",
-    "b2": "bias of o1 and o2 (held fixed)",
-}
 
 
 @dataclass(frozen=True)
@@ -133,7 +117,7 @@ def _write_inputs(wb: Workbook, grid: Grid, styles: Styles, spec: NetworkSpec) -
         grid.string(row, 0, quantity, styles.label)
         grid.number(row, col, values[quantity], styles.input)
         grid.string(row, 2, names[quantity], styles.name)
-        grid.string(row, 3, _MEANINGS[quantity])
+        grid.string(row, 3, meaning(spec.net, quantity))
         wb.define_name(names[quantity], f"={absolute(row, col)}")
     return max(r for r, _ in cells.values()) + 1
 
@@ -178,7 +162,7 @@ def _lines(block: int, spec: NetworkSpec, row0: dict[str, float], where: dict[st
     if block == 1:
         headers = layout.HEADERS[9:20]
         where |= {h: address(k) for k, h in enumerate(headers)}
-        return [live(notation.forward(h, spec.has_biases), h) for h in headers]
+        return [live(notation.equation(spec.net, h), h) for h in headers]
     if block == 2:
         a_o1, a_h1 = where["a_o1"], where["a_h1"]
         v = row0
@@ -195,18 +179,18 @@ def _lines(block: int, spec: NetworkSpec, row0: dict[str, float], where: dict[st
         ]
     if block == 3:
         where |= {grad(w): address(k) for k, w in enumerate(layout.WEIGHTS[4:])}
-        return [live(notation.OUTPUT_GRADS[w], grad(w)) for w in layout.WEIGHTS[4:]]
+        return [live(notation.equation(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[4:]]
     if block == 4:
         lines = []
-        for a, via in HIDDEN_OUT_WEIGHTS.items():
-            for k, w in enumerate(via, start=1):
+        for a in ("a_h1", "a_h2"):
+            for k, w in enumerate(paths(spec.net, grad(a)), start=1):
                 lines.append(_path_line(spec, row0, where, a, k, w))
             lines.append(live(f"∂E_total/∂{a} = ∂E1/∂{a} + ∂E2/∂{a}   (the two paths above)", grad(a)))
         return lines
     if block == 5:
         general = "∂E_total/∂w1 = ∂E_total/∂a_h1 · ∂a_h1/∂h1 · ∂h1/∂w1   (the same three factors for w2, w3, w4)"
-        return [live(general, grad("w1")), *(live(notation.hidden_grad_chain(w), grad(w)) for w in layout.WEIGHTS[:4])]
-    return [live(notation.hidden_grad_expanded(w), grad(w)) for w in layout.WEIGHTS[:4]]
+        return [live(general, grad("w1")), *(live(notation.equation(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[:4])]
+    return [live(notation.hidden_grad_expanded(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[:4]]
 
 
 def _path_line(spec: NetworkSpec, row0: dict[str, float], where: dict[str, str], a: str, k: int, w: str) -> Line:
@@ -272,3 +256,18 @@ def filled(grid: Grid, row: int, col: int, text: str, cell_format) -> None:
 def absolute(row: int, col: int) -> str:
     """Network!$B$5: an absolute address on this sheet, usable from any sheet and in a defined name."""
     return f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"
+
+
+def meaning(net: Network, quantity: str) -> str:
+    """What a Network-sheet constant is, in words: "input 1", "weight a_h1 → o1" (from its wiring), "bias of h1 and h2"."""
+    q = parse(quantity, classic=True)
+    if q.kind is Kind.INPUT:
+        return f"input {q.neuron}"
+    if q.kind is Kind.TARGET:
+        output = net.name_of(Quantity(Kind.A, 2, q.neuron, example=1))
+        return f"target of output {q.neuron} (what {output} should become)"
+    if q.kind is Kind.WEIGHT:
+        below = Quantity(Kind.INPUT, 0, q.source, example=1) if q.layer == 1 else Quantity(Kind.A, 1, q.source, example=1)
+        return f"weight {net.name_of(below)} → {net.name_of(Quantity(Kind.Z, q.layer, q.neuron, example=1))}"
+    neurons = " and ".join(net.name_of(Quantity(Kind.Z, q.layer, j, example=1)) for j in (1, 2))
+    return f"bias of {neurons} (held fixed)"

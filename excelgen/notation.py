@@ -1,72 +1,90 @@
-"""Every LR-sheet quantity in mathematical notation: for header notes and the Network sheet."""
+"""The classic sheets' quantities in mathematical notation, for header notes and the Network sheet's blocks.
+
+Every line is derived from the LR sheet's column records (network/columns.py): a column's `depends` lists what
+its formula reads, in order, so the notation and the formula (excelgen/general_formulas.py) say the same thing:
+
+    h1                h1 = w1·i1 + w2·i2 + b1                       depends: w1, i1, w2, i2 (, b1)
+    a_h1              a_h1 = σ(h1) = 1 / (1 + e^(−h1))              depends: h1
+    E1                E1 = ½·(t1 − a_o1)²                           depends: t1, a_o1
+    ∂E_total/∂a_h1    ∂E_total/∂a_h1 = (a_o1 − t1)·a_o1·(1 − a_o1)·w5 + (a_o2 − t2)·a_o2·(1 − a_o2)·w7
+    ∂E_total/∂w5      ∂E_total/∂w5 = (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1
+    ∂E_total/∂w1      ∂E_total/∂w1 = ∂E_total/∂a_h1 · a_h1·(1 − a_h1) · i1
+"""
 
 from __future__ import annotations
 
-from network import layout
+from excelgen.general_formulas import constant_name
+from network import Column, Kind, Network
 
-_FORWARD = {
-    "h1": "h1 = w1·i1 + w2·i2{b1}",
-    "a_h1": "a_h1 = σ(h1) = 1 / (1 + e^(−h1))",
-    "h2": "h2 = w3·i1 + w4·i2{b1}",
-    "a_h2": "a_h2 = σ(h2) = 1 / (1 + e^(−h2))",
-    "o1": "o1 = w5·a_h1 + w6·a_h2{b2}",
-    "a_o1": "a_o1 = σ(o1) = 1 / (1 + e^(−o1))",
-    "o2": "o2 = w7·a_h1 + w8·a_h2{b2}",
-    "a_o2": "a_o2 = σ(o2) = 1 / (1 + e^(−o2))",
-    "E1": "E1 = ½·(t1 − a_o1)²",
-    "E2": "E2 = ½·(t2 − a_o2)²",
-    "E_total": "E_total = E1 + E2",
-}
-DELTA_O1 = "(a_o1 − t1)·a_o1·(1 − a_o1)"
-DELTA_O2 = "(a_o2 − t2)·a_o2·(1 − a_o2)"
-HIDDEN_ERROR = {
-    "a_h1": f"∂E_total/∂a_h1 = {DELTA_O1}·w5 + {DELTA_O2}·w7",
-    "a_h2": f"∂E_total/∂a_h2 = {DELTA_O1}·w6 + {DELTA_O2}·w8",
-}
-OUTPUT_GRADS = {
-    "w5": f"∂E_total/∂w5 = {DELTA_O1}·a_h1",
-    "w6": f"∂E_total/∂w6 = {DELTA_O1}·a_h2",
-    "w7": f"∂E_total/∂w7 = {DELTA_O2}·a_h1",
-    "w8": f"∂E_total/∂w8 = {DELTA_O2}·a_h2",
-}
-# w -> (hidden activation, input)
-HIDDEN_PATHS = {"w1": ("a_h1", "i1"), "w2": ("a_h1", "i2"), "w3": ("a_h2", "i1"), "w4": ("a_h2", "i2")}
 UPDATE_RULE = "w_new = w_old − η · ∂E_total/∂w"
 
 
-def forward(quantity: str, has_biases: bool) -> str:
-    """Block 1: "h1 = w1·i1 + w2·i2" (with " + b1" when the network has biases)."""
-    return _FORWARD[quantity].format(b1=" + b1" if has_biases else "", b2=" + b2" if has_biases else "")
+def grad(quantity: str) -> str:
+    """The header of a derivative column: "w1" -> "∂E_total/∂w1"."""
+    return f"∂E_total/∂{quantity}"
 
 
-def hidden_grad_chain(w: str) -> str:
-    """Block 5: ∂E_total/∂w1 = ∂E_total/∂a_h1 · a_h1·(1 − a_h1) · i1."""
-    a, x = HIDDEN_PATHS[w]
-    return f"∂E_total/∂{w} = ∂E_total/∂{a} · {a}·(1 − {a}) · {x}"
+def paths(net: Network, header: str) -> tuple[str, ...]:
+    """The weights through which ∂E_total/∂a_h reaches the outputs: ("w5", "w7") for ∂E_total/∂a_h1."""
+    return tuple(dep.name for dep in _column(net, header).depends[2::3])
 
 
-def hidden_grad_expanded(w: str) -> str:
-    """Block 6: block 5 with ∂E_total/∂a_h written out."""
-    a, x = HIDDEN_PATHS[w]
-    inner = HIDDEN_ERROR[a].split(" = ", 1)[1]
-    return f"∂E_total/∂{w} = [{inner}] · {a}·(1 − {a}) · {x}"
+def equation(net: Network, header: str) -> str:
+    """The line of a forward-pass or derivative column: "h1 = w1·i1 + w2·i2", "∂E_total/∂w5 = (a_o1 − t1)·…"."""
+    c = _column(net, header)
+    d = [dep.name for dep in c.depends]
+    return f"{header} = " + {
+        Kind.Z: lambda: " + ".join(f"{w}·{a}" for w, a in zip(d[0::2], d[1::2])) + (f" + {d[-1]}" if len(d) % 2 else ""),
+        Kind.A: lambda: f"σ({d[0]}) = 1 / (1 + e^(−{d[0]}))",
+        Kind.ERROR: lambda: f"½·({d[0]} − {d[1]})²",
+        Kind.E_TOTAL: lambda: " + ".join(d),
+        Kind.DE_DA: lambda: " + ".join(f"{_delta(a, t)}·{w}" for a, t, w in zip(d[0::3], d[1::3], d[2::3])),
+        Kind.GRAD_WEIGHT: lambda: _weight_gradient(d),
+    }[c.kind]()
 
 
-def header_note(header: str, has_biases: bool) -> str:
+def hidden_grad_expanded(net: Network, header: str) -> str:
+    """Block 6: ∂E_total/∂w1 with ∂E_total/∂a_h1 written out: ∂E_total/∂w1 = [(a_o1 − t1)·… ] · a_h1·(1 − a_h1) · i1."""
+    dE_da, a, x = (dep.name for dep in _column(net, header).depends)
+    inner = equation(net, dE_da).split(" = ", 1)[1]
+    return f"{header} = [{inner}] · {a}·(1 − {a}) · {x}"
+
+
+def header_note(net: Network, header: str) -> str:
     """The cell note of an LR-sheet header: the formula in mathematical notation and its block."""
-    if header == "iteration":
+    c = _column(net, header)
+    if c.kind is Kind.ITERATION:
         return "iteration k: row k holds the weights after k updates.\nRow 0 holds the initial weights of the Network sheet."
-    if header in layout.WEIGHTS:
+    if c.kind is Kind.WEIGHT:
+        initial = constant_name(c.quantity, len(net.examples), net.classic)
         return (
-            f"Row 0: {header} = {layout.WEIGHT_NAMES[header]} (Network sheet).\n"
+            f"Row 0: {header} = {initial} (Network sheet).\n"
             f"Row k+1: {header} = {header} − η · ∂E_total/∂{header}, the right side from row k.\n"
             "η is the learning rate in cell B2."
         )
-    if header in _FORWARD:
-        return f"{forward(header, has_biases)}\nBlock 1: forward pass."
-    quantity = header.split("∂", 2)[2]
-    if quantity in HIDDEN_ERROR:
-        return f"{HIDDEN_ERROR[quantity]}\nBlock 4: the error that reaches {quantity} through o1 and o2."
-    if quantity in HIDDEN_PATHS:
-        return f"{hidden_grad_chain(quantity)}\nBlock 5 (expanded in block 6):\n{hidden_grad_expanded(quantity)}"
-    return f"{OUTPUT_GRADS[quantity]}\nBlock 3: gradient of an output weight."
+    if c.kind in (Kind.Z, Kind.A, Kind.ERROR, Kind.E_TOTAL):
+        return f"{equation(net, header)}\nBlock 1: forward pass."
+    if c.kind is Kind.DE_DA:
+        outputs = " and ".join(dep.name.removeprefix("a_") for dep in c.depends[0::3])
+        return f"{equation(net, header)}\nBlock 4: the error that reaches {header.split('∂')[-1]} through {outputs}."
+    if c.kind is Kind.GRAD_WEIGHT and c.layer == 1:
+        return f"{equation(net, header)}\nBlock 5 (expanded in block 6):\n{hidden_grad_expanded(net, header)}"
+    return f"{equation(net, header)}\nBlock 3: gradient of an output weight."
+
+
+def _column(net: Network, header: str) -> Column:
+    return next(c for c in net.columns() if c.header == header)
+
+
+def _delta(a: str, t: str) -> str:
+    """δ of a sigmoid output with ½ squared error: (a_o1 − t1)·a_o1·(1 − a_o1)."""
+    return f"({a} − {t})·{a}·(1 − {a})"
+
+
+def _weight_gradient(d: list[str]) -> str:
+    """An output weight's (a_o, t, a_h): δ_o·a_h; a hidden weight's (∂E_total/∂a_h, a_h, i): ∂E_total/∂a_h · σ' · i."""
+    if d[0].startswith("∂"):
+        dE_da, a, x = d
+        return f"{dE_da} · {a}·(1 − {a}) · {x}"
+    a, t, below = d
+    return f"{_delta(a, t)}·{below}"

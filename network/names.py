@@ -141,9 +141,13 @@ _GENERAL_RE = [
 ]
 
 
-def parse(text: str) -> Quantity | None:
+def parse(text: str, classic: bool = False) -> Quantity | None:
     """The quantity a general name stands for (`a_2_1[e3]` -> Quantity(A, 2, 1, example=3)), or None when
-    the text is no name of the general scheme. A name without a suffix has example 1 if it is per-example."""
+    the text is no name of the general scheme. A name without a suffix has example 1 if it is per-example.
+    With classic=True, the classic network's names instead (`w5` -> Quantity(WEIGHT, 2, 1, 1)); a bias b1 or b2
+    reads as neuron 1's."""
+    if classic:
+        return _CLASSIC_NAMES.get(text)
     example = None
     suffix = _SUFFIX_RE.search(text)
     if suffix:
@@ -162,3 +166,19 @@ def parse(text: str) -> Quantity | None:
             example = 1
         return Quantity(kind, layer, neuron, source, example)
     return None
+
+
+def _classic_quantities() -> list[Quantity]:
+    """Every quantity of the classic 2-2-2 network (one example; one bias per layer, read as neuron 1's)."""
+    two = (1, 2)
+    found = [Quantity(Kind.ITERATION), Quantity(Kind.E_TOTAL), Quantity(Kind.ETA)]
+    for j in two:
+        found += [Quantity(Kind.INPUT, 0, j, example=1), Quantity(Kind.TARGET, neuron=j, example=1),
+                  Quantity(Kind.ERROR, neuron=j, example=1), Quantity(Kind.DE_DA, 1, j, example=1)]
+        found += [Quantity(kind, l, j, example=1) for l in two for kind in (Kind.Z, Kind.A)]
+        found += [Quantity(kind, l, j, k) for l in two for k in two for kind in (Kind.WEIGHT, Kind.GRAD_WEIGHT)]
+    found += [Quantity(Kind.BIAS, l, 1) for l in two]
+    return found
+
+
+_CLASSIC_NAMES = {_classic(q): q for q in _classic_quantities()}

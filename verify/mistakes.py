@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.reference import WEIGHTS, Inputs, sigmoid
+from network.description import classic_network
+from network.reference import sigmoid
+from verify.reference import WEIGHTS, Inputs
 from verify.table import Table
 
 
@@ -214,19 +216,16 @@ class _Where:
 
 # --- the network's structure, and the correct formulas ----------------------------------------
 
-# ∂E_total/∂w1..w4 = ∂E_total/∂a_h · a_h(1 − a_h) · input: (hidden j, input)
-_HIDDEN_PATH = {"w1": (1, "i1"), "w2": (1, "i2"), "w3": (2, "i1"), "w4": (2, "i2")}
-# ∂E_total/∂w5..w8 = (a_o − t) · a_o(1 − a_o) · a_h: (output k, hidden j)
-_OUTPUT_PATH = {"w5": (1, 1), "w6": (1, 2), "w7": (2, 1), "w8": (2, 2)}
-# h1 = w1·i1 + w2·i2 + b1, ..., o2 = w7·a_h1 + w8·a_h2 + b2
-_NET = {
-    "h1": (("w1", "i1"), ("w2", "i2"), "b1"),
-    "h2": (("w3", "i1"), ("w4", "i2"), "b1"),
-    "o1": (("w5", "a_h1"), ("w6", "a_h2"), "b2"),
-    "o2": (("w7", "a_h1"), ("w8", "a_h2"), "b2"),
-}
-# ∂E_total/∂a_h1 goes through w5 (to o1) and w7 (to o2); ∂E_total/∂a_h2 through w6 and w8.
-_OUT_WEIGHTS = {1: ("w5", "w7"), 2: ("w6", "w8")}
+# The wiring, read from the classic network's column records (network/columns.py): what each formula reads.
+_READS = {c.header: tuple(d.name for d in c.depends) for c in classic_network().columns()}
+# ∂E_total/∂w1..w4 = ∂E_total/∂a_h · a_h(1 − a_h) · input: w -> (hidden j, input); reads (∂E_total/∂a_hj, a_hj, input)
+_HIDDEN_PATH = {w: (int(_READS[g(w)][1][-1]), _READS[g(w)][2]) for w in WEIGHTS[:4]}
+# ∂E_total/∂w5..w8 = (a_o − t) · a_o(1 − a_o) · a_h: w -> (output k, hidden j); reads (a_ok, tk, a_hj)
+_OUTPUT_PATH = {w: (int(_READS[g(w)][0][-1]), int(_READS[g(w)][2][-1])) for w in WEIGHTS[4:]}
+# h1 = w1·i1 + w2·i2 + b1, ..., o2 = w7·a_h1 + w8·a_h2 + b2: z -> ((w, input), (w, input), bias)
+_NET = {z: (_READS[z][0:2], _READS[z][2:4], _READS[z][4]) for z in ("h1", "h2", "o1", "o2")}
+# ∂E_total/∂a_h1 goes through w5 (to o1) and w7 (to o2); ∂E_total/∂a_h2 through w6 and w8: reads (a_o, t, w) twice
+_OUT_WEIGHTS = {j: _READS[g(f"a_h{j}")][2::3] for j in (1, 2)}
 
 
 def _slope(u: _Sheet, a: str) -> np.ndarray:
