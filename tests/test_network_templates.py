@@ -417,20 +417,3 @@ def test_problems_in_several_examples_and_weights_all_come_back():
         "weights[0][1][1] (w_1_2_2) must be finite, got nan",
         "weights[1][0] (into neuron 1 of layer 2) must be a list of 2 numbers, got [0.5]",
     ]
-
-
-# ---------------------------------------------------------------- the layering
-
-
-def test_the_package_imports_nothing_above_it():
-    import ast
-
-    imported = set()
-    for source in (Path(network.__file__).parent).glob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text("utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                imported.add(node.module)
-            elif isinstance(node, ast.Import):
-                imported |= {alias.name for alias in node.names}
-    above = {m for m in imported if m.split(".")[0] in ("excelgen", "verify", "cnn")}
-    assert above == set()
