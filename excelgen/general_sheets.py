@@ -193,19 +193,25 @@ def _lines(block: int, net: Network) -> list[tuple[str, str | None]]:
     """(text, LR-sheet header whose value the line shows, or None) of a block, for example 1."""
     n, L = len(net.examples), len(net.layers) - 1
     h = lambda q: name(q, examples=n)  # noqa: E731: a column's header
-    below = lambda l, k: f"x_{k}" if l == 1 else f"a_{l - 1}_{k}"  # noqa: E731
+    # the names of network/names.py without an example's suffix: the blocks show example 1
+    w = lambda l, j, k: name(Quantity(Kind.WEIGHT, l, j, k))  # noqa: E731
+    z = lambda l, j: name(Quantity(Kind.Z, l, j, example=1))  # noqa: E731
+    a = lambda l, j: name(Quantity(Kind.A, l, j, example=1) if l else Quantity(Kind.INPUT, 0, j, example=1))  # noqa: E731
+    t = lambda j: name(Quantity(Kind.TARGET, neuron=j, example=1))  # noqa: E731
+    d = lambda l, j: name(Quantity(Kind.DELTA, l, j, example=1))  # noqa: E731
+    below = lambda l, k: a(l - 1, k)  # noqa: E731
     lines: list[tuple[str, str | None]] = []
     if block == 1:
         for l in range(1, L + 1):
             f, _ = ACTIVATION_TEXT[net.activations[l - 1]]
             for j in range(1, net.layers[l] + 1):
-                terms = " + ".join(f"w_{l}_{j}_{k}·{below(l, k)}" for k in range(1, net.layers[l - 1] + 1))
-                bias = f" + b_{l}_{j}" if net.train_biases or net.biases_given else ""
-                lines.append((f"z_{l}_{j} = {terms}{bias}", h(Quantity(Kind.Z, l, j, example=1))))
-                a = f"{f}(z_{l}_{j})" if f else f"z_{l}_{j}"
+                terms = " + ".join(f"{w(l, j, k)}·{below(l, k)}" for k in range(1, net.layers[l - 1] + 1))
+                bias = f" + {name(Quantity(Kind.BIAS, l, j))}" if net.train_biases or net.biases_given else ""
+                lines.append((f"{z(l, j)} = {terms}{bias}", h(Quantity(Kind.Z, l, j, example=1))))
+                value = f"{f}({z(l, j)})" if f else z(l, j)
                 if net.activations[l - 1] == "softmax":
-                    a = f"e^z_{l}_{j} / Σ_k e^z_{l}_k   (computed as e^(z − max z): no overflow)"
-                lines.append((f"a_{l}_{j} = {a}", h(Quantity(Kind.A, l, j, example=1))))
+                    value = f"e^{z(l, j)} / Σ_k e^z_{l}_k   (computed as e^(z − max z): no overflow)"
+                lines.append((f"{a(l, j)} = {value}", h(Quantity(Kind.A, l, j, example=1))))
         loss = {"half-squared-error": "Σ_j ½(t_j − a_L_j)²", "cross-entropy": "−Σ_j t_j·ln a_L_j"}[net.loss]
         if net.loss == "cross-entropy" and net.activations[-1] != "softmax":
             loss = "−(t·ln a + (1 − t)·ln(1 − a))"
@@ -220,11 +226,11 @@ def _lines(block: int, net: Network) -> list[tuple[str, str | None]]:
         for j in range(1, net.layers[L] + 1):
             header = h(Quantity(Kind.DELTA, L, j, example=1))
             if net.loss == "cross-entropy":
-                lines.append((f"δ_{L}_{j} = ∂E/∂z_{L}_{j} = a_{L}_{j} − t_{j}", header))
+                lines.append((f"{d(L, j)} = ∂E/∂{z(L, j)} = {a(L, j)} − {t(j)}", header))
             elif net.activations[-1] == "softmax":
-                lines.append((f"δ_{L}_{j} = a_{L}_{j}·((a_{L}_{j} − t_{j}) − Σ_k (a_{L}_k − t_k)·a_{L}_k)", header))
+                lines.append((f"{d(L, j)} = {a(L, j)}·(({a(L, j)} − {t(j)}) − Σ_k (a_{L}_k − t_k)·a_{L}_k)", header))
             else:
-                lines.append((f"δ_{L}_{j} = ∂E/∂a_{L}_{j} · f'(z_{L}_{j}) = (a_{L}_{j} − t_{j})·{derivative}", header))
+                lines.append((f"{d(L, j)} = ∂E/∂{a(L, j)} · f'({z(L, j)}) = ({a(L, j)} − {t(j)})·{derivative}", header))
         if net.loss == "cross-entropy":
             why = ("why a − t: Σ_j ∂E/∂a_j · ∂a_j/∂z_i = Σ_j (−t_j/a_j)·a_j(1[i=j] − a_i) = a_i·Σ_j t_j − t_i "
                    "= a_i − t_i (the targets sum to 1)") if net.activations[-1] == "softmax" else (
@@ -234,18 +240,19 @@ def _lines(block: int, net: Network) -> list[tuple[str, str | None]]:
         for l in range(L - 1, 0, -1):
             _, derivative = ACTIVATION_TEXT[net.activations[l - 1]]
             for j in range(1, net.layers[l] + 1):
-                above = " + ".join(f"δ_{l + 1}_{k}·w_{l + 1}_{k}_{j}" for k in range(1, net.layers[l + 1] + 1))
-                slope = derivative.replace("a", f"a_{l}_{j}").replace("z", f"z_{l}_{j}")
-                lines.append((f"δ_{l}_{j} = ({above})·{slope}", h(Quantity(Kind.DELTA, l, j, example=1))))
+                above = " + ".join(f"{d(l + 1, k)}·{w(l + 1, k, j)}" for k in range(1, net.layers[l + 1] + 1))
+                slope = derivative.replace("a", a(l, j)).replace("z", z(l, j))
+                lines.append((f"{d(l, j)} = ({above})·{slope}", h(Quantity(Kind.DELTA, l, j, example=1))))
     elif block == 4:
         mean = "mean over the examples of " if n > 1 else ""
         for l in range(1, L + 1):
             for j in range(1, net.layers[l] + 1):
                 for k in range(1, net.layers[l - 1] + 1):
-                    text = f"∂E_total/∂w_{l}_{j}_{k} = {mean}δ_{l}_{j}·{below(l, k)}"
-                    lines.append((text, h(Quantity(Kind.GRAD_WEIGHT, l, j, k))))
+                    gradient = h(Quantity(Kind.GRAD_WEIGHT, l, j, k))
+                    lines.append((f"{gradient} = {mean}{d(l, j)}·{below(l, k)}", gradient))
                 if net.train_biases:
-                    lines.append((f"∂E_total/∂b_{l}_{j} = {mean}δ_{l}_{j}", h(Quantity(Kind.GRAD_BIAS, l, j))))
+                    gradient = h(Quantity(Kind.GRAD_BIAS, l, j))
+                    lines.append((f"{gradient} = {mean}{d(l, j)}", gradient))
     return lines
 
 
