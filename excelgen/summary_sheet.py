@@ -13,10 +13,9 @@ import numpy as np
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from network import layout
+from network import Kind, Network, layout
 from network.layout import cell, rate_text
 from excelgen.printing import page_setup
-from excelgen.spec import NetworkSpec
 from excelgen.styles import COUNT, RATE, Styles, value_axis
 from excelgen.trajectory import first_rises, overshoot_rate
 
@@ -46,9 +45,9 @@ def first_below(e_total: np.ndarray, target: float = TARGET) -> list[int | None]
     return [int(np.argmax(row)) if row.any() else None for row in below]
 
 
-def lesson(spec: NetworkSpec, e_total: np.ndarray) -> str:
+def lesson(net: Network, e_total: np.ndarray) -> str:
     """The Summary's words: the fastest rate and whether any rate overshoots, computed from the trajectory."""
-    rates, iterations = spec.learning_rates, spec.iterations
+    rates, iterations = net.learning_rates, net.iterations
     reached = [(k, j) for j, k in enumerate(first_below(e_total)) if k is not None]
     if reached:
         k, j = min(reached)
@@ -61,7 +60,7 @@ def lesson(spec: NetworkSpec, e_total: np.ndarray) -> str:
         overshoot = f"E_total rises, a sign that the step jumps past the minimum (overshoots), with {named}."
     else:
         horizon = min(iterations, 1_000)
-        threshold = overshoot_rate(spec)
+        threshold = overshoot_rate(net)
         where = (
             f"with this network E_total first rises near η ≈ {threshold:.2g}"
             if threshold is not None
@@ -81,11 +80,11 @@ EXERCISE_LESSON = (
 
 
 def write_summary_sheet(
-    wb: Workbook, ws: Worksheet, styles: Styles, spec: NetworkSpec, e_total: np.ndarray, *, exercise: bool = False
+    wb: Workbook, ws: Worksheet, styles: Styles, net: Network, e_total: np.ndarray, *, exercise: bool = False
 ) -> None:
-    """e_total[j, k]: the saved E_total of learning rate j at iteration k."""
-    sheets = [layout.lr_sheet_name(rate) for rate in spec.learning_rates]
-    total_col = layout.column_index("E_total")
+    """e_total[j, k]: the saved E_total of learning rate j at iteration k (any network, classic or general)."""
+    sheets = [layout.lr_sheet_name(rate) for rate in net.learning_rates]
+    total_col = e_total_column(net)
     ws.set_column(0, 0, 32)
     page_setup(ws, pages_tall=1)
     ws.set_column(1, max(len(sheets), 3), 14)
@@ -95,12 +94,12 @@ def write_summary_sheet(
         styles.subtitle,
     )
     ws.set_row(2, 44)
-    words = EXERCISE_LESSON if exercise else lesson(spec, e_total)
+    words = EXERCISE_LESSON if exercise else lesson(net, e_total)
     ws.merge_range(2, 0, 2, max(len(sheets), 3), words, styles.key)
     ws.write_string(TABLE_HEADER_ROW, 0, "iteration", styles.table_header)
     for j, sheet in enumerate(sheets):
         ws.write_string(TABLE_HEADER_ROW, j + 1, f"E_total, {sheet}", styles.block_header[1])
-    rows = milestones(spec.iterations)
+    rows = milestones(net.iterations)
     for i, k in enumerate(rows):
         row = TABLE_HEADER_ROW + 1 + i
         ws.write_number(row, 0, k, styles.iteration)
@@ -108,8 +107,13 @@ def write_summary_sheet(
             source = layout.sheet_ref(sheet, layout.FIRST_DATA_ROW + k, total_col)
             ws.write_formula(row, j + 1, f"={source}", styles.table_value["E_total"], float(e_total[j, k]))
     live_row = TABLE_HEADER_ROW + len(rows) + 2
-    _write_live_lines(ws, styles, spec, sheets, e_total, live_row)
-    _insert_charts(wb, ws, sheets, spec.iterations, live_row + len(LIVE_LABELS) + 1)
+    _write_live_lines(ws, styles, net, sheets, e_total, live_row)
+    _insert_charts(wb, ws, sheets, net.iterations, total_col, live_row + len(LIVE_LABELS) + 1)
+
+
+def e_total_column(net: Network) -> int:
+    """The 0-based column of E_total on the network's LR sheets."""
+    return next(i for i, c in enumerate(net.columns()) if c.kind is Kind.E_TOTAL)
 
 
 def live_rows(iterations: int) -> dict[str, int]:
@@ -119,21 +123,21 @@ def live_rows(iterations: int) -> dict[str, int]:
 
 
 def _write_live_lines(
-    ws: Worksheet, styles: Styles, spec: NetworkSpec, sheets: list[str], e_total: np.ndarray, first_row: int
+    ws: Worksheet, styles: Styles, net: Network, sheets: list[str], e_total: np.ndarray, first_row: int
 ) -> None:
     """η, first iteration below 1e-3 and rising steps per sheet; then the fastest η and its iteration (INDEX/MATCH).
 
     Written row by row, as XlsxWriter's constant_memory mode needs.
     """
-    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + spec.iterations
-    total_col = layout.column_index("E_total")
+    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + net.iterations
+    total_col = e_total_column(net)
     below = first_below(e_total)
     etas = f"{cell(first_row, 1, True)}:{cell(first_row, len(sheets), True)}"
     firsts = f"{cell(first_row + 1, 1, True)}:{cell(first_row + 1, len(sheets), True)}"
     reached = [(k, j) for j, k in enumerate(below) if k is not None]
     best = min(reached) if reached else None
     per_sheet = [
-        [(f"={layout.sheet_ref(sheet, *layout.ETA_CELL)}", rate, RATE) for sheet, rate in zip(sheets, spec.learning_rates)],
+        [(f"={layout.sheet_ref(sheet, *layout.ETA_CELL)}", rate, RATE) for sheet, rate in zip(sheets, net.learning_rates)],
         [
             (
                 f'{{=IFERROR(INDEX({_range(sheet, first, last, 0)},MATCH(TRUE,{_range(sheet, first, last, total_col)}'
@@ -151,7 +155,7 @@ def _write_live_lines(
         ],
         [(
             f'=IF(COUNT({firsts})=0,"none",INDEX({etas},MATCH(MIN({firsts}),{firsts},0)))',
-            "none" if best is None else spec.learning_rates[best[1]], RATE,
+            "none" if best is None else net.learning_rates[best[1]], RATE,
         )],
         [(f'=IF(COUNT({firsts})=0,"{NOT_REACHED}",MIN({firsts}))', NOT_REACHED if best is None else best[0], COUNT)],
     ]
@@ -168,12 +172,11 @@ def _range(sheet: str, first: int, last: int, col: int) -> str:
     return f"'{sheet}'!{cell(first, col, True)}:{cell(last, col, True)}"
 
 
-def _insert_charts(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: int, row: int) -> None:
+def _insert_charts(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: int, total_col: int, row: int) -> None:
     """Every rate's E_total curve: linear scale on the left, log scale on the right."""
     for i, log in enumerate((False, True)):
         chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
         first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + iterations
-        total_col = layout.column_index("E_total")
         for j, sheet in enumerate(sheets):
             chart.add_series(
                 {

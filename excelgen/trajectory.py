@@ -13,7 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from excelgen.spec import NetworkSpec
-from network import layout, reference
+from network import Network, layout, reference
 from network.names import Kind
 
 # what a sheet computes before any weight is typed in: the forward pass and the errors
@@ -51,19 +51,20 @@ def first_rises(e_total: np.ndarray) -> list[int | None]:
     return [int(np.argmax(row)) + 1 if row.any() else None for row in rising]
 
 
-def overshoot_rate(spec: NetworkSpec, max_iterations: int = 1_000) -> float | None:
+def overshoot_rate(net: Network, max_iterations: int = 1_000) -> float | None:
     """The smallest η on a grid of 20 steps per decade, 0.1 … 10,000, whose E_total rises at some iteration
     within the template's iterations (at most max_iterations); None when none does.
 
     One vectorised run of the reference over the whole grid; a rate whose numbers overflow counts as rising.
     """
     grid = 10.0 ** (np.arange(-20, 81) / 20)
-    net = replace(spec.net, learning_rates=tuple(grid))
+    iterations = net.iterations
+    net = replace(net, learning_rates=tuple(grid))
     p = reference.initial_params(net)
     previous = np.full(grid.shape, np.inf)
     rises = np.zeros(grid.shape, dtype=bool)
     with np.errstate(all="ignore"):
-        for _ in range(min(spec.iterations, max_iterations) + 1):
+        for _ in range(min(iterations, max_iterations) + 1):
             f = reference.forward(net, p)
             rises |= ~np.isfinite(f.E_total) | (f.E_total > previous)
             previous = f.E_total

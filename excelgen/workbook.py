@@ -171,11 +171,11 @@ def _fill(
         progress(spec.iterations % PROGRESS_ROWS)
     summary = wb.add_worksheet(layout.SUMMARY_SHEET)
     if later is None:
-        write_summary_sheet(wb, summary, styles, spec, e_total)
+        write_summary_sheet(wb, summary, styles, spec.net, e_total)
     else:  # the Summary reads the exercise's own E_total column
         on_sheets = np.repeat(later[:, _E_TOTAL : _E_TOTAL + 1], spec.iterations + 1, axis=1)
         on_sheets[:, 0] = e_total[:, 0]
-        write_summary_sheet(wb, summary, styles, spec, on_sheets, exercise=True)
+        write_summary_sheet(wb, summary, styles, spec.net, on_sheets, exercise=True)
     network.activate()
     return e_total
 
@@ -209,6 +209,7 @@ def _fill_general(
             progress(PROGRESS_ROWS)
     if progress is not None:
         progress(net.iterations % PROGRESS_ROWS)
+    write_summary_sheet(wb, wb.add_worksheet(layout.SUMMARY_SHEET), styles, net, e_total)
     sheet.activate()
     return e_total
 
