@@ -16,7 +16,7 @@ from excelgen.errors import TemplateError
 from network import Network, builtin_networks, load_network, parse_network
 
 from excelgen.spec import DEFAULT_TEMPLATE, NetworkSpec, builtin_templates, load_template, parse_template
-from excelgen.tomlfile import read_toml
+from network.tomlfile import read_toml
 
 Template = str | Path | Mapping | NetworkSpec | Network
 
