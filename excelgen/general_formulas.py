@@ -29,28 +29,8 @@ from network.names import name
 from xlsxwriter.utility import xl_col_to_name
 
 from network import layout
+from network.layout import constant_name, fixed_bias_name  # the names verify reads too
 from excelgen.rowstream import PREV, ROW
-
-
-def constant_name(q: Quantity, examples: int, classic: bool = False) -> str:
-    """The defined name of a Network-sheet constant: in_x_1_e1, tgt_t_2_e3, w_2_1_3_init, b_2_1_init, bias_b_2_1;
-    the classic network's in_i1, tgt_t1, w1_init (network/layout.py)."""
-    if classic:
-        return (layout.INPUT_NAMES | layout.WEIGHT_NAMES)[name(q, classic=True)]
-    e = f"_e{q.example}"
-    return {
-        Kind.INPUT: lambda: f"in_x_{q.neuron}{e}",
-        Kind.TARGET: lambda: f"tgt_t_{q.neuron}{e}",
-        Kind.WEIGHT: lambda: f"w_{q.layer}_{q.neuron}_{q.source}_init",
-        Kind.BIAS: lambda: f"b_{q.layer}_{q.neuron}_init",
-    }[q.kind]()
-
-
-def fixed_bias_name(layer: int, neuron: int, classic: bool = False) -> str:
-    """The defined name of a fixed bias: bias_b_2_1; the classic bias_b1, bias_b2 (one per layer)."""
-    if classic:
-        return layout.BIAS_NAMES[name(Quantity(Kind.BIAS, layer, neuron), classic=True)]
-    return f"bias_b_{layer}_{neuron}"
 
 
 def row_formulas(net: Network, first_row: bool) -> list[str | None]:

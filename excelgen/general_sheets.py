@@ -100,6 +100,7 @@ def write_general_network_sheet(wb: Workbook, ws: Worksheet, styles: Styles, net
     grid.string(0, 0, f"Backpropagation by hand: a {shape} network ({', '.join(net.activations)}; {net.loss})", styles.title)
     grid.string(1, 0, f"Template {net.name}. {net.description}".strip(), styles.subtitle)
     row = _write_constants(wb, grid, styles, net)
+    wb.define_name(layout.GENERAL_DESCRIPTION_NAME, f'="{layout.general_shape(net).text()}"')  # read by verify
     grid.string(row, 0, "Type new values into the yellow cells: every LR sheet recalculates.", styles.hint)
     write_pickers(wb, ws, grid, styles, net)
     diagram_end = _write_diagram(grid, styles, net, row0)

@@ -170,9 +170,10 @@ class _Names:
         return self.col(self.a(l, j, e), *deps)
 
     def derivative(self, l: int, j: int, e: int) -> list[Dep]:
-        """What f'(z_l_j) is written with: a (sigmoid a·(1 − a), tanh 1 − a²), z (relu), nothing (linear)."""
+        """What f'(z_l_j) is written with: a (sigmoid a·(1 − a)), z (tanh 4/(e^z + e^−z)², which is 1 − a² without
+        its cancellation near a = ±1; relu), nothing (linear)."""
         f = self.net.activations[l - 1]
-        return {"sigmoid": [self.row(self.a(l, j, e))], "tanh": [self.row(self.a(l, j, e))],
+        return {"sigmoid": [self.row(self.a(l, j, e))], "tanh": [self.row(self.z(l, j, e))],
                 "relu": [self.row(self.z(l, j, e))], "linear": []}[f]
 
     def outputs(self, e: int) -> list[Dep]:

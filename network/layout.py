@@ -7,6 +7,12 @@ Rows and columns are 0-based, as in XlsxWriter; `cell()` turns them into "A1" ad
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from network.names import Kind, Quantity, name
+
+if TYPE_CHECKING:
+    from network.description import Network
 
 NETWORK_SHEET = "Network"
 SUMMARY_SHEET = "Summary"
@@ -19,6 +25,11 @@ HEADER_ROW = 3  # row 4 in Excel
 FIRST_DATA_ROW = 4  # row 5 in Excel: iteration 0
 
 WEIGHTS = tuple(f"w{k}" for k in range(1, 9))
+
+# A general network's workbook (a template with `layers`) holds its shape in one defined name, as text the
+# checker reads back (general_description()); the numbers stay in their cells.
+GENERAL_DESCRIPTION_NAME = "network_description"
+GENERAL_BIASES = ("trained", "fixed", "none")
 
 # Defined names on the Network sheet (workbook scope). Never a bare `w1`, `i1` or `t2`:
 # those are cell references in Excel.
@@ -83,3 +94,67 @@ def cell(row: int, col: int, absolute: bool = False) -> str:
 def sheet_ref(sheet: str, row: int, col: int) -> str:
     """'LR 0.1'!$B$2: an absolute reference into another sheet, quoted as Excel needs."""
     return f"'{sheet}'!{cell(row, col, absolute=True)}"
+
+
+# ---------------------------------------------------------------- general networks
+
+
+@dataclass(frozen=True)
+class GeneralShape:
+    """What a general network's workbook is, apart from its numbers: the text of GENERAL_DESCRIPTION_NAME."""
+
+    layers: tuple[int, ...]  # neurons per layer, the inputs first
+    activations: tuple[str, ...]  # one per layer after the inputs
+    loss: str
+    examples: int
+    biases: str  # "trained", "fixed" (Network-sheet constants) or "none"
+
+    def text(self) -> str:
+        """'layers 2-2-1; activations sigmoid, sigmoid; loss half-squared-error; examples 4; biases trained'"""
+        return (f"layers {'-'.join(map(str, self.layers))}; activations {', '.join(self.activations)}; "
+                f"loss {self.loss}; examples {self.examples}; biases {self.biases}")
+
+
+def general_shape(net: Network) -> GeneralShape:
+    """The shape of a general network, as its workbook records it."""
+    biases = "trained" if net.train_biases else "fixed" if net.biases_given else "none"
+    return GeneralShape(net.layers, net.activations, net.loss, len(net.examples), biases)
+
+
+def read_general_shape(text: str) -> GeneralShape | None:
+    """GeneralShape.text() read back (the defined name's value, quoted or not); None when it is not that text."""
+    text = text.strip().removeprefix("=").strip().strip('"')
+    fields = dict(part.strip().partition(" ")[::2] for part in text.split(";"))
+    try:
+        layers = tuple(int(n) for n in fields["layers"].split("-"))
+        activations = tuple(f.strip() for f in fields["activations"].split(","))
+        shape = GeneralShape(layers, activations, fields["loss"].strip(), int(fields["examples"]), fields["biases"].strip())
+    except (KeyError, ValueError):
+        return None
+    if len(shape.activations) != len(layers) - 1 or shape.biases not in GENERAL_BIASES or set(fields) != _SHAPE_KEYS:
+        return None
+    return shape
+
+
+_SHAPE_KEYS = {"layers", "activations", "loss", "examples", "biases"}
+
+
+def constant_name(q: Quantity, examples: int, classic: bool = False) -> str:
+    """The defined name of a Network-sheet constant: in_x_1_e1, tgt_t_2_e3, w_2_1_3_init, b_2_1_init (a trained
+    bias's initial value); the classic network's in_i1, tgt_t1, w1_init. A fixed bias is fixed_bias_name()."""
+    if classic:
+        return (INPUT_NAMES | WEIGHT_NAMES)[name(q, classic=True)]
+    e = f"_e{q.example}"
+    return {
+        Kind.INPUT: lambda: f"in_x_{q.neuron}{e}",
+        Kind.TARGET: lambda: f"tgt_t_{q.neuron}{e}",
+        Kind.WEIGHT: lambda: f"w_{q.layer}_{q.neuron}_{q.source}_init",
+        Kind.BIAS: lambda: f"b_{q.layer}_{q.neuron}_init",
+    }[q.kind]()
+
+
+def fixed_bias_name(layer: int, neuron: int, classic: bool = False) -> str:
+    """The defined name of a fixed bias: bias_b_2_1; the classic bias_b1, bias_b2 (one per layer)."""
+    if classic:
+        return BIAS_NAMES[name(Quantity(Kind.BIAS, layer, neuron), classic=True)]
+    return f"bias_b_{layer}_{neuron}"

@@ -189,17 +189,19 @@ def step(net: Network, p: Params, g: Backward, lr: np.ndarray) -> Params:
 # ---------------------------------------------------------------- the training loop
 
 
-def iteration_rows(net: Network) -> Iterator[np.ndarray]:
+def iteration_rows(net: Network, *, overflow: str = "raise") -> Iterator[np.ndarray]:
     """Row k = 0..iterations of every LR sheet: shape (n_learning_rates, len(net.columns())), in column order,
     one row at a time (constant memory).
 
-    Raises TemplateError when the numbers leave the floating-point range (a learning rate far too large).
+    Raises TemplateError when the numbers leave the floating-point range (a learning rate far too large);
+    with overflow="ignore" they run on to inf and nan instead, as a checker comparing a workbook wants.
     """
     readers = [reader(c) for c in net.columns()]
     lr = np.asarray(net.learning_rates, dtype=float)
     p = initial_params(net)
+    errors = dict(over="raise", invalid="raise", divide="raise") if overflow == "raise" else dict(all="ignore")
     for k in range(net.iterations + 1):
-        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        with np.errstate(**errors, under="ignore"):
             try:
                 f = forward(net, p)
                 g = backward(net, p, f)
@@ -213,9 +215,9 @@ def iteration_rows(net: Network) -> Iterator[np.ndarray]:
         p = p_next
 
 
-def trajectory(net: Network) -> dict[str, np.ndarray]:
+def trajectory(net: Network, *, overflow: str = "raise") -> dict[str, np.ndarray]:
     """Every column of the LR sheets at once: header -> shape (n_learning_rates, iterations + 1)."""
-    rows = np.stack(list(iteration_rows(net)), axis=2)
+    rows = np.stack(list(iteration_rows(net, overflow=overflow)), axis=2)
     return {c.header: rows[:, i, :] for i, c in enumerate(net.columns())}
 
 

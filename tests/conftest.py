@@ -170,3 +170,21 @@ def cnn_runs(cnn_run, mnist_dir, tmp_path_factory) -> dict[str, Path]:
         assert result.returncode == 0, result.stdout + result.stderr
         runs[name] = folder / name
     return runs
+
+
+# The general networks' workbooks the verify tests check: 40 iterations, four learning rates (one sheet each).
+GENERAL_TEMPLATES = {"xor": (0.5, 1.0, 2.0, 5.0), "softmax": (0.1, 0.5, 1.0, 2.0)}
+
+
+@pytest.fixture(scope="session")
+def general_workbooks(tmp_path_factory) -> dict[str, Path]:
+    """The workbooks `generate --template xor` and `--template softmax` write (GENERAL_TEMPLATES' iterations and
+    learning rates), built once: name -> path."""
+    from excelgen.workbook import write_workbook
+    from network import load_network
+
+    folder = tmp_path_factory.mktemp("general")
+    return {
+        name: write_workbook(load_network(name).with_options(iterations=40, learning_rates=rates), folder / f"{name}.xlsx")
+        for name, rates in GENERAL_TEMPLATES.items()
+    }

@@ -19,6 +19,9 @@ ARITHMETIC = [
     "=+_R0--_R1/ 4E-1",
     "=((_R0))",
     "=SUM(_R0,_R1*2,_R2)",
+    "=MAX(0,_R0)+MIN(_R1,_R2,0.5)",  # a general network's relu, and its softmax's largest logit
+    "=EXP(_R0-MAX(_R0,_R1,_R2))/(EXP(_R0-MAX(_R0,_R1,_R2))+EXP(_R1-MAX(_R0,_R1,_R2)))",
+    "=TANH(_R0)*(4/(EXP(_R1)+EXP(-_R1))^2)",
 ]
 
 
@@ -36,7 +39,7 @@ def test_arithmetic_agrees_with_the_formulas_package(shape):
 
 @pytest.mark.parametrize(
     "shape",
-    ['=IF(_R0>1,1,2)', '=_R0&"x"', "=MAX(_R0)", "=_R0 +", "=(_R0", "=name", '="text"', "=_R0>=1", "=#N/A",
+    ['=IF(_R0>1,1,2)', '=_R0&"x"', "=AVERAGE(_R0)", "=_R0 +", "=(_R0", "=name", '="text"', "=_R0>=1", "=#N/A",
      "=" + "(" * 1000 + "_R0" + ")" * 1000, "=" + "+".join(["_R0"] * 4000)],
 )
 def test_anything_else_is_left_to_the_formulas_package(shape):

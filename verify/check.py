@@ -2,7 +2,9 @@
 
 1. the file is checked for size (a zip bomb) and read (verify/book.py); an .ods or .xls is
    converted to xlsx by LibreOffice first;
-2. verify.detect.find_tables() says where each table, its η and its inputs are;
+2. verify.general.find_tables() recognises a general network's workbook (a template with `layers`) and
+   rebuilds its network; any other workbook is the classic network's, and verify.detect.find_tables()
+   says where each table, its η and its inputs are;
 3. structure: every computed cell holds a formula;
 4. saved values against the reference computed from the saved inputs, initial weights and η
    (skipped, with a note, for a file saved without values: the engine decides);
@@ -10,7 +12,8 @@
    recalculated inputs, initial weights and η.
 
 Each check of each table reports its root causes: the first wrong cell in dependency order, and
-every other column that is wrong given its own inputs.
+every other column that is wrong given its own inputs (verify/compare.py for the classic network,
+verify/general_check.py for a general one).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from network.errors import WorkbookError
-from verify import cells, compare, detect, engines, expected, source
+from verify import cells, compare, detect, engines, expected, general, general_check, source
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.report import Finding, Report, TableReport
@@ -56,7 +59,8 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
     with engines.Recalculation(engine, path, recalculated=recalculated) as recalculation:
         book = source.load(path)
-        tables = _find_tables(path, book)
+        kind = _find_tables(path, book)
+        tables = kind.tables
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
         checks = {}
         if book.has_saved_values:
@@ -71,21 +75,22 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 "the file holds no saved values (written by openpyxl or a similar library?): "
                 f"the {recalculation.engine} engine's recalculation decided"
             )
-        findings = {t.sheet: [f for f in [compare.still_empty(t, book), compare.not_formulas(t, book)] if f] for t in tables}
+        findings = {t.sheet: kind.structure(t, book) for t in tables}
         recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
     # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
     finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
     for check, values in checks.items():
-        for table, found in zip(finished, _value_checks(finished, check, values, book, rtol, atol)):
+        for table, found in zip(finished, kind.values(finished, check, values, book, rtol, atol)):
             findings[table.sheet] += found
     first = next(iter(checks.values()))
-    reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], first) for t in tables)
+    reports = tuple(_table_report(kind, t, tuple(checks), findings[t.sheet], first) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
 
 
-def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict) -> TableReport:
+def _table_report(kind: _Classic | general_check.GeneralChecks, table: Table, checks: tuple[str, ...],
+                  findings: list[Finding], saved: dict) -> TableReport:
     return TableReport(
         sheet=table.sheet,
         header_row=table.header_row,
@@ -93,20 +98,44 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         last_row=table.last_row,
         eta_cell=table.eta.address(),
         eta=cells.number(saved.get(cells.key(table.eta))),
-        cells=(table.last_row - table.first_row + 1) * len(compare.present(table)),
+        cells=kind.cells(table),
         checks=("structure", *checks),
         findings=tuple(findings),
-        recognised=table.describe(),
+        recognised=kind.describe(table),
         unchecked=tuple(table.not_checked()),
     )
 
 
-def _find_tables(path: Path, book: Book) -> list[Table]:
-    """verify.detect.find_tables(), with the file named in its error."""
+def _find_tables(path: Path, book: Book) -> _Classic | general_check.GeneralChecks:
+    """The workbook's tables with how to check them: a general network's (verify/general.py), else the classic
+    network's (verify/detect.py); WorkbookError, naming the file, when there is none or one lacks something."""
     try:
-        return detect.find_tables(book)
+        found = general.find_tables(book)
+        return general_check.GeneralChecks(found) if found is not None else _Classic(detect.find_tables(book))
     except WorkbookError as exc:
         raise WorkbookError(f"{exc} (in {path})") from None
+
+
+class _Classic:
+    """The checks of the classic network's tables, generated or hand-built (verify/compare.py, mistakes.py);
+    verify/general_check.py's GeneralChecks has the same methods for a general network."""
+
+    def __init__(self, tables: list[Table]):
+        self.tables = tables
+
+    def structure(self, table: Table, book: Book) -> list[Finding]:
+        return [f for f in [compare.still_empty(table, book), compare.not_formulas(table, book)] if f]
+
+    def values(self, tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
+               atol: float) -> list[list[Finding]]:
+        return _value_checks(tables, check, values, book, rtol, atol)
+
+    def cells(self, table: Table) -> int:
+        """The cells compared per check."""
+        return (table.last_row - table.first_row + 1) * len(compare.present(table))
+
+    def describe(self, table: Table) -> str:
+        return table.describe()
 
 
 def _value_checks(

@@ -30,9 +30,13 @@ UNFINISHED = "unfinished"  # the mistake key of a table with empty computed colu
 MAX_LISTED = 6  # the empty columns a finding names before "and N more"
 
 
-def still_empty(table: Table, book: Book) -> Finding | None:
-    """An unfinished table (an exercise): its empty computed cells, the columns they are in named."""
-    found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and _empty(book, cell)]
+def still_empty(table: Table, book: Book, computed: list[tuple[CellKey, str, int]] | None = None) -> Finding | None:
+    """An unfinished table (an exercise): its empty computed cells, the columns they are in named.
+
+    `computed`: (cell, quantity, iteration) of every cell that must hold a formula, row by row; by default the
+    classic table's (a general network's come from verify/general_check.py)."""
+    cells_ = _computed_cells(table) if computed is None else computed
+    found = [(cell, q, i) for cell, q, i in cells_ if book.formula(cell) is None and _empty(book, cell)]
     if not found:
         return None
     columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in found))
@@ -41,9 +45,11 @@ def still_empty(table: Table, book: Book) -> Finding | None:
     return _structure_finding(table, book, "empty", found, mistake=mistake, mistake_key=UNFINISHED)
 
 
-def not_formulas(table: Table, book: Book) -> Finding | None:
-    """The first computed cell that holds a typed-in value instead of a formula (empty cells: still_empty())."""
-    found = [(cell, q, i) for cell, q, i in _computed_cells(table) if book.formula(cell) is None and not _empty(book, cell)]
+def not_formulas(table: Table, book: Book, computed: list[tuple[CellKey, str, int]] | None = None) -> Finding | None:
+    """The first computed cell that holds a typed-in value instead of a formula (empty cells: still_empty());
+    `computed` as for still_empty()."""
+    cells_ = _computed_cells(table) if computed is None else computed
+    found = [(cell, q, i) for cell, q, i in cells_ if book.formula(cell) is None and not _empty(book, cell)]
     return _structure_finding(table, book, "not a formula", found) if found else None
 
 

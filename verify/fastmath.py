@@ -16,6 +16,7 @@ Nothing here is `eval`: the shape is tokenised and built into closures.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from typing import Callable, Sequence
@@ -34,6 +35,9 @@ FUNCTIONS: dict[str, tuple[int | None, Callable[..., np.ndarray]]] = {  # name -
     "SQRT": (1, np.sqrt),
     "ABS": (1, np.abs),
     "POWER": (2, lambda a, b: _power(a, b)),
+    "TANH": (1, np.tanh),
+    "MAX": (None, lambda *xs: functools.reduce(np.maximum, xs)),  # of numbers (a range never is one, as for SUM)
+    "MIN": (None, lambda *xs: functools.reduce(np.minimum, xs)),
 }
 
 _TOKEN = re.compile(
