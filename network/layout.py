@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from network.description import classic_network
 from network.names import Kind, Quantity, name
 
 if TYPE_CHECKING:
@@ -24,7 +25,9 @@ ETA_CELL = (1, 1)  # B2
 HEADER_ROW = 3  # row 4 in Excel
 FIRST_DATA_ROW = 4  # row 5 in Excel: iteration 0
 
-WEIGHTS = tuple(f"w{k}" for k in range(1, 9))
+# The classic LR sheet's columns, in order: those of the classic network's column records (network/columns.py).
+_CLASSIC = classic_network().columns()
+WEIGHTS = tuple(c.header for c in _CLASSIC if c.kind is Kind.WEIGHT)  # w1..w8
 
 # A general network's workbook (a template with `layers`) holds its shape in one defined name, as text the
 # checker reads back (general_description()); the numbers stay in their cells.
@@ -46,15 +49,19 @@ class Column:
     block: int  # 0: iteration/weights, 1: forward pass, 3-5: derivatives (see README)
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("iteration", 0),
-    *(Column(w, 0) for w in WEIGHTS),
-    *(Column(h, 1) for h in ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")),
-    Column("∂E_total/∂a_h1", 4),
-    Column("∂E_total/∂a_h2", 4),
-    *(Column(f"∂E_total/∂{w}", 5) for w in WEIGHTS[:4]),
-    *(Column(f"∂E_total/∂{w}", 3) for w in WEIGHTS[4:]),
-)
+def _block(kind: Kind, layer: int | None) -> int:
+    """The derivation block a classic column belongs to: 0 iteration and weights, 1 the forward pass,
+    4 ∂E_total/∂a_h, 5 the hidden weights' gradients, 3 the output weights'."""
+    if kind in (Kind.ITERATION, Kind.WEIGHT):
+        return 0
+    if kind in (Kind.Z, Kind.A, Kind.ERROR, Kind.E_TOTAL):
+        return 1
+    if kind is Kind.DE_DA:
+        return 4
+    return 5 if layer == 1 else 3
+
+
+COLUMNS: tuple[Column, ...] = tuple(Column(c.header, _block(c.kind, c.layer)) for c in _CLASSIC)
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 COMPUTED_HEADERS: tuple[str, ...] = HEADERS[1:]  # every column but `iteration` holds formulas
 
