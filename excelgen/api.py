@@ -22,10 +22,13 @@ Template = str | Path | Mapping | NetworkSpec | Network
 
 
 def _is_general(template: str | Path) -> bool:
-    """A built-in general network (xor, softmax), or a TOML file with a `layers` key."""
+    """A built-in general network (xor, softmax), a TOML file with a `layers` key, or a name that is no
+    template at all: load_network then refuses it, suggesting among every built-in name, classic and general."""
     if str(template) in builtin_networks():
         return str(template) not in builtin_templates()
     path = Path(template)
+    if not path.exists():
+        return True
     if path.suffix == ".toml" and path.is_file():
         try:
             return "layers" in read_toml(path)

@@ -35,14 +35,16 @@ from excelgen.rowstream import PREV, ROW
 
 def row_formulas(net: Network, first_row: bool) -> list[str | None]:
     """One formula template per column (None for the iteration number), for iteration 0 or for a later row."""
-    return [_Writer(net).formula(c, first_row) for c in net.columns()]
+    columns = net.columns()
+    writer = _Writer(net, columns)
+    return [writer.formula(c, first_row) for c in columns]
 
 
 class _Writer:
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Network, columns: tuple[Column, ...]) -> None:
         self.net = net
         self.examples = len(net.examples)
-        self.letters = {c.header: xl_col_to_name(i) for i, c in enumerate(net.columns())}
+        self.letters = {c.header: xl_col_to_name(i) for i, c in enumerate(columns)}
         self.L = len(net.layers) - 1
 
     # --- how a quantity is read: a cell of this row, or a Network-sheet constant

@@ -196,10 +196,11 @@ def iteration_rows(net: Network, *, overflow: str = "raise") -> Iterator[np.ndar
     Raises TemplateError when the numbers leave the floating-point range (a learning rate far too large);
     with overflow="ignore" they run on to inf and nan instead, as a checker comparing a workbook wants.
     """
-    readers = [reader(c) for c in net.columns()]
+    columns = net.columns()
     lr = np.asarray(net.learning_rates, dtype=float)
     p = initial_params(net)
     errors = dict(over="raise", invalid="raise", divide="raise") if overflow == "raise" else dict(all="ignore")
+    take = None
     for k in range(net.iterations + 1):
         with np.errstate(**errors, under="ignore"):
             try:
@@ -211,7 +212,11 @@ def iteration_rows(net: Network, *, overflow: str = "raise") -> Iterator[np.ndar
                     f"the weights overflow at iteration {k} with learning rates {list(net.learning_rates)}: "
                     "use smaller learning rates or fewer iterations"
                 ) from None
-        yield np.stack([read(k, p, f, g) for read in readers], axis=1)
+        sources = _sources(k, p, f, g)
+        if take is None:
+            take = _positions(columns, sources)
+        # every quantity of the iteration side by side, (R, all), then the columns' values picked in one step
+        yield np.concatenate([a.reshape(len(lr), -1) for a in sources.values()], axis=1)[:, take]
         p = p_next
 
 
@@ -221,20 +226,46 @@ def trajectory(net: Network, *, overflow: str = "raise") -> dict[str, np.ndarray
     return {c.header: rows[:, i, :] for i, c in enumerate(net.columns())}
 
 
-def reader(c: Column):
-    """How to read a column's values (one per learning rate) from iteration k's (k, p, f, g)."""
+def _sources(k: int, p: Params, f: Forward, g: Backward) -> dict[tuple[Kind, int], np.ndarray]:
+    """Iteration k's arrays by (kind, layer): each has the learning rates on axis 0 (layer 0: no layer)."""
+    R = f.E_total.shape[0]
+    found = {(Kind.ITERATION, 0): np.full(R, float(k)), (Kind.E_TOTAL, 0): f.E_total, (Kind.LOSS, 0): f.E,
+             (Kind.ERROR, 0): f.errors}
+    for kind, arrays in ((Kind.WEIGHT, p.w), (Kind.BIAS, p.b), (Kind.Z, f.z), (Kind.A, f.a), (Kind.DE_DA, g.dE_da),
+                         (Kind.DELTA, g.delta), (Kind.GRAD_WEIGHT, g.dw), (Kind.GRAD_BIAS, g.db)):
+        found |= {(kind, l): a for l, a in enumerate(arrays, start=1)}
+    return found
+
+
+def _positions(columns: tuple[Column, ...], sources: dict[tuple[Kind, int], np.ndarray]) -> np.ndarray:
+    """Where each column's value lies in the sources laid side by side (one row per learning rate)."""
+    offsets, start = {}, 0
+    for key, a in sources.items():
+        offsets[key] = start
+        start += a[0].size
+    positions = []
+    for c in columns:
+        key, index = _where(c)
+        shape = sources[key].shape[1:]
+        positions.append(offsets[key] + (int(np.ravel_multi_index(index, shape)) if shape else 0))
+    return np.array(positions, dtype=np.intp)
+
+
+def _where(c: Column) -> tuple[tuple[Kind, int], tuple[int, ...]]:
+    """Which array of an iteration holds a column's values ((kind, layer), as _sources() names it), and at
+    which index after the learning-rate axis: z_2_1[e3] is f.z[1][:, 2, 0], i.e. ((Kind.Z, 2), (2, 0))."""
     l, j, s, e = c.layer, c.neuron, c.source, c.example
     return {
-        Kind.ITERATION: lambda k, p, f, g: np.full(f.E_total.shape, float(k)),
-        Kind.WEIGHT: lambda k, p, f, g: p.w[l - 1][:, j - 1, s - 1],
-        Kind.BIAS: lambda k, p, f, g: p.b[l - 1][:, j - 1],
-        Kind.Z: lambda k, p, f, g: f.z[l - 1][:, e - 1, j - 1],
-        Kind.A: lambda k, p, f, g: f.a[l - 1][:, e - 1, j - 1],
-        Kind.ERROR: lambda k, p, f, g: f.errors[:, e - 1, j - 1],
-        Kind.LOSS: lambda k, p, f, g: f.E[:, e - 1],
-        Kind.E_TOTAL: lambda k, p, f, g: f.E_total,
-        Kind.DE_DA: lambda k, p, f, g: g.dE_da[l - 1][:, e - 1, j - 1],
-        Kind.DELTA: lambda k, p, f, g: g.delta[l - 1][:, e - 1, j - 1],
-        Kind.GRAD_WEIGHT: lambda k, p, f, g: g.dw[l - 1][:, j - 1, s - 1],
-        Kind.GRAD_BIAS: lambda k, p, f, g: g.db[l - 1][:, j - 1],
-    }[c.kind]
+        Kind.ITERATION: lambda: ((Kind.ITERATION, 0), ()),
+        Kind.WEIGHT: lambda: ((Kind.WEIGHT, l), (j - 1, s - 1)),  # p.w[l - 1][:, j - 1, s - 1]
+        Kind.BIAS: lambda: ((Kind.BIAS, l), (j - 1,)),  # p.b[l - 1][:, j - 1]
+        Kind.Z: lambda: ((Kind.Z, l), (e - 1, j - 1)),  # f.z[l - 1][:, e - 1, j - 1]
+        Kind.A: lambda: ((Kind.A, l), (e - 1, j - 1)),  # f.a[l - 1][:, e - 1, j - 1]
+        Kind.ERROR: lambda: ((Kind.ERROR, 0), (e - 1, j - 1)),  # f.errors[:, e - 1, j - 1]
+        Kind.LOSS: lambda: ((Kind.LOSS, 0), (e - 1,)),  # f.E[:, e - 1]
+        Kind.E_TOTAL: lambda: ((Kind.E_TOTAL, 0), ()),  # f.E_total
+        Kind.DE_DA: lambda: ((Kind.DE_DA, l), (e - 1, j - 1)),  # g.dE_da[l - 1][:, e - 1, j - 1]
+        Kind.DELTA: lambda: ((Kind.DELTA, l), (e - 1, j - 1)),  # g.delta[l - 1][:, e - 1, j - 1]
+        Kind.GRAD_WEIGHT: lambda: ((Kind.GRAD_WEIGHT, l), (j - 1, s - 1)),  # g.dw[l - 1][:, j - 1, s - 1]
+        Kind.GRAD_BIAS: lambda: ((Kind.GRAD_BIAS, l), (j - 1,)),  # g.db[l - 1][:, j - 1]
+    }[c.kind]()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import need_soffice
 from excelgen.cli import cli
-from excelgen.workbook import write_workbook
+from excelgen.workbook import build_workbook, write_workbook
 from network import load_network, parse_network, trajectory
 from test_recalc_libreoffice import ERROR_VALUES, compare
 from verify.libreoffice import recalculate
@@ -73,6 +74,22 @@ def test_random_networks_cover_what_the_formulas_must_handle():
     activations = {f for net in nets for f in net.activations}
     assert {"softmax", "relu"} <= activations or len(activations) >= 3
     assert any(len(net.examples) > 1 for net in nets)
+
+
+@pytest.mark.parametrize("template", list(NETWORKS))
+def test_fast_rows_write_exactly_what_write_formula_writes(tmp_path, template):
+    """Every part of the zip, compared: the LR sheets' row templates (rowstream, marks=True) against
+    XlsxWriter's own cell-by-cell path."""
+    net = NETWORKS[template]().with_options(iterations=12)
+    build_workbook(net, tmp_path / "fast.xlsx")
+    build_workbook(net, tmp_path / "slow.xlsx", fast=False)
+    fast, slow = zipfile.ZipFile(tmp_path / "fast.xlsx"), zipfile.ZipFile(tmp_path / "slow.xlsx")
+    assert fast.namelist() == slow.namelist()
+    sheets = [n for n in fast.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == len(net.learning_rates) + 2  # Network, one per rate, Summary
+    for name in fast.namelist():
+        assert fast.read(name) == slow.read(name), name
+    assert b'<row r="17"><c r="A17" s="' in fast.read("xl/worksheets/sheet2.xml")  # iteration 12
 
 
 @pytest.fixture(scope="module")

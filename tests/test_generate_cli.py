@@ -109,6 +109,22 @@ def test_bad_flags_give_one_line_errors_and_no_file(tmp_path, monkeypatch, args,
     assert list(Path(tmp_path).iterdir()) == []
 
 
+@pytest.mark.parametrize("typo, meant", [("xorr", "xor"), ("softmx", "softmax"), ("mazurr", "mazur"), ("era-s7", "era-s6")])
+def test_a_misspelt_template_name_is_matched_against_every_built_in_template(tmp_path, monkeypatch, typo, meant):
+    """The general templates (xor, softmax) are suggested and listed as the classic ones are."""
+    monkeypatch.chdir(tmp_path)
+    result = generate("--template", typo)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: unknown template {typo!r}: did you mean {meant!r}? "
+        "use a built-in name (era-s6, mazur, softmax, xor) or a path to a .toml file\n"
+    )
+    result = generate("--template", f"{meant}.toml")  # no such file, but a built-in name
+    assert result.exit_code == 2
+    assert result.output == f"Error: no file {meant}.toml; did you mean the built-in template {meant!r}? use --template {meant}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_damaged_cnn_run_folder_is_one_error_and_no_file(tmp_path):
     run = tmp_path / "run"
     run.mkdir()

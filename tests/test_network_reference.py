@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import network
+from network import reference
 from conftest import need_torch
 from network import layout
 from excelgen.errors import TemplateError
@@ -284,6 +285,44 @@ def test_a_learning_rate_far_too_large_is_a_template_error():
     net = network.load_network("xor").with_options(learning_rates=(1e300,))
     with pytest.raises(TemplateError, match=r"the weights overflow at iteration \d+ with learning rates \[1e\+300\]"):
         list(network.iteration_rows(net))
+
+
+def _read(c, k, p, f, g) -> np.ndarray:
+    """A column's values (one per learning rate) read field by field from iteration k's arrays."""
+    l, j, s, e = c.layer, c.neuron, c.source, c.example
+    return {
+        Kind.ITERATION: lambda: np.full(f.E_total.shape, float(k)),
+        Kind.WEIGHT: lambda: p.w[l - 1][:, j - 1, s - 1],
+        Kind.BIAS: lambda: p.b[l - 1][:, j - 1],
+        Kind.Z: lambda: f.z[l - 1][:, e - 1, j - 1],
+        Kind.A: lambda: f.a[l - 1][:, e - 1, j - 1],
+        Kind.ERROR: lambda: f.errors[:, e - 1, j - 1],
+        Kind.LOSS: lambda: f.E[:, e - 1],
+        Kind.E_TOTAL: lambda: f.E_total,
+        Kind.DE_DA: lambda: g.dE_da[l - 1][:, e - 1, j - 1],
+        Kind.DELTA: lambda: g.delta[l - 1][:, e - 1, j - 1],
+        Kind.GRAD_WEIGHT: lambda: g.dw[l - 1][:, j - 1, s - 1],
+        Kind.GRAD_BIAS: lambda: g.db[l - 1][:, j - 1],
+    }[c.kind]()
+
+
+@pytest.mark.parametrize("template", [*(f"random-{seed}" for seed in range(0, 35, 3)), "mazur", "softmax"])
+def test_every_column_holds_its_own_quantity(template):
+    """iteration_rows() picks all the columns out of an iteration's arrays in one step: each column must get
+    exactly the quantity it names (the classic mazur has the ERROR and DE_DA columns too)."""
+    if template.startswith("random-"):
+        net = network.parse_network(random_template(int(template[7:]), updates=3))
+    else:
+        net = network.load_network(template).with_options(iterations=3)
+    lr = np.asarray(net.learning_rates, dtype=float)
+    p = reference.initial_params(net)
+    for k, row in enumerate(network.iteration_rows(net)):
+        f = reference.forward(net, p)
+        g = reference.backward(net, p, f)
+        for i, c in enumerate(net.columns()):
+            np.testing.assert_array_equal(row[:, i], _read(c, k, p, f, g), err_msg=f"{c.header}, iteration {k}")
+        p = reference.step(net, p, g, lr)
+    assert k == 3
 
 
 @pytest.mark.parametrize("seed", range(0, 35, 5))
