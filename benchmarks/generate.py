@@ -81,7 +81,10 @@ def softmax(args, big: int) -> None:
         f"softmax {general:,.0f}: ratio {general / classic:.2f} (target >= 0.80; "
         f"per CPU second {cpu['softmax'] / cpu['generator']:.2f})"
     )
-    print("per formula cell, writing the rows + saving the file (XlsxWriter zips the sheets' XML, deflate level 6):")
+    from excelgen.workbook import DEFLATE_LEVEL
+
+    print("per formula cell, writing the rows + saving the file (XlsxWriter zips the sheets' XML at "
+          f"deflate level {DEFLATE_LEVEL}):")
     for kind, label in (("generator", "classic"), ("softmax", "softmax")):
         r = best[kind]
         rows, save = (r["seconds"] - r["save_seconds"]) / r["cells"] * 1e6, r["save_seconds"] / r["cells"] * 1e6

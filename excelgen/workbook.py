@@ -9,14 +9,18 @@ iteration at a time (excelgen/trajectory.py), so memory does not grow with the i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import tempfile
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import xlsxwriter
 import xlsxwriter.exceptions
+import xlsxwriter.workbook
 from network import Network
 from network import iteration_rows as network_rows
 
@@ -36,6 +40,9 @@ from excelgen.trajectory import exercise_row, iteration_rows
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 _E_TOTAL = layout.column_index("E_total")
 PROGRESS_ROWS = 500  # iterations between two progress(n) calls
+# zlib's fastest level for the parts of the .xlsx: saving takes about half the time of level 6, the default,
+# for files about a quarter larger (benchmarks/generate.py; README, Development)
+DEFLATE_LEVEL = 1
 
 
 def write_workbook(
@@ -111,10 +118,23 @@ def build_workbook(
                     ws.row_data_fh.close()
             raise
         try:
-            wb.close()
+            with _fast_deflate():
+                wb.close()
         except xlsxwriter.exceptions.FileCreateError as exc:
             raise WorkbookError(f"cannot write {target}: {exc}") from None
     return e_total
+
+
+@contextmanager
+def _fast_deflate() -> Iterator[None]:
+    """Workbook.close() zips the parts at DEFLATE_LEVEL: XlsxWriter (pinned in pyproject.toml) has no setting
+    for it, so its module's ZipFile is given the level for the duration."""
+    plain = xlsxwriter.workbook.ZipFile
+    xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=DEFLATE_LEVEL)
+    try:
+        yield
+    finally:
+        xlsxwriter.workbook.ZipFile = plain
 
 
 def lock_files(path: Path) -> tuple[Path, Path]:

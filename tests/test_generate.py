@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import openpyxl
+import xlsxwriter.workbook
 import pandas as pd
 import pytest
 
@@ -208,6 +209,21 @@ def test_same_input_gives_the_same_bytes(tmp_path):
     first = write_workbook(spec, tmp_path / "a.xlsx")
     second = write_workbook(spec, tmp_path / "b.xlsx")
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_parts_are_deflated_at_the_fast_level(default_workbook):
+    """Every part is stored as zlib's level DEFLATE_LEVEL makes it (a raw deflate stream of the same bytes), and
+    XlsxWriter's own ZipFile is back afterwards."""
+    import zlib
+
+    from excelgen.workbook import DEFLATE_LEVEL
+
+    with zipfile.ZipFile(default_workbook) as z:
+        for info in z.infolist():
+            packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+            stream = packer.compress(z.read(info)) + packer.flush()
+            assert (info.compress_type, info.compress_size) == (zipfile.ZIP_DEFLATED, len(stream)), info.filename
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
 
 
 @pytest.mark.parametrize(
