@@ -161,7 +161,7 @@ def _naive(spec, target: Path) -> None:
     """One write call per cell, the same formulas and saved values as the generator's LR tables."""
     import xlsxwriter
 
-    from excelgen.general_formulas import row_formulas
+    from excelgen.formulas import row_formulas
     from network import layout, trajectory
 
     columns = trajectory(spec.net)

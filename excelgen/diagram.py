@@ -20,7 +20,7 @@ from typing import Callable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from excelgen.general_formulas import constant_name, fixed_bias_name
+from excelgen.formulas import constant_name, fixed_bias_name
 from excelgen.grid import Grid
 from excelgen.spec import NetworkSpec
 from excelgen.styles import Styles

@@ -1,7 +1,7 @@
 """The sheets of a general network (network.Network): its Network sheet and its LR sheets.
 
 Everything is derived from the network's description: the columns (network.columns), the names
-(network.names) and the formulas (excelgen.general_formulas). The Network sheet holds the editable
+(network.names) and the formulas (excelgen.formulas). The Network sheet holds the editable
 examples, initial weights and biases (yellow, with defined names), the row pickers, a live diagram
 of the layers, and five blocks that derive every step at the chosen row for example 1:
 
@@ -22,7 +22,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from network import layout
-from excelgen.general_formulas import constant_name, fixed_bias_name, row_formulas
+from excelgen.formulas import constant_name, fixed_bias_name, row_formulas
 from excelgen.grid import Grid
 from network.layout import rate_text
 from excelgen.network_sheet import LINE_WIDTH, absolute, filled, picked_column, write_pickers

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from xlsxwriter.workbook import Workbook
 
-from excelgen.general_formulas import row_formulas
+from excelgen.formulas import row_formulas
 from excelgen.notation import header_note
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet

@@ -1,7 +1,7 @@
 """The classic sheets' quantities in mathematical notation, for header notes and the Network sheet's blocks.
 
 Every line is derived from the LR sheet's column records (network/columns.py): a column's `depends` lists what
-its formula reads, in order, so the notation and the formula (excelgen/general_formulas.py) say the same thing:
+its formula reads, in order, so the notation and the formula (excelgen/formulas.py) say the same thing:
 
     h1                h1 = w1·i1 + w2·i2 + b1                       depends: w1, i1, w2, i2 (, b1)
     a_h1              a_h1 = σ(h1) = 1 / (1 + e^(−h1))              depends: h1
@@ -13,7 +13,7 @@ its formula reads, in order, so the notation and the formula (excelgen/general_f
 
 from __future__ import annotations
 
-from excelgen.general_formulas import constant_name
+from excelgen.formulas import constant_name
 from network import Column, Kind, Network
 
 UPDATE_RULE = "w_new = w_old − η · ∂E_total/∂w"
