@@ -15,7 +15,7 @@ so a spreadsheet engine recomputes the saved values to the last bit or two:
 A quantity with a column of its own is read from that cell; one without is written out in place. So the
 classic network, whose sheet has no δ columns but ∂E_total/∂a_h1, E1 and E2, gets today's formulas:
 
-    ∂E_total/∂a_h1       =(AA5-tgt_t1)*AA5*(1-AA5)*F5+(AC5-tgt_t2)*AC5*(1-AC5)*H5      Σ_k δ_o_k·w, δ in place
+    ∂E_total/∂a_h1       =(O5-tgt_t1)*O5*(1-O5)*F5+(Q5-tgt_t2)*Q5*(1-Q5)*H5          Σ_k δ_o_k·w, δ in place
     ∂E_total/∂w1         =U5*K5*(1-K5)*in_i1                                         δ_h1·i1, δ_h1 in place
     E_total              =R5+S5                                                      E1 + E2
 
