@@ -16,19 +16,19 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from network import Kind, Network, Quantity
-from network.names import name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from network import layout
+from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import constant_name, fixed_bias_name, row_formulas
 from excelgen.grid import Grid
-from network.layout import rate_text
-from excelgen.network_sheet import LINE_WIDTH, absolute, filled, picked_column, write_pickers
+from excelgen.network_sheet import EXERCISE_NOTE, LINE_WIDTH, absolute, filled, picked_column, write_pickers
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
-from excelgen.styles import BLOCK_COLOURS, DECIMALS, SCIENTIFIC, Styles, value_axis
+from excelgen.styles import DECIMALS, SCIENTIFIC, Styles, value_axis
+from network import Kind, Network, Quantity, layout
+from network.layout import rate_text
+from network.names import name
 
 # column kind -> the colour block of its header (styles.BLOCK_COLOURS)
 KIND_BLOCK = {
@@ -53,9 +53,10 @@ ACTIVATION_TEXT = {
 
 def start_general_lr_sheet(
     wb: Workbook, ws: RowStreamWorksheet, styles: Styles, net: Network, rate: float, row0: Sequence[float],
-    *, fast: bool = True,
+    *, fast: bool = True, exercise: str | None = None,
 ) -> None:
-    """The top, the E_total charts, the header and iteration 0; iterations 1..N follow with ws.add_row()."""
+    """The top, the E_total charts, the header and iteration 0; iterations 1..N follow with ws.add_row().
+    exercise: None, or the columns left empty for a student (excelgen/exercise.py)."""
     columns = net.columns()
     ws.set_column(0, 0, 12)
     ws.set_column(1, len(columns) - 1, 13)
@@ -63,6 +64,8 @@ def start_general_lr_sheet(
     ws.write_string(*layout.ETA_LABEL_CELL, "η (learning rate)", styles.label)
     ws.write_number(*layout.ETA_CELL, rate, styles.eta)
     ws.write_string(layout.ETA_LABEL_CELL[0], 2, "← type another η: the table and the charts follow", styles.hint)
+    if exercise is not None:
+        ws.write_string(layout.ETA_LABEL_CELL[0], 6, HINT, styles.label)
     ws.set_row_pixels(2, 180)
     e_total = next(i for i, c in enumerate(columns) if c.kind is Kind.E_TOTAL)
     for i, log in enumerate((False, True)):
@@ -82,9 +85,15 @@ def start_general_lr_sheet(
         ws.write_string(layout.HEADER_ROW, col, c.header, styles.block_header[KIND_BLOCK[c.kind]])
     ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
     formats = [styles.iteration, *(_value_format(styles, c) for c in columns[1:])]
-    cells = [RowCell(f, fmt) for f, fmt in zip(row_formulas(net, first_row=False), formats)]
-    ws.start_rows(layout.FIRST_DATA_ROW, [RowCell(f, fmt) for f, fmt in zip(row_formulas(net, first_row=True), formats)],
-                  fast=fast, marks=True)
+    empty, empty0 = set(empty_columns(net, exercise)), set(empty_columns(net, exercise, iteration0=True))
+
+    def row_cells(first_row: bool, blank: set[str]) -> list[RowCell]:  # an exercise's columns: empty and yellow
+        formulas = row_formulas(net, first_row=first_row)
+        return [RowCell(None, styles.exercise, blank=True) if c.header in blank else RowCell(f, fmt)
+                for c, f, fmt in zip(columns, formulas, formats)]
+
+    cells = row_cells(False, empty)
+    ws.start_rows(layout.FIRST_DATA_ROW, row_cells(True, empty0), fast=fast, marks=True)
     ws.add_row(row0)
     # a row has hundreds of row numbers: marks=True fills them by str.replace (the same bytes, faster)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast, marks=True)
@@ -92,8 +101,10 @@ def start_general_lr_sheet(
     page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(columns) - 1)
 
 
-def write_general_network_sheet(wb: Workbook, ws: Worksheet, styles: Styles, net: Network, row0: dict[str, float]) -> None:
-    """row0: iteration 0 of the first LR sheet, by header."""
+def write_general_network_sheet(
+    wb: Workbook, ws: Worksheet, styles: Styles, net: Network, row0: dict[str, float], *, exercise: str | None = None
+) -> None:
+    """row0: iteration 0 of the first LR sheet, by header (an exercise's empty columns as 0)."""
     for col, width in enumerate(COLUMN_WIDTHS):
         ws.set_column(col, col, width)
     grid = Grid()
@@ -103,6 +114,8 @@ def write_general_network_sheet(wb: Workbook, ws: Worksheet, styles: Styles, net
     row = _write_constants(wb, grid, styles, net)
     wb.define_name(layout.GENERAL_DESCRIPTION_NAME, f'="{layout.general_shape(net).text()}"')  # read by verify
     grid.string(row, 0, "Type new values into the yellow cells: every LR sheet recalculates.", styles.hint)
+    if exercise is not None:
+        grid.string(2, 0, EXERCISE_NOTE, styles.label)
     write_pickers(wb, ws, grid, styles, net)
     diagram_end = _write_diagram(grid, styles, net, row0)
     row = max(row, diagram_end) + 2
@@ -110,7 +123,7 @@ def write_general_network_sheet(wb: Workbook, ws: Worksheet, styles: Styles, net
         lines = _lines(block, net)
         if lines:
             row = _write_block(grid, styles, net, row0, block, lines, row) + 1
-    _write_update(grid, styles, net, row0, row)
+    _write_update(grid, styles, net, row0, row, exercise)
     grid.write(ws)
     page_setup(ws, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1)
 
@@ -274,7 +287,9 @@ def _write_block(
     return row + 1
 
 
-def _write_update(grid: Grid, styles: Styles, net: Network, row0: dict[str, float], row: int) -> None:
+def _write_update(
+    grid: Grid, styles: Styles, net: Network, row0: dict[str, float], row: int, exercise: str | None
+) -> None:
     """The update rule, worked for the first weight at the chosen row."""
     filled(grid, row, 0, GENERAL_TITLES[5], styles.update_rule)
     grid.string(row, LINE_WIDTH, "at the chosen row", styles.update_rule)
@@ -283,13 +298,14 @@ def _write_update(grid: Grid, styles: Styles, net: Network, row0: dict[str, floa
     rate = net.learning_rates[0]
     etas = ",".join(f"'{layout.lr_sheet_name(r)}'!{layout.cell(*layout.ETA_CELL, absolute=True)}" for r in net.learning_rates)
     cells = [absolute(row + k, LINE_WIDTH) for k in (1, 2, 3)]
+    following = 0.0 if exercise is not None else row0[w] - rate * row0[g]  # an exercise's updates start empty
     lines = [
         ("η, the learning rate of the chosen LR sheet", f"=CHOOSE(show_sheet,{etas})", rate),
         (f"{w} at the chosen iteration", f"={_pick(net, w)}", row0[w]),
         (f"∂E_total/∂{w} at the chosen iteration", f"={_pick(net, g)}", row0[g]),
         (f"{w} − η · ∂E_total/∂{w}", f"={cells[1]}-{cells[0]}*{cells[2]}", row0[w] - rate * row0[g]),
         (f"= {w} one row further down that LR sheet (the next iteration)",
-         f'=IF(show_iteration<{net.iterations},{_pick(net, w, offset=1)},"no next row")', row0[w] - rate * row0[g]),
+         f'=IF(show_iteration<{net.iterations},{_pick(net, w, offset=1)},"no next row")', following),
     ]
     biases = " and the biases" if net.train_biases else ""
     lines.append((f"Every LR sheet applies the rule to every weight{biases} in every row, with its own η in B2.", None, None))

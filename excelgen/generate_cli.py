@@ -11,7 +11,7 @@ from network import Network, builtin_networks
 
 from excelgen.api import generate as write, network_spec
 from network.layout import COMPUTED_HEADERS
-from excelgen.lr_sheet import EXERCISES
+from excelgen.exercise import EXERCISES
 from excelgen.spec import DEFAULT_TEMPLATE
 
 PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)

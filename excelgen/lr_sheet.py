@@ -6,6 +6,7 @@ from typing import Sequence
 
 from xlsxwriter.workbook import Workbook
 
+from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import row_formulas
 from excelgen.notation import header_note
 from excelgen.printing import page_setup
@@ -15,7 +16,6 @@ from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
 from network import Network, layout
 from network.layout import rate_text
 
-EXERCISES = ("gradients", "forward")  # generate --exercise: what the student fills in
 PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
 CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
 CHART_ROW_HEIGHT = 180  # pixels
@@ -26,7 +26,6 @@ COLOUR_KEY = (
     "Header colours: blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), "
     "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3). Hover a header for its formula."
 )
-EXERCISE_HINT = "Exercise: type the formula of each yellow column in row 5 (iteration 0), then fill it down."
 
 
 def start_lr_sheet(
@@ -43,12 +42,12 @@ def start_lr_sheet(
     """Write the top, the charts, the header and iteration 0 (`row0`, in layout.HEADERS order).
 
     Iterations 1..N follow with ws.add_row(values), one call per iteration.
-    exercise: None, or the columns left empty for a student (see exercise_headers()).
+    exercise: None, or the columns left empty for a student (excelgen/exercise.py).
     """
     _write_top(ws, styles, rate, exercise)
     _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
     _write_header(ws, styles, spec.net)
-    empty = exercise_headers(exercise)
+    empty = empty_columns(spec.net, exercise)
     cells = _row_cells(styles, spec, empty)
     # Row 0 takes its weights from the Network sheet; every later row updates the row above.
     ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec, empty), fast=fast)
@@ -56,19 +55,6 @@ def start_lr_sheet(
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
     last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
     page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(layout.HEADERS) - 1)
-
-
-def exercise_headers(exercise: str | None, *, iteration0: bool = False) -> tuple[str, ...]:
-    """The columns an exercise leaves empty: "gradients" empties every ∂E column and every update
-    (the weights from iteration 1 on); "forward" also empties the forward pass, except at iteration 0,
-    the worked example. iteration0=True: the columns empty in row 0 itself."""
-    if exercise is None:
-        return ()
-    gradients = tuple(h for h in layout.HEADERS if h.startswith("∂"))
-    if iteration0:
-        return gradients
-    forward = tuple(c.header for c in layout.COLUMNS if c.block == 1) if exercise == "forward" else ()
-    return (*layout.WEIGHTS, *forward, *gradients)
 
 
 def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: str | None) -> None:
@@ -80,7 +66,7 @@ def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: st
     ws.write_number(*layout.ETA_CELL, rate, styles.eta)
     ws.write_string(label_row, 2, "← type another η: the table and the charts follow", styles.hint)
     if exercise is not None:
-        ws.write_string(label_row, 6, EXERCISE_HINT, styles.label)
+        ws.write_string(label_row, 6, HINT, styles.label)
     ws.set_row_pixels(CHART_ROW, CHART_ROW_HEIGHT)
     ws.write_string(CHART_ROW, 0, COLOUR_KEY, styles.key)
     ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
@@ -139,7 +125,7 @@ def _row_cells(styles: Styles, spec: NetworkSpec, empty: tuple[str, ...]) -> lis
 def _iteration0_cells(styles: Styles, cells: list[RowCell], spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
     """Row 0: the weights read from the Network sheet; an exercise fills its forward pass (the worked example)."""
     row0 = row_formulas(spec.net, first_row=True)[1:]
-    empty0 = set(exercise_headers("gradients", iteration0=True)) if empty else set()
+    empty0 = set(empty_columns(spec.net, "gradients", iteration0=True)) if empty else set()
     return [cells[0], *(
         RowCell(None, styles.exercise, blank=True) if h in empty0 else RowCell(f, styles.table_value[h])
         for f, h in zip(row0, layout.COMPUTED_HEADERS)

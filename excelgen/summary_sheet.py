@@ -9,15 +9,16 @@ curve on a linear and on a log scale.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from network import Kind, Network, layout
+from network import Kind, Network, layout, reference
 from network.layout import cell, rate_text
 from excelgen.printing import page_setup
 from excelgen.styles import COUNT, RATE, Styles, value_axis
-from excelgen.trajectory import first_rises, overshoot_rate
 
 TARGET = 1e-3  # "fast" means: E_total below this
 NOT_REACHED = "not reached"
@@ -194,3 +195,31 @@ def _insert_charts(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: i
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
         ws.insert_chart(row, 0, chart, {"x_offset": i * (_CHART_WIDTH + 12)})
+
+
+def first_rises(e_total: np.ndarray) -> list[int | None]:
+    """For each learning rate (row of e_total[rate, iteration]): the first iteration whose E_total is above the one
+    before it (the rate overshoots), or None when E_total falls or stays at every step."""
+    rising = np.diff(e_total, axis=1) > 0
+    return [int(np.argmax(row)) + 1 if row.any() else None for row in rising]
+
+
+def overshoot_rate(net: Network, max_iterations: int = 1_000) -> float | None:
+    """The smallest η on a grid of 20 steps per decade, 0.1 … 10,000, whose E_total rises at some iteration
+    within the template's iterations (at most max_iterations); None when none does.
+
+    One vectorised run of the reference over the whole grid; a rate whose numbers overflow counts as rising.
+    """
+    grid = 10.0 ** (np.arange(-20, 81) / 20)
+    iterations = net.iterations
+    net = replace(net, learning_rates=tuple(grid))
+    p = reference.initial_params(net)
+    previous = np.full(grid.shape, np.inf)
+    rises = np.zeros(grid.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(min(iterations, max_iterations) + 1):
+            f = reference.forward(net, p)
+            rises |= ~np.isfinite(f.E_total) | (f.E_total > previous)
+            previous = f.E_total
+            p = reference.step(net, p, reference.backward(net, p, f), grid)
+    return float(grid[np.argmax(rises)]) if rises.any() else None

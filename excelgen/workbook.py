@@ -3,7 +3,7 @@
 write_workbook() builds the workbook with XlsxWriter in constant_memory mode into a temporary
 file next to the target, and moves it into place only when everything succeeded: a failed run
 leaves an existing file untouched. The saved values come from the NumPy reference one
-iteration at a time (excelgen/trajectory.py), so memory does not grow with the iterations.
+iteration at a time (network/reference.py, the one training loop), so memory does not grow with the iterations.
 """
 
 from __future__ import annotations
@@ -27,18 +27,17 @@ from network import iteration_rows as network_rows
 from network import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
 from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
-from excelgen.lr_sheet import EXERCISES, exercise_headers, start_lr_sheet
+from excelgen.exercise import EXERCISES, empty_columns, exercise_row
+from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
 from excelgen.plots import plot_paths, write_plots
 from excelgen.rowstream import RowStreamWorksheet
 from excelgen.spec import NetworkSpec
 from excelgen.styles import make_styles
 from excelgen.summary_sheet import write_summary_sheet
-from excelgen.trajectory import exercise_row, iteration_rows
 
 # A fixed creation date: the same template and options give the same bytes.
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-_E_TOTAL = layout.column_index("E_total")
 PROGRESS_ROWS = 500  # iterations between two progress(n) calls
 # zlib's fastest level for the parts of the .xlsx: saving takes about half the time of level 6, the default,
 # for files about a quarter larger (benchmarks/generate.py; README, Development)
@@ -58,7 +57,7 @@ def write_workbook(
     """Write the workbook for `spec` to `path` (and loss plots to `plots_dir`); returns the path.
 
     exercise: None for the worked workbook; "gradients" leaves every ∂E column and every update empty
-    for a student to fill in, "forward" also the forward pass after iteration 0 (see lr_sheet.EXERCISES).
+    for a student to fill in, "forward" also the forward pass after iteration 0 (excelgen/exercise.py).
     `extra_sheets(workbook)` adds more sheets after these (the CNN sheets: cnn.export.cnn_sheets()).
     `progress(n)` is called after every PROGRESS_ROWS iterations (and the last few) with the
     number of iterations just written, for a progress bar.
@@ -69,8 +68,6 @@ def write_workbook(
     caller turned into one included, leaves no temporary file or folder behind.
     """
     path = Path(path)
-    if exercise is not None and isinstance(spec, Network):
-        raise WorkbookError(f"the exercise version exists for the classic 2-2-2 network only, not for template {spec.name}")
     if exercise is not None and exercise not in EXERCISES:
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
@@ -106,10 +103,7 @@ def build_workbook(
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
-            if isinstance(spec, Network):
-                e_total = _fill_general(wb, spec, fast, progress)
-            else:
-                e_total = _fill(wb, spec, fast, progress, exercise)
+            e_total = _fill(wb, spec, fast, progress, exercise)
             if extra_sheets is not None:
                 extra_sheets(wb)
         except BaseException:
@@ -144,67 +138,19 @@ def lock_files(path: Path) -> tuple[Path, Path]:
 
 def _fill(
     wb: xlsxwriter.Workbook,
-    spec: NetworkSpec,
+    spec: NetworkSpec | Network,
     fast: bool,
     progress: Callable[[int], None] | None,
     exercise: str | None,
 ) -> np.ndarray:
-    """Every sheet; the LR tables grow side by side, one iteration at a time.
+    """Every sheet; the LR tables grow side by side, one iteration at a time. The classic network (a NetworkSpec)
+    gets its own Network and LR sheets (network_sheet.py, lr_sheet.py), any other network general_sheets.py's.
 
     An exercise's saved values are what a spreadsheet computes before the student types anything:
-    its empty cells count as 0 (trajectory.exercise_row()).
+    its empty cells count as 0 (exercise.exercise_row()).
     """
-    wb.set_properties(
-        {
-            "title": f"Backpropagation by hand ({spec.name})",
-            "subject": "Backpropagation on a 2-2-2 sigmoid network, one sheet per learning rate",
-            "author": "backprop-sheet",
-            "created": CREATED,
-        }
-    )
-    styles = make_styles(wb)
-    rows = iteration_rows(spec)
-    row0 = next(rows)
-    later = exercise_row(spec, exercise) if exercise is not None else None  # every row k >= 1 of an exercise
-    e_total = np.empty((len(spec.learning_rates), spec.iterations + 1))
-    e_total[:, 0] = row0[:, _E_TOTAL]
-    shown = dict(zip(layout.HEADERS, row0[0].tolist()))  # iteration 0 of the first LR sheet, as computed there
-    if exercise is not None:
-        shown |= dict.fromkeys(exercise_headers(exercise, iteration0=True), 0.0)
-    network = wb.add_worksheet(layout.NETWORK_SHEET)
-    write_network_sheet(wb, network, styles, spec, shown, exercise=exercise)
-    sheets = []
-    for rate, values in zip(spec.learning_rates, row0.tolist()):
-        ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
-        start_lr_sheet(wb, ws, styles, spec, rate, values, fast=fast, exercise=exercise)
-        sheets.append(ws)
-    for k, table in enumerate(rows, start=1):
-        written = table if later is None else later
-        if later is not None:
-            later[:, 0] = k
-        for ws, values in zip(sheets, written.tolist()):  # Python floats: their text is the exact repr
-            ws.add_row(values)
-        e_total[:, k] = table[:, _E_TOTAL]
-        if progress is not None and k % PROGRESS_ROWS == 0:  # per chunk of rows: the loop stays fast
-            progress(PROGRESS_ROWS)
-    if progress is not None:
-        progress(spec.iterations % PROGRESS_ROWS)
-    summary = wb.add_worksheet(layout.SUMMARY_SHEET)
-    if later is None:
-        write_summary_sheet(wb, summary, styles, spec.net, e_total)
-    else:  # the Summary reads the exercise's own E_total column
-        on_sheets = np.repeat(later[:, _E_TOTAL : _E_TOTAL + 1], spec.iterations + 1, axis=1)
-        on_sheets[:, 0] = e_total[:, 0]
-        write_summary_sheet(wb, summary, styles, spec.net, on_sheets, exercise=True)
-    network.activate()
-    return e_total
-
-
-def _fill_general(
-    wb: xlsxwriter.Workbook, net: Network, fast: bool, progress: Callable[[int], None] | None,
-) -> np.ndarray:
-    """A general network's sheets (excelgen/general_sheets.py): Network and one LR sheet per learning rate."""
-    shape = "-".join(str(n) for n in net.layers)
+    net = spec if isinstance(spec, Network) else spec.net
+    shape = "2-2-2 sigmoid" if net.classic else "-".join(str(n) for n in net.layers)
     wb.set_properties({"title": f"Backpropagation by hand ({net.name})", "author": "backprop-sheet", "created": CREATED,
                        "subject": f"Backpropagation on a {shape} network, one sheet per learning rate"})
     styles = make_styles(wb)
@@ -212,25 +158,41 @@ def _fill_general(
     e_col = headers.index("E_total")
     rows = network_rows(net)
     row0 = next(rows)
+    later = exercise_row(net, exercise) if exercise is not None else None  # every row k >= 1 of an exercise
     e_total = np.empty((len(net.learning_rates), net.iterations + 1))
     e_total[:, 0] = row0[:, e_col]
-    sheet = wb.add_worksheet(layout.NETWORK_SHEET)
-    write_general_network_sheet(wb, sheet, styles, net, dict(zip(headers, row0[0].tolist())))
+    shown = dict(zip(headers, row0[0].tolist()))  # iteration 0 of the first LR sheet, as computed there
+    shown |= dict.fromkeys(empty_columns(net, exercise, iteration0=True), 0.0)
+    network = wb.add_worksheet(layout.NETWORK_SHEET)
+    if isinstance(spec, Network):
+        write_general_network_sheet(wb, network, styles, net, shown, exercise=exercise)
+    else:
+        write_network_sheet(wb, network, styles, spec, shown, exercise=exercise)
     sheets = []
     for rate, values in zip(net.learning_rates, row0.tolist()):
         ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
-        start_general_lr_sheet(wb, ws, styles, net, rate, values, fast=fast)
+        start = start_general_lr_sheet if isinstance(spec, Network) else start_lr_sheet
+        start(wb, ws, styles, spec, rate, values, fast=fast, exercise=exercise)
         sheets.append(ws)
     for k, table in enumerate(rows, start=1):
-        for ws, values in zip(sheets, table.tolist()):
+        written = table if later is None else later
+        if later is not None:
+            later[:, 0] = k
+        for ws, values in zip(sheets, written.tolist()):  # Python floats: their text is the exact repr
             ws.add_row(values)
         e_total[:, k] = table[:, e_col]
-        if progress is not None and k % PROGRESS_ROWS == 0:
+        if progress is not None and k % PROGRESS_ROWS == 0:  # per chunk of rows: the loop stays fast
             progress(PROGRESS_ROWS)
     if progress is not None:
         progress(net.iterations % PROGRESS_ROWS)
-    write_summary_sheet(wb, wb.add_worksheet(layout.SUMMARY_SHEET), styles, net, e_total)
-    sheet.activate()
+    summary = wb.add_worksheet(layout.SUMMARY_SHEET)
+    if later is None:
+        write_summary_sheet(wb, summary, styles, net, e_total)
+    else:  # the Summary reads the exercise's own E_total column
+        on_sheets = np.repeat(later[:, e_col : e_col + 1], net.iterations + 1, axis=1)
+        on_sheets[:, 0] = e_total[:, 0]
+        write_summary_sheet(wb, summary, styles, net, on_sheets, exercise=True)
+    network.activate()
     return e_total
 
 

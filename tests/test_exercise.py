@@ -16,11 +16,15 @@ from click.testing import CliRunner
 from conftest import need_soffice
 from network import layout
 from excelgen.cli import cli
-from excelgen.lr_sheet import exercise_headers
+from excelgen.exercise import empty_columns
+from excelgen.spec import load_template
 from excelgen.styles import INPUT_FILL
+from network import Kind, load_network
+from test_recalc_libreoffice import compare
 from verify.libreoffice import recalculate
 
 FIRST = layout.FIRST_DATA_ROW + 1  # Excel row of iteration 0
+CLASSIC = load_template().net
 ITERATIONS = 20
 GRADIENTS = [h for h in layout.HEADERS if h.startswith("∂")]
 FORWARD = [c.header for c in layout.COLUMNS if c.block == 1]
@@ -90,7 +94,7 @@ def test_the_empty_columns_are_yellow_and_the_rest_as_generated(exercises, kind)
         for header in layout.COMPUTED_HEADERS:
             for r in (FIRST, FIRST + 1, FIRST + ITERATIONS):
                 cell = ws[f"{C[header]}{r}"]
-                empty = header in exercise_headers(kind, iteration0=(r == FIRST))
+                empty = header in empty_columns(CLASSIC, kind, iteration0=(r == FIRST))
                 assert (cell.value is None) == empty, (sheet, cell.coordinate, kind)
                 if empty:
                     assert cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), cell.coordinate
@@ -101,9 +105,9 @@ def test_the_empty_columns_are_yellow_and_the_rest_as_generated(exercises, kind)
 
 
 def test_gradients_leaves_the_forward_pass_and_forward_empties_it(exercises):
-    assert set(exercise_headers("gradients")) == {*layout.WEIGHTS, *GRADIENTS}
-    assert set(exercise_headers("forward")) == {*layout.WEIGHTS, *GRADIENTS, *FORWARD}
-    assert set(exercise_headers("forward", iteration0=True)) == set(GRADIENTS)
+    assert set(empty_columns(CLASSIC, "gradients")) == {*layout.WEIGHTS, *GRADIENTS}
+    assert set(empty_columns(CLASSIC, "forward")) == {*layout.WEIGHTS, *GRADIENTS, *FORWARD}
+    assert set(empty_columns(CLASSIC, "forward", iteration0=True)) == set(GRADIENTS)
 
 
 def test_the_exercise_keeps_the_charts(exercises, default_workbook):
@@ -113,8 +117,8 @@ def test_the_exercise_keeps_the_charts(exercises, default_workbook):
     assert charts(exercises["gradients"]) == charts(default_workbook)
 
 
-@pytest.mark.parametrize("kind, empty_columns", [("gradients", 18), ("forward", 29)])
-def test_verify_names_the_columns_still_empty(exercises, kind, empty_columns):
+@pytest.mark.parametrize("kind, count", [("gradients", 18), ("forward", 29)])
+def test_verify_names_the_columns_still_empty(exercises, kind, count):
     result = CliRunner().invoke(cli, ["verify", str(exercises[kind]), "--engine", "formulas", "--json"])
     assert result.exit_code == 1, result.output
     report = json.loads(result.output)
@@ -124,7 +128,7 @@ def test_verify_names_the_columns_still_empty(exercises, kind, empty_columns):
         (finding,) = table["findings"]
         assert finding["kind"] == "empty" and finding["mistake_key"] == "unfinished"
         assert finding["cell"] == f"'{table['sheet']}'!{C['∂E_total/∂a_h1']}{FIRST}"
-        assert f"{empty_columns} columns still empty" in finding["mistake"]
+        assert f"{count} columns still empty" in finding["mistake"]
 
 
 def test_the_class_summary_counts_unfinished_workbooks(exercises, default_workbook):
@@ -148,3 +152,91 @@ def test_a_completed_exercise_is_graded_like_any_workbook(exercises, tmp_path, m
             first = report["tables"][0]["findings"][0]
             assert first["mistake_key"] == "other-hidden-slope"
             assert first["cell"] == f"'LR 0.1'!{C['∂E_total/∂w3']}{FIRST}"
+
+
+# ---------------------------------------------------------------- general networks
+
+
+GENERAL_ITERATIONS = 12
+DERIVATIVES = {Kind.DELTA, Kind.GRAD_WEIGHT, Kind.GRAD_BIAS}
+
+
+@pytest.fixture(scope="module")
+def general_exercises(tmp_path_factory) -> dict[tuple[str, str | None], object]:
+    """(template, exercise) -> workbook, the worked one (exercise None) beside both exercises, for xor and softmax."""
+    folder = tmp_path_factory.mktemp("general-exercise")
+    books = {}
+    for template in ("xor", "softmax"):
+        for kind in (None, "gradients", "forward"):
+            out = folder / f"{template}-{kind}.xlsx"
+            args = ["generate", "--template", template, "--iterations", str(GENERAL_ITERATIONS), "-o", str(out)]
+            result = CliRunner().invoke(cli, args + ([] if kind is None else ["--exercise", kind]))
+            assert result.exit_code == 0, result.output
+            books[template, kind] = out
+    return books
+
+
+@pytest.mark.parametrize("template", ["xor", "softmax"])
+@pytest.mark.parametrize("kind", ["gradients", "forward"])
+def test_a_general_exercise_empties_what_the_student_derives(general_exercises, template, kind):
+    """δ, the gradients and the updates are empty and yellow (forward: the forward pass after iteration 0 too);
+    everything else is the worked workbook's formula; LibreOffice computes the saved values of what is left."""
+    net = load_network(template)
+    worked = openpyxl.load_workbook(general_exercises[template, None])
+    exercise = openpyxl.load_workbook(general_exercises[template, kind])
+    updates = {Kind.WEIGHT, Kind.BIAS} | ({Kind.Z, Kind.A, Kind.LOSS, Kind.E_TOTAL} if kind == "forward" else set())
+    for sheet in ("LR 0.5",):
+        ws, full = exercise[sheet], worked[sheet]
+        assert [c.value for c in ws[layout.HEADER_ROW + 1]] == [c.header for c in net.columns()]
+        for col, c in enumerate(net.columns()[1:], start=2):
+            for r in (FIRST, FIRST + 1, FIRST + GENERAL_ITERATIONS):
+                cell = ws.cell(r, col)
+                empty = c.kind in DERIVATIVES or (r > FIRST and c.kind in updates)
+                assert (c.header in empty_columns(net, kind, iteration0=(r == FIRST))) == empty, (c.header, r)
+                if empty:
+                    assert cell.value is None and cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), cell.coordinate
+                else:
+                    assert cell.value == full.cell(r, col).value, cell.coordinate
+    need_soffice()
+    book = general_exercises[template, kind]
+    count, problems = compare(book, recalculate(book, book.with_name(f"{book.stem}-lo.xlsx")))
+    assert count > 0 and problems == []
+
+
+@pytest.mark.parametrize("template", ["xor", "softmax"])
+def test_verify_says_a_general_exercise_is_unfinished(general_exercises, template):
+    net = load_network(template)
+    result = CliRunner().invoke(cli, ["verify", str(general_exercises[template, "gradients"]), "--engine", "formulas", "--json"])
+    assert result.exit_code == 1, result.output
+    first_derivative = next(i for i, c in enumerate(net.columns()) if c.kind in DERIVATIVES)
+    for table in json.loads(result.output)["tables"]:
+        finding = table["findings"][0]
+        assert finding["kind"] == "empty" and finding["mistake_key"] == "unfinished"
+        assert finding["cell"] == f"'{table['sheet']}'!{layout.col_letter(first_derivative)}{FIRST}"
+
+
+@pytest.mark.parametrize("template", ["xor", "softmax"])
+@pytest.mark.parametrize("slip", [False, True])
+def test_a_general_exercise_filled_in_is_graded(general_exercises, tmp_path, template, slip):
+    """The empty cells typed in (the worked workbook's formulas), LibreOffice recalculates, verify grades it: it
+    passes, and a slip in one δ cell at iteration 3 (twice its value) is named at that cell."""
+    need_soffice()
+    net = load_network(template)
+    worked = openpyxl.load_workbook(general_exercises[template, None])
+    wb = openpyxl.load_workbook(general_exercises[template, "gradients"])
+    delta = next(i for i, c in enumerate(net.columns(), start=1) if c.kind is Kind.DELTA)
+    for ws in wb.worksheets:
+        if ws.title.startswith(layout.LR_SHEET_PREFIX):
+            for row in ws.iter_rows(min_row=FIRST, max_row=FIRST + GENERAL_ITERATIONS):
+                for cell in row:
+                    if cell.value is None:
+                        cell.value = worked[ws.title][cell.coordinate].value
+    slipped = wb["LR 0.5"].cell(FIRST + 3, delta)
+    if slip:
+        slipped.value = f"=2*({slipped.value[1:]})"
+    wb.save(tmp_path / "typed.xlsx")
+    saved = recalculate(tmp_path / "typed.xlsx", tmp_path / "saved.xlsx")
+    result = CliRunner().invoke(cli, ["verify", str(saved), "--engine", "formulas", "--json"])
+    assert result.exit_code == (1 if slip else 0), result.output
+    findings = [f for t in json.loads(result.output)["tables"] for f in t["findings"]]
+    assert [f["cell"] for f in findings][:1] == ([f"'LR 0.5'!{slipped.coordinate}"] if slip else [])

@@ -149,15 +149,6 @@ def test_the_network_sheet_follows_the_pickers(tmp_path, softmax_book):
     assert checked >= 40
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--template", "xor", "--exercise"], "the exercise version exists for the classic 2-2-2 network only"),
-])
-def test_cli_refusals(tmp_path, args, message):
-    result = CliRunner().invoke(cli, ["generate", "-o", str(tmp_path / "x.xlsx"), *args])
-    assert result.exit_code == 2 and message in result.output
-    assert not (tmp_path / "x.xlsx").exists()
-
-
 def test_generate_a_shipped_network(tmp_path):
     result = CliRunner().invoke(cli, ["generate", "--template", "xor", "--iterations", "10", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 0, result.output

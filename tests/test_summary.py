@@ -12,8 +12,7 @@ import pytest
 
 from conftest import need_soffice
 from excelgen.spec import NetworkSpec, load_template
-from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows
-from excelgen.trajectory import overshoot_rate
+from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows, overshoot_rate
 from excelgen.workbook import write_workbook
 from network import Network, load_network, trajectory
 from verify.libreoffice import recalculate
