@@ -59,8 +59,17 @@ class Sheet:
         return None if found is None else found[0]
 
     def cells(self, max_row: int, max_col: int) -> Iterator[tuple[int, int, object]]:
-        """(row, col, value) of the non-empty cells within the first max_row rows and max_col columns."""
-        inside = {(row, col) for row, col in itertools.chain(self.formulas, self.saved) if row <= max_row and col <= max_col}
+        """(row, col, value) of the non-empty cells within the first max_row rows and max_col columns.
+
+        The top corner of a big sheet is looked up cell by cell (rows and columns are never
+        negative) rather than every cell of the sheet filtered.
+        """
+        rows, cols = min(max_row, self.max_row), min(max_col, self.max_col)
+        if (rows + 1) * (cols + 1) < len(self.formulas) + len(self.saved):  # the top corner of a big sheet
+            grid = itertools.product(range(rows + 1), range(cols + 1))
+            inside = [key for key in grid if key in self.formulas or key in self.saved]
+        else:
+            inside = {(row, col) for row, col in itertools.chain(self.formulas, self.saved) if row <= max_row and col <= max_col}
         for row, col in sorted(inside):
             yield row, col, self.value(row, col)
 
