@@ -122,13 +122,15 @@ class _Classic:
 
     def __init__(self, tables: list[Table]):
         self.tables = tables
+        # The saved values and the engine nearly always start the same: the reference is trained once for both.
+        self.references: dict[tuple, list] = {}
 
     def structure(self, table: Table, book: Book) -> list[Finding]:
         return [f for f in [compare.still_empty(table, book), compare.not_formulas(table, book)] if f]
 
     def values(self, tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
                atol: float) -> list[list[Finding]]:
-        return _value_checks(tables, check, values, book, rtol, atol)
+        return _value_checks(tables, check, values, book, rtol, atol, self.references)
 
     def cells(self, table: Table) -> int:
         """The cells compared per check."""
@@ -139,12 +141,18 @@ class _Classic:
 
 
 def _value_checks(
-    tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float
+    tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float,
+    references: dict[tuple, list],
 ) -> list[list[Finding]]:
-    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes."""
+    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes.
+
+    `references`: the reference of each list of starts already trained, by those starts.
+    """
     starts = [expected.start(t, values) for t in tables]
-    good = [s for s in starts if isinstance(s, expected.Start)]
-    columns = iter(expected.expected(good))
+    good = tuple(s for s in starts if isinstance(s, expected.Start))
+    if good not in references:
+        references[good] = expected.expected(list(good))
+    columns = iter(references[good])
     results: list[list[Finding]] = []
     for table, start in zip(tables, starts):
         if isinstance(start, expected.BadInput):
