@@ -1,12 +1,18 @@
-"""verify/cells.py: saved values read a sheet at a time, against reading them one cell at a time."""
+"""Small helpers of the checks: saved values read a sheet at a time (verify/cells.py) against
+reading them one cell at a time, a sheet's top corner against filtering every cell, column
+letters (verify/refs.py) against openpyxl's, and what the checker imports."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
+from openpyxl.utils import column_index_from_string, get_column_letter
 
-from verify import cells
+from verify import cells, refs
 from verify.book import Book, Sheet
 
 
@@ -44,3 +50,25 @@ def test_a_sheet_s_top_corner_holds_what_filtering_every_cell_finds():
         keys = {key for key in [*formulas, *saved] if key[0] <= max_row and key[1] <= max_col}
         expected = [(row, col, sheet.value(row, col)) for row, col in sorted(keys)]
         assert list(sheet.cells(max_row, max_col)) == expected, (max_row, max_col)
+
+
+def test_column_letters_are_openpyxl_s():
+    for col in range(1, 18_279):
+        letters = get_column_letter(col)
+        assert refs.column_letter(col) == letters
+        assert refs.column_number(letters) == refs.column_number(letters.lower()) == column_index_from_string(letters) == col
+    for bad in (0, -1, 18_279):
+        with pytest.raises(ValueError):
+            refs.column_letter(bad)
+    for bad in ("", "AAAA", "A1", "$A", "é", " A"):
+        with pytest.raises(ValueError):
+            column_index_from_string(bad)
+        with pytest.raises(ValueError):
+            refs.column_number(bad)
+
+
+def test_the_checker_does_not_import_what_it_does_not_need():
+    """openpyxl and pandas cost every `verify` start-up (its process and its worker's fork server) time for nothing."""
+    code = "import sys, verify.cli, verify.batch, verify.check, verify.formulas_engine; print(sorted(sys.modules))"
+    modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'openpyxl'" not in modules and "'pandas'" not in modules

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import posixpath
-from functools import lru_cache
 import re
 import zipfile
 import zlib
@@ -31,7 +30,6 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from network.errors import WorkbookError
 from verify import gcpause, plainxml, refs
@@ -108,7 +106,7 @@ class Book:
         corner = _CELL.match(found[1].partition(":")[0]) if found else None
         if corner is None:
             return None
-        return CellRef(found[0], int(corner.group(2)), _column(corner.group(1)))
+        return CellRef(found[0], int(corner.group(2)), refs.column_number(corner.group(1)))
 
 
 def read(path: str | Path) -> Book:
@@ -250,7 +248,7 @@ def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:
             for letters, digits, kind, formula, attributes, text, raw, inline_tag, inline, _, _ in chunk:
                 if not letters:  # a row tag, </row>, whitespace
                     continue
-                position = (int(digits), plain.get(letters) or _column(letters))
+                position = (int(digits), plain.get(letters) or refs.column_number(letters))
                 if formula:  # <f>B5-$B$2*W5</f>: the common case
                     if "&" in formula:
                         formula = unescape(formula)
@@ -403,15 +401,10 @@ def _position(reference: str | None, row: int, col: int) -> tuple[int, int]:
     match = _CELL.match(reference or "")
     if match is None:
         return row, col
-    return int(match.group(2)), _column(match.group(1))
+    return int(match.group(2)), refs.column_number(match.group(1))
 
 
-@lru_cache(maxsize=None)
-def _column(letters: str) -> int:
-    return column_index_from_string(letters.upper())
-
-
-_PLAIN_COLUMNS = {get_column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
+_PLAIN_COLUMNS = {refs.column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
 
 
 def _text(element: etree._Element) -> str:

@@ -7,9 +7,8 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Iterable
 
-from openpyxl.utils import get_column_letter
-
 from verify.book import Book, Saved
+from verify.refs import column_letter
 from verify.table import CellRef, Table
 
 CellKey = tuple[str, int, int]  # (sheet, row, column), 1-based
@@ -27,7 +26,7 @@ def key(ref: CellRef) -> CellKey:
 def address(cell: CellKey) -> str:
     """('LR 0.1', 5, 2) -> 'LR 0.1'!B5"""
     sheet, row, col = cell
-    return f"'{sheet}'!{get_column_letter(col)}{row}"
+    return f"'{sheet}'!{column_letter(col)}{row}"
 
 
 def table_cells(table: Table) -> list[CellKey]:

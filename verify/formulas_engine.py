@@ -37,7 +37,6 @@ import formulas
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
-from openpyxl.utils import get_column_letter
 
 from network.errors import WorkbookError
 from verify import book as books
@@ -417,7 +416,7 @@ def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKe
 
 def _too_many(key: CellKey, box: _Box) -> str:
     """The WorkbookError message when the formulas read more than RANGE_BUDGET cells through ranges."""
-    corners = f"{get_column_letter(box.left)}{box.top}:{get_column_letter(box.right)}{box.bottom}"
+    corners = f"{refs.column_letter(box.left)}{box.top}:{refs.column_letter(box.right)}{box.bottom}"
     return (
         f"the formulas read more than {RANGE_BUDGET:,} cells through ranges ({cells.address(key)} reads "
         f"{box.size:,} cells of {corners} on sheet {box.sheet!r}): too large for --engine formulas; "
