@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from network.errors import WorkbookError
-from verify import cells, compare, detect, engines, expected, general, general_check, source
+from verify import cells, compare, detect, engines, expected, gcpause, general, general_check, source
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.report import Finding, Report, TableReport
@@ -46,7 +46,7 @@ def check_workbook(
     `recalculated`: LibreOffice's recalculation of `path`, made beforehand (engine libreoffice).
     Raises WorkbookError/EngineError when it cannot be checked.
     """
-    with source.as_xlsx(path) as (xlsx, note):
+    with source.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
         report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report
