@@ -76,7 +76,8 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
         with gcpause.paused():  # hundreds of thousands of keys and values, no cycles among them
             settled = filldown.settle(workbook, targets, book.names_of, max_shapes=SHAPE_BUDGET)
     graph = _Graph.build(book, itertools.filterfalse(settled.__contains__, targets), known=settled)
-    values: dict[CellKey, object] = {**settled, **graph.constants}
+    values: dict[CellKey, object] = settled  # the settled numbers, then the constants and every cell evaluated
+    values.update(graph.constants)
     with _quiet_schedula():
         pending = graph.order
         if shortcut:
@@ -85,10 +86,9 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
             _store(batch, _run(book, batch, values), values)
     for key in graph.circular:
         values[key] = CIRCULAR
-    result: dict[CellKey, Value] = dict(settled)  # numbers already
-    for key in (*graph.constants, *graph.cells):
-        result[key] = _plain(values[key])
-    return result
+    for key in (*graph.constants, *graph.cells):  # the settled ones are numbers already
+        values[key] = _plain(values[key])
+    return values
 
 
 @dataclass
@@ -262,6 +262,8 @@ class _Graph:
 
 def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]) -> list[CellKey]:
     """Step 2 of the module docstring: store the cells the saved values settle; return the rest."""
+    if not graph.cells:  # filldown.settle() settled every formula
+        return []
     guesses = dict(values)
     for key in graph.cells:
         guesses[key] = book.constant(key)  # a formula cell's saved value
