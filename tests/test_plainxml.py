@@ -236,10 +236,14 @@ def test_cells_without_an_address_are_read_by_lxml_counting_them():
     assert saved == {(2, 2): (1.0, "n"), (2, 3): (2.0, "n"), (3, 1): (3.0, "n")}
 
 
-def test_a_workbook_reads_the_same_through_either_reader(generated, monkeypatch):
+@pytest.mark.parametrize("how", ["not plain", "too large to read whole"])
+def test_a_workbook_reads_the_same_through_either_reader(how, generated, monkeypatch):
     """book.read() with the plain reader and with lxml alone (the plain reader made to step aside)."""
     plain = books.read(generated)
-    monkeypatch.setattr(books, "_plain_cells", lambda data, strings: None)
+    if how == "not plain":
+        monkeypatch.setattr(books, "_plain_cells", lambda data, strings: None)
+    else:
+        monkeypatch.setattr(books, "_PLAIN_LIMIT", 1000)
     assert books.read(generated) == plain
 
 

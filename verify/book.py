@@ -313,7 +313,8 @@ def _free(row: etree._Element) -> None:
 _SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
 _PARSER = etree.XMLParser(**_SAFE)  # for the rest of a plain worksheet part (verify/plainxml.py)
 # A worksheet part up to this size is read whole for the plain reader; a larger one is streamed.
-_PLAIN_LIMIT = 256 * 1024**2
+# (A sheet of the 6 x 10,000-iteration workbook is about 25 MB.)
+_PLAIN_LIMIT = 64 * 1024**2
 
 
 def _parse(stream: IO[bytes], part: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
