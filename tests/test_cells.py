@@ -72,3 +72,18 @@ def test_the_checker_does_not_import_what_it_does_not_need():
     code = "import sys, verify.cli, verify.batch, verify.check, verify.formulas_engine; print(sorted(sys.modules))"
     modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'openpyxl'" not in modules and "'pandas'" not in modules
+
+
+def test_a_check_imports_nothing_the_fork_server_has_not(tmp_path):
+    """A module first imported inside a worker can fail to map near the worker's memory ceiling
+    (an ImportError, not a MemoryError): whatever a check needs comes with verify.batch's preload."""
+    from excelgen.spec import load_template
+    from excelgen.workbook import write_workbook
+
+    path = write_workbook(load_template(), tmp_path / "default.xlsx")
+    code = (
+        "import sys, verify.batch, verify.check, verify.formulas_engine; from verify.check import check_workbook; "
+        "before = set(sys.modules); check_workbook(sys.argv[1], engine='formulas'); print(*sorted(set(sys.modules) - before))"
+    )
+    new = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert [m for m in new.split() if not m.startswith("encodings.")] == []

@@ -46,6 +46,8 @@ from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
 
 CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
+# An empty cell for `formulas` (schedula loads it on first use: here, not first in a worker near its memory ceiling).
+_EMPTY = sh.EMPTY
 # Functions that work cell by cell on arrays, so a whole group of cells can go in one call.
 _ELEMENTWISE = frozenset(
     {"ABS", "EXP", "IF", "INT", "LN", "LOG10", "MOD", "POWER", "ROUND", "SIGN", "SQRT", "TANH"}
@@ -439,7 +441,7 @@ def _reproduces(computed: object, saved: object) -> bool:
 def _internal(found: tuple[object, str] | None) -> object:
     """A cell's (value, data type) as `formulas` takes it: float, bool, str, an XlError, or EMPTY."""
     if found is None or found[0] is None:
-        return sh.EMPTY
+        return _EMPTY
     value, data_type = found
     if data_type == "e":
         return XlError(str(value)) if str(value) in cells.ERROR_TEXTS else XlError("#VALUE!")
@@ -452,7 +454,7 @@ def _internal(found: tuple[object, str] | None) -> object:
 
 def _plain(value: object) -> Value:
     """A value as the report shows it: float, bool, text, an error's text, or None (empty)."""
-    if value is sh.EMPTY or value is None:
+    if value is _EMPTY or value is None:
         return None
     if isinstance(value, XlError):
         return str(value)
