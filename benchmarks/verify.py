@@ -37,6 +37,7 @@ at the time limit), and the wall time and largest peak over the class.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -82,7 +83,7 @@ def single(args, tmp: Path) -> None:
         spec = load_template().with_options(iterations=iterations)
         path = write_workbook(spec, Path(tmp, f"backprop-{iterations}.xlsx"))
         cells = 29 * (iterations + 1) * len(spec.learning_rates)
-        print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables)")
+        print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables); {_load()}")
         # verify --engine formulas and the bare LibreOffice recalculation, alternately, round after round
         rounds = []
         for k in range(args.rounds):
@@ -108,6 +109,12 @@ def single(args, tmp: Path) -> None:
             f"(rounds {min(r[0] / r[1] for r in rounds):.2f}x to {max(r[0] / r[1] for r in rounds):.2f}x; "
             "target: at most 0.7 for 6 x 2,000)"
         )
+        print(f"  {_load()}")
+
+
+def _load() -> str:
+    """The machine's load averages: the benchmark shares it with whatever else runs."""
+    return "load average {:.2f}, {:.2f}, {:.2f} (1, 5, 15 min)".format(*os.getloadavg())
 
 
 def _bare_libreoffice(path: Path, tmp: Path) -> float:
