@@ -89,12 +89,18 @@ class Book:
         return first is None or first[1] in first[0].saved or any(key in s.saved for s, key in formulas)
 
     def formula(self, key: tuple[str, int, int]) -> str | None:
-        sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.formulas.get(key[1:])
+        """The formula of a (sheet, row, col) cell, None for none (called for every cell a check reads)."""
+        try:
+            return self.sheets[key[0]].formulas.get(key[1:])
+        except KeyError:  # no such sheet
+            return None
 
     def saved(self, key: tuple[str, int, int]) -> Saved | None:
-        sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.saved.get(key[1:])
+        """The saved (value, type) of a (sheet, row, col) cell, None for an empty one."""
+        try:
+            return self.sheets[key[0]].saved.get(key[1:])
+        except KeyError:  # no such sheet
+            return None
 
     def names_for(self, sheet: str) -> dict[str, str]:
         """The names a formula on `sheet` sees: the workbook's, with the sheet's own taking precedence."""
