@@ -62,6 +62,7 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
         kind = _find_tables(path, book)
         tables = kind.tables
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
+        recalculation.start(book, wanted)  # the formulas engine: a big workbook recalculates while the rest is checked
         checks = {}
         if book.has_saved_values:
             checks["saved values"] = cells.read_values(book, wanted)
