@@ -77,17 +77,25 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 f"the {recalculation.engine} engine's recalculation decided"
             )
         findings = {t.sheet: kind.structure(t, book) for t in tables}
+        # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
+        finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
+        for check, values in checks.items():  # the saved values, while the engine recalculates
+            _add_value_findings(findings, kind, finished, check, values, book, rtol, atol)
         recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
-    # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
-    finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
-    for check, values in checks.items():
-        for table, found in zip(finished, kind.values(finished, check, values, book, rtol, atol)):
-            findings[table.sheet] += found
+            _add_value_findings(findings, kind, finished, recalculation.engine, recalculated, book, rtol, atol)
     first = next(iter(checks.values()))
     reports = tuple(_table_report(kind, t, tuple(checks), findings[t.sheet], first) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
+
+
+def _add_value_findings(findings: dict[str, list[Finding]], kind: _Classic | general_check.GeneralChecks,
+                        tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
+                        atol: float) -> None:
+    """One check (saved values, or an engine's) of every table: its root causes added to the table's findings."""
+    for table, found in zip(tables, kind.values(tables, check, values, book, rtol, atol)):
+        findings[table.sheet] += found
 
 
 def _table_report(kind: _Classic | general_check.GeneralChecks, table: Table, checks: tuple[str, ...],
