@@ -132,34 +132,3 @@ def test_more_shapes_than_the_budget_settle_nothing(generated):
     workbook = books.read(generated)
     targets = _targets(workbook)
     assert filldown.settle(workbook, targets, formulas_engine._Book(workbook).names_of, max_shapes=3) == {}
-
-
-def test_the_reader_s_quick_loop_reads_what_the_counting_loop_reads(generated, handbuilt_books):
-    """book._addressed_cells() (cells with r="B5") against book._cells(), on every sheet of these books."""
-    for path in [generated, *handbuilt_books.values()]:
-        with zipfile.ZipFile(path) as archive:
-            for part in [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]:
-                strings = books._Reader(archive, path)._shared_strings("xl/sharedStrings.xml")
-                with archive.open(part) as stream:
-                    quick = books._addressed_cells(stream, part, strings)
-                with archive.open(part) as stream:
-                    counted = books._cells(stream, part, strings)
-                assert quick == counted, f"{path.name} {part}"
-
-
-def test_a_cell_without_an_address_is_read_by_counting(tmp_path):
-    """A sheet whose cells leave out r= is read by the counting loop, as before."""
-    part = "xl/worksheets/sheet1.xml"
-    xml = (
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        '<row r="2"><c r="B2"><v>1</v></c><c><f>B2*2</f><v>2</v></c></row><row><c><v>3</v></c></row>'
-        "</sheetData></worksheet>"
-    )
-    path = tmp_path / "sheet.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(part, xml)
-    with zipfile.ZipFile(path) as archive:
-        assert books._addressed_cells(archive.open(part), part, []) is None
-        formulas, saved = books._cells(archive.open(part), part, [])
-    assert formulas == {(2, 3): "=B2*2"}
-    assert saved == {(2, 2): (1.0, "n"), (2, 3): (2.0, "n"), (3, 1): (3.0, "n")}

@@ -1,14 +1,16 @@
 """A workbook as the checks see it: every sheet's cells, formulas and saved values, and the defined names.
 
-Read straight from the xlsx archive with lxml, one streaming pass per sheet, keeping only what
-the checks need. Styles, comments, drawings, charts and printer settings are never opened, so a
+Read straight from the xlsx archive, keeping only what the checks need: a worksheet part in the
+plain form nearly every app writes by one regular expression (verify/plainxml.py, which proves
+the form first), any other part with lxml, one streaming pass per sheet. Styles, comments, drawings, charts and printer settings are never opened, so a
 part that some app writes oddly (a comment without an author, prefixed tags such as
 `<x:styleSheet>`) cannot make a workbook unreadable. Tags are matched by their local name, so
 any namespace prefix, and Strict OOXML's namespace, read the same.
 
 Workbooks come from students, so the archive is size-checked first (verify/source.py) and the
 XML parser refuses what defusedxml refuses: no DTD (hence no entity expansion), no external
-entities, no network, no huge trees.
+entities, no network, no huge trees. The plain reader expands no entity at all (only XML's
+five and character references), and leaves everything outside the cells to that parser.
 
 Shared formulas (`<f t="shared" si="0"/>`, as Excel saves a filled-down column) are expanded
 into each cell's own formula; the master cell of an array formula holds the formula, the other
@@ -19,19 +21,18 @@ from __future__ import annotations
 
 import itertools
 import posixpath
-from functools import lru_cache
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Iterator
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from network.errors import WorkbookError
-from verify import gcpause, refs
+from verify import gcpause, plainxml, refs
 from verify.table import CellRef
 
 Saved = tuple[object, str]  # (value, type): "n" number, "s" text, "b" bool, "e" error ("#DIV/0!"), "d" date text
@@ -56,8 +57,17 @@ class Sheet:
         return None if found is None else found[0]
 
     def cells(self, max_row: int, max_col: int) -> Iterator[tuple[int, int, object]]:
-        """(row, col, value) of the non-empty cells within the first max_row rows and max_col columns."""
-        inside = {(row, col) for row, col in itertools.chain(self.formulas, self.saved) if row <= max_row and col <= max_col}
+        """(row, col, value) of the non-empty cells within the first max_row rows and max_col columns.
+
+        The top corner of a big sheet is looked up cell by cell (rows and columns are never
+        negative) rather than every cell of the sheet filtered.
+        """
+        rows, cols = min(max_row, self.max_row), min(max_col, self.max_col)
+        if (rows + 1) * (cols + 1) < len(self.formulas) + len(self.saved):  # the top corner of a big sheet
+            grid = itertools.product(range(rows + 1), range(cols + 1))
+            inside = [key for key in grid if key in self.formulas or key in self.saved]
+        else:
+            inside = {(row, col) for row, col in itertools.chain(self.formulas, self.saved) if row <= max_row and col <= max_col}
         for row, col in sorted(inside):
             yield row, col, self.value(row, col)
 
@@ -79,12 +89,18 @@ class Book:
         return first is None or first[1] in first[0].saved or any(key in s.saved for s, key in formulas)
 
     def formula(self, key: tuple[str, int, int]) -> str | None:
-        sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.formulas.get(key[1:])
+        """The formula of a (sheet, row, col) cell, None for none (called for every cell a check reads)."""
+        try:
+            return self.sheets[key[0]].formulas.get(key[1:])
+        except KeyError:  # no such sheet
+            return None
 
     def saved(self, key: tuple[str, int, int]) -> Saved | None:
-        sheet = self.sheets.get(key[0])
-        return None if sheet is None else sheet.saved.get(key[1:])
+        """The saved (value, type) of a (sheet, row, col) cell, None for an empty one."""
+        try:
+            return self.sheets[key[0]].saved.get(key[1:])
+        except KeyError:  # no such sheet
+            return None
 
     def names_for(self, sheet: str) -> dict[str, str]:
         """The names a formula on `sheet` sees: the workbook's, with the sheet's own taking precedence."""
@@ -96,7 +112,7 @@ class Book:
         corner = _CELL.match(found[1].partition(":")[0]) if found else None
         if corner is None:
             return None
-        return CellRef(found[0], int(corner.group(2)), _column(corner.group(1)))
+        return CellRef(found[0], int(corner.group(2)), refs.column_number(corner.group(1)))
 
 
 def read(path: str | Path) -> Book:
@@ -191,13 +207,15 @@ class _Reader:
         return [_text(si) for si in self._elements(part, ("si",))]
 
     def _sheet(self, title: str, part: str, strings: list[str]) -> Sheet:
-        """One worksheet part, streamed: the hot loop of the reader (a cell at a time, 350k for a big workbook).
-
-        Nearly every cell says where it is (r="B5"): _addressed_cells() reads those quickly; a
-        sheet with a cell that does not is read again by _cells(), which counts its way along.
-        """
-        with self.archive.open(part) as stream:
-            found = _addressed_cells(stream, part, strings)
+        """One worksheet part: in the plain form that nearly every app writes, read by _plain_cells()
+        from the part's bytes; else streamed through lxml by _cells(), which reads any form."""
+        found = None
+        if self.archive.getinfo(part).file_size <= _PLAIN_LIMIT:
+            try:
+                data = self.archive.read(part)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):  # _cells() says what is wrong
+                data = None
+            found = None if data is None else _plain_cells(data, strings)
         if found is None:
             with self.archive.open(part) as stream:
                 found = _cells(stream, part, strings)
@@ -217,59 +235,50 @@ class _Reader:
 Cells = tuple[dict[tuple[int, int], str], dict[tuple[int, int], Saved]]  # (formulas, saved values)
 
 
-def _addressed_cells(stream: IO[bytes], part: str, strings: list[str]) -> Cells | None:
-    """(formulas, saved values) of a worksheet part whose every cell has a plain address (r="B5"); None otherwise.
+def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:
+    """(formulas, saved values) of a worksheet part in the plain form (verify/plainxml.py); None otherwise.
 
-    What _cells() gives, with less work per cell: no row counting, children told apart by one
-    dictionary look-up, a number's value and a plain formula worked out inline, and the cells
-    freed with their row rather than one by one.
+    What _cells() gives, read from plainxml's tokens instead of lxml's elements: the hot loop of
+    the reader (a cell at a time, 350k for a big workbook). The text of a formula, a value or an
+    inline string is unescaped only when it holds an "&".
     """
+    chunks = plainxml.cells(data, _PARSER)
+    if chunks is None:
+        return None
     formulas: dict[tuple[int, int], str] = {}
     saved: dict[tuple[int, int], Saved] = {}
     shared: dict[str, tuple[refs.Shape | None, int, int]] = {}
-    rows_done = 0
-    children, plain = _CHILDREN, _PLAIN_COLUMNS
-    for element in _parse(stream, part, ("c", "row")):
-        if element.tag.endswith("row"):
-            rows_done = int(element.get("r") or rows_done + 1)  # a bad row number fails as in _cells()
-            _free(element)
-            continue
-        address = element.get("r") or ""
-        letters = address.rstrip("0123456789")
-        if letters in plain and len(letters) < len(address):  # "B5": the common case, inline
-            position = (int(address[len(letters) :]), plain[letters])
-        else:
-            position = _address(address)
-            if position is None:
-                return None
-        kind = element.get("t", "n")
-        raw = text = formula_type = inline = None
-        for child in element:
-            which = children[child.tag]
-            if which == "v":
-                raw = child.text
-            elif which == "f":
-                text, formula_type = child.text or "", child.get("t")
-                attributes = dict(child.attrib) if formula_type is not None else None
-            elif which == "is":
-                inline = _text(child)
-        if text is not None:
-            if formula_type is None:
-                if text.strip():
-                    formulas[position] = "=" + text
-            else:
-                formula = _expand_shared((text, attributes), shared, *position)
-                if formula:
-                    formulas[position] = formula
-        if kind == "n" and raw is not None:
-            try:
-                saved[position] = (float(raw), "n")
-            except ValueError:
-                saved[position] = (raw, "s")
-        else:
-            value = _value(kind, raw, inline, strings)
-            if value is not None:
-                saved[position] = value
+    plain, unescape = _PLAIN_COLUMNS, plainxml.unescape
+    try:
+        for chunk in chunks:
+            for letters, digits, kind, formula, attributes, text, raw, inline_tag, inline, _, _ in chunk:
+                if not letters:  # a row tag, </row>, whitespace
+                    continue
+                position = (int(digits), plain.get(letters) or refs.column_number(letters))
+                if formula:  # <f>B5-$B$2*W5</f>: the common case
+                    if "&" in formula:
+                        formula = unescape(formula)
+                    if formula.strip():
+                        formulas[position] = "=" + formula
+                elif attributes:  # <f t="shared" si="0">, <f aca="false">
+                    attrs = plainxml.attributes(attributes)
+                    found = _expand_shared((unescape(text) if "&" in text else text, attrs), shared, *position)
+                    if found:
+                        formulas[position] = found
+                if "&" in raw:
+                    raw = unescape(raw)
+                if not kind or kind == "n":
+                    if raw:
+                        try:
+                            saved[position] = (float(raw), "n")
+                        except ValueError:
+                            saved[position] = (raw, "s")
+                else:
+                    value = _value(kind, raw or None, unescape(inline) if inline_tag else None, strings)
+                    if value is not None:
+                        saved[position] = value
+    except plainxml.NotPlain:
+        return None
     return formulas, saved
 
 
@@ -306,18 +315,17 @@ def _free(row: etree._Element) -> None:
         del row.getparent()[0]
 
 
+# What defusedxml allows: no entity expansion, no DTD loaded, nothing fetched, no huge trees.
+_SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+_PARSER = etree.XMLParser(**_SAFE)  # for the rest of a plain worksheet part (verify/plainxml.py)
+# A worksheet part up to this size is read whole for the plain reader; a larger one is streamed.
+# (A sheet of the 6 x 10,000-iteration workbook is about 25 MB.)
+_PLAIN_LIMIT = 64 * 1024**2
+
+
 def _parse(stream: IO[bytes], part: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
     """The end of each element with one of these local names (any namespace), parsed as defusedxml would allow."""
-    events = etree.iterparse(
-        stream,
-        events=("end",),
-        tag=[f"{{*}}{t}" for t in tags],
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-    )
+    events = etree.iterparse(stream, events=("end",), tag=[f"{{*}}{t}" for t in tags], **_SAFE)
     first = next(events, None)
     if first is None:
         return iter(())
@@ -395,25 +403,15 @@ def _expand_shared(formula: tuple[str, dict], shared: dict, row: int, col: int) 
     return "=" + text if text.strip() else None
 
 
-def _address(reference: str) -> tuple[int, int] | None:
-    """(row, col) of a cell that says where it is (r="B5", "$B$5", "b5"), as _position() reads it; None otherwise."""
-    return _position(reference, 0, 0) if _CELL.match(reference) else None
-
-
 def _position(reference: str | None, row: int, col: int) -> tuple[int, int]:
     """(row, col) of a cell from its r="B5" attribute; without one, the next cell of the row."""
     match = _CELL.match(reference or "")
     if match is None:
         return row, col
-    return int(match.group(2)), _column(match.group(1))
+    return int(match.group(2)), refs.column_number(match.group(1))
 
 
-@lru_cache(maxsize=None)
-def _column(letters: str) -> int:
-    return column_index_from_string(letters.upper())
-
-
-_PLAIN_COLUMNS = {get_column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
+_PLAIN_COLUMNS = {refs.column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
 
 
 def _text(element: etree._Element) -> str:

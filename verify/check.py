@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from network.errors import WorkbookError
-from verify import cells, compare, detect, engines, expected, general, general_check, source
+from verify import cells, compare, detect, engines, expected, gcpause, general, general_check, source
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.report import Finding, Report, TableReport
@@ -46,7 +46,7 @@ def check_workbook(
     `recalculated`: LibreOffice's recalculation of `path`, made beforehand (engine libreoffice).
     Raises WorkbookError/EngineError when it cannot be checked.
     """
-    with source.as_xlsx(path) as (xlsx, note):
+    with source.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
         report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report
@@ -62,6 +62,7 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
         kind = _find_tables(path, book)
         tables = kind.tables
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
+        recalculation.start(book, wanted)  # the formulas engine: a big workbook recalculates while the rest is checked
         checks = {}
         if book.has_saved_values:
             checks["saved values"] = cells.read_values(book, wanted)
@@ -76,17 +77,25 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 f"the {recalculation.engine} engine's recalculation decided"
             )
         findings = {t.sheet: kind.structure(t, book) for t in tables}
+        # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
+        finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
+        for check, values in checks.items():  # the saved values, while the engine recalculates
+            _add_value_findings(findings, kind, finished, check, values, book, rtol, atol)
         recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
-    # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
-    finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
-    for check, values in checks.items():
-        for table, found in zip(finished, kind.values(finished, check, values, book, rtol, atol)):
-            findings[table.sheet] += found
+            _add_value_findings(findings, kind, finished, recalculation.engine, recalculated, book, rtol, atol)
     first = next(iter(checks.values()))
     reports = tuple(_table_report(kind, t, tuple(checks), findings[t.sheet], first) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
+
+
+def _add_value_findings(findings: dict[str, list[Finding]], kind: _Classic | general_check.GeneralChecks,
+                        tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
+                        atol: float) -> None:
+    """One check (saved values, or an engine's) of every table: its root causes added to the table's findings."""
+    for table, found in zip(tables, kind.values(tables, check, values, book, rtol, atol)):
+        findings[table.sheet] += found
 
 
 def _table_report(kind: _Classic | general_check.GeneralChecks, table: Table, checks: tuple[str, ...],
@@ -122,13 +131,15 @@ class _Classic:
 
     def __init__(self, tables: list[Table]):
         self.tables = tables
+        # The saved values and the engine nearly always start the same: the reference is trained once for both.
+        self.references: dict[tuple, list] = {}
 
     def structure(self, table: Table, book: Book) -> list[Finding]:
         return [f for f in [compare.still_empty(table, book), compare.not_formulas(table, book)] if f]
 
     def values(self, tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
                atol: float) -> list[list[Finding]]:
-        return _value_checks(tables, check, values, book, rtol, atol)
+        return _value_checks(tables, check, values, book, rtol, atol, self.references)
 
     def cells(self, table: Table) -> int:
         """The cells compared per check."""
@@ -139,12 +150,18 @@ class _Classic:
 
 
 def _value_checks(
-    tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float
+    tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float, atol: float,
+    references: dict[tuple, list],
 ) -> list[list[Finding]]:
-    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes."""
+    """One check (saved values, or an engine's) of every table: its root causes, [] when it passes.
+
+    `references`: the reference of each list of starts already trained, by those starts.
+    """
     starts = [expected.start(t, values) for t in tables]
-    good = [s for s in starts if isinstance(s, expected.Start)]
-    columns = iter(expected.expected(good))
+    good = tuple(s for s in starts if isinstance(s, expected.Start))
+    if good not in references:
+        references[good] = expected.expected(list(good))
+    columns = iter(references[good])
     results: list[list[Finding]] = []
     for table, start in zip(tables, starts):
         if isinstance(start, expected.BadInput):

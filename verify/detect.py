@@ -29,12 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils import column_index_from_string
-
 from network import layout
 from network.errors import WorkbookError
 from verify import recognise, vocabulary
 from verify.book import Book, Sheet
+from verify.refs import column_number
 from verify.table import CellRef, Table
 
 WEIGHTS = layout.WEIGHTS
@@ -282,7 +281,7 @@ def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int
             continue
         for _, col, row_dollar, row in _REF.findall(formula.upper()):
             if row_dollar:
-                found.add((int(row), column_index_from_string(col)))
+                found.add((int(row), column_number(col)))
     return found
 
 

@@ -43,7 +43,8 @@ class Recalculation:
     LibreOffice starts on entry, in the background, so that it runs while the workbook is read
     and checked; leaving the block early (an unreadable layout, say) stops it. `recalculated`:
     LibreOffice's recalculation of `path`, made beforehand (verify.batch converts many workbooks
-    in one start); then nothing starts.
+    in one start); then nothing starts. The `formulas` engine starts once the cells are known
+    (start()), a big workbook in a child process while the saved values are checked.
     """
 
     def __init__(self, engine: str, path: Path, *, recalculated: Path | None = None):
@@ -52,6 +53,7 @@ class Recalculation:
         self._recalculated = recalculated
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._running: libreoffice.Running | None = None
+        self._formulas: formulas_engine.Recalculating | None = None
 
     def __enter__(self) -> Recalculation:
         if self.engine == "libreoffice" and self._recalculated is None:
@@ -62,8 +64,15 @@ class Recalculation:
     def __exit__(self, *exc) -> None:
         if self._running is not None:
             self._running.cancel()  # a no-op when values() already waited for it
+        if self._formulas is not None:
+            self._formulas.cancel()  # likewise
         if self._tmp is not None:
             self._tmp.cleanup()
+
+    def start(self, book: Book, wanted: list[CellKey]) -> None:
+        """The `formulas` engine begins on `wanted` now (verify/formulas_engine.py, start()); values() collects it."""
+        if self.engine == "formulas":
+            self._formulas = formulas_engine.start(book, wanted, shortcut=book.has_saved_values)
 
     def values(self, book: Book, wanted: Iterable[CellKey]) -> dict[CellKey, Value] | None:
         """The recalculated values of `wanted` (None for the `none` engine)."""
@@ -71,6 +80,8 @@ class Recalculation:
         if self.engine == "none":
             return None
         if self.engine == "formulas":
+            if self._formulas is not None and self._formulas.targets == wanted:
+                return self._formulas.result()
             computed = formulas_engine.evaluate(book, wanted, shortcut=book.has_saved_values)
             return {cell: computed.get(cell) for cell in wanted}
         done = self._recalculated if self._recalculated is not None else self._running.wait()

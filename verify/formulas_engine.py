@@ -22,6 +22,10 @@ a workbook whose formulas would read more than RANGE_BUDGET cells through ranges
 that needs more than SHAPE_BUDGET distinct shapes compiled, is refused with a WorkbookError
 before anything is evaluated. The compiled formula takes its inputs as sorted upper-case
 names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
+
+start() begins evaluate() as soon as the cells a check wants are known: a workbook with
+BACKGROUND_CELLS of them or more in a forked child (verify/forked.py), which answers with a float
+array, while the check goes on with the saved values; a smaller one when its result is asked for.
 """
 
 from __future__ import annotations
@@ -37,16 +41,17 @@ import formulas
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
-from openpyxl.utils import get_column_letter
 
 from network.errors import WorkbookError
 from verify import book as books
-from verify import cells, fastmath, filldown, gcpause, refs
+from verify import cells, fastmath, filldown, forked, gcpause, refs
 from verify.book import Book
 from verify.cells import CellKey, Value
 from verify.refs import Ref, Shape
 
 CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
+# An empty cell for `formulas` (schedula loads it on first use: here, not first in a worker near its memory ceiling).
+_EMPTY = sh.EMPTY
 # Functions that work cell by cell on arrays, so a whole group of cells can go in one call.
 _ELEMENTWISE = frozenset(
     {"ABS", "EXP", "IF", "INT", "LN", "LOG10", "MOD", "POWER", "ROUND", "SIGN", "SQRT", "TANH"}
@@ -64,6 +69,51 @@ RANGE_BUDGET = 5_000_000
 SHAPE_BUDGET = 5_000
 
 
+# A check with at least this many cells to recalculate has them recalculated in a forked child
+# while it checks the saved values (start()); below it the fork costs what it saves (the default
+# workbook, 17,574 cells: 5 ms slower), and a class of small workbooks keeps one process per worker.
+BACKGROUND_CELLS = 100_000
+
+
+def start(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> Recalculating:
+    """evaluate() of `targets`, begun now: for a big workbook in a forked child (verify/forked.py), so
+    that the caller can check the saved values meanwhile; .result() waits for it."""
+    return Recalculating(workbook, list(targets), shortcut)
+
+
+class Recalculating:
+    """The recalculation start() began; result() is {target: its value}, in the order of the targets."""
+
+    def __init__(self, workbook: Book, targets: list[CellKey], shortcut: bool):
+        self.workbook, self.targets, self.shortcut = workbook, targets, shortcut
+        big = len(targets) >= BACKGROUND_CELLS
+        self._child = forked.Forked(_packed, workbook, targets, shortcut) if big else None
+
+    def result(self) -> dict[CellKey, Value]:
+        if self._child is None:
+            computed = evaluate(self.workbook, self.targets, shortcut=self.shortcut)
+            return {key: computed.get(key) for key in self.targets}
+        numbers, others = self._child.result()
+        found = dict(zip(self.targets, numbers.tolist()))
+        found.update((self.targets[k], value) for k, value in others.items())
+        return found
+
+    def cancel(self) -> None:
+        if self._child is not None:
+            self._child.cancel()
+
+
+def _packed(workbook: Book, targets: list[CellKey], shortcut: bool) -> tuple[np.ndarray, dict[int, Value]]:
+    """The targets' values as a float array in their order, and the few that are not floats by position
+    (a compact answer from a child process: 2.8 MB for 348,174 cells instead of a pickled dict)."""
+    computed = evaluate(workbook, targets, shortcut=shortcut)
+    values = list(map(computed.get, targets))
+    if set(map(type, values)) == {float}:
+        return np.array(values, dtype=float), {}
+    others = {k: value for k, value in enumerate(values) if type(value) is not float}
+    return np.array([value if type(value) is float else 0.0 for value in values], dtype=float), others
+
+
 def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> dict[CellKey, Value]:
     """The recalculated value of every cell in `targets` (and of every cell they depend on).
 
@@ -77,7 +127,8 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
         with gcpause.paused():  # hundreds of thousands of keys and values, no cycles among them
             settled = filldown.settle(workbook, targets, book.names_of, max_shapes=SHAPE_BUDGET)
     graph = _Graph.build(book, itertools.filterfalse(settled.__contains__, targets), known=settled)
-    values: dict[CellKey, object] = {**settled, **graph.constants}
+    values: dict[CellKey, object] = settled  # the settled numbers, then the constants and every cell evaluated
+    values.update(graph.constants)
     with _quiet_schedula():
         pending = graph.order
         if shortcut:
@@ -86,10 +137,9 @@ def evaluate(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = Tru
             _store(batch, _run(book, batch, values), values)
     for key in graph.circular:
         values[key] = CIRCULAR
-    result: dict[CellKey, Value] = dict(settled)  # numbers already
-    for key in (*graph.constants, *graph.cells):
-        result[key] = _plain(values[key])
-    return result
+    for key in (*graph.constants, *graph.cells):  # the settled ones are numbers already
+        values[key] = _plain(values[key])
+    return values
 
 
 @dataclass
@@ -263,6 +313,8 @@ class _Graph:
 
 def _settle_from_saved(book: _Book, graph: _Graph, values: dict[CellKey, object]) -> list[CellKey]:
     """Step 2 of the module docstring: store the cells the saved values settle; return the rest."""
+    if not graph.cells:  # filldown.settle() settled every formula
+        return []
     guesses = dict(values)
     for key in graph.cells:
         guesses[key] = book.constant(key)  # a formula cell's saved value
@@ -417,7 +469,7 @@ def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKe
 
 def _too_many(key: CellKey, box: _Box) -> str:
     """The WorkbookError message when the formulas read more than RANGE_BUDGET cells through ranges."""
-    corners = f"{get_column_letter(box.left)}{box.top}:{get_column_letter(box.right)}{box.bottom}"
+    corners = f"{refs.column_letter(box.left)}{box.top}:{refs.column_letter(box.right)}{box.bottom}"
     return (
         f"the formulas read more than {RANGE_BUDGET:,} cells through ranges ({cells.address(key)} reads "
         f"{box.size:,} cells of {corners} on sheet {box.sheet!r}): too large for --engine formulas; "
@@ -438,7 +490,7 @@ def _reproduces(computed: object, saved: object) -> bool:
 def _internal(found: tuple[object, str] | None) -> object:
     """A cell's (value, data type) as `formulas` takes it: float, bool, str, an XlError, or EMPTY."""
     if found is None or found[0] is None:
-        return sh.EMPTY
+        return _EMPTY
     value, data_type = found
     if data_type == "e":
         return XlError(str(value)) if str(value) in cells.ERROR_TEXTS else XlError("#VALUE!")
@@ -451,7 +503,7 @@ def _internal(found: tuple[object, str] | None) -> object:
 
 def _plain(value: object) -> Value:
     """A value as the report shows it: float, bool, text, an error's text, or None (empty)."""
-    if value is sh.EMPTY or value is None:
+    if value is _EMPTY or value is None:
         return None
     if isinstance(value, XlError):
         return str(value)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.random  # noqa: F401 - loaded with the checker, not first in a worker that is near its memory ceiling
 
 from verify import fastmath, mistakes, refs
 from verify.reference import WEIGHTS, Inputs

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
-
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 # One token at a time; the first alternative that matches wins.
 _TOKEN = re.compile(
@@ -215,7 +214,7 @@ def _render_corner(row_axis: Axis | None, col_axis: Axis | None, row: int, col: 
     text = ""
     if col_axis is not None:
         c = col_axis.at(col)
-        text += ("$" if col_axis.absolute else "") + (get_column_letter(c) if 1 <= c <= MAX_COL else "?")
+        text += ("$" if col_axis.absolute else "") + (column_letter(c) if 1 <= c <= MAX_COL else "?")
     if row_axis is not None:
         text += ("$" if row_axis.absolute else "") + str(row_axis.at(row))
     return text
@@ -226,7 +225,7 @@ def _axes(corner: str, row: int, col: int) -> tuple[Axis | None, Axis | None]:
     col_abs, letters, row_abs, digits = _CORNER.fullmatch(corner).groups()
     col_axis = row_axis = None
     if letters:
-        c = column_index_from_string(letters.upper())
+        c = column_number(letters)
         col_axis = Axis(c, True) if col_abs else Axis(c - col, False)
     if digits:
         r = int(digits)
@@ -236,4 +235,30 @@ def _axes(corner: str, row: int, col: int) -> tuple[Axis | None, Axis | None]:
 
 def _corner(text: str) -> tuple[int | None, int | None]:
     _, letters, _, digits = _CORNER.fullmatch(text).groups()
-    return (int(digits) if digits else None, column_index_from_string(letters.upper()) if letters else None)
+    return (int(digits) if digits else None, column_number(letters) if letters else None)
+
+
+@lru_cache(maxsize=None)
+def column_letter(col: int) -> str:
+    """1 -> "A", 28 -> "AB", 18278 -> "ZZZ" (ValueError outside 1..18278, as openpyxl's get_column_letter)."""
+    if not 1 <= col <= _LAST_COLUMN:
+        raise ValueError(f"Invalid column index {col}")
+    letters = ""
+    while col:
+        col, digit = divmod(col - 1, 26)
+        letters = chr(ord("A") + digit) + letters
+    return letters
+
+
+@lru_cache(maxsize=None)
+def column_number(letters: str) -> int:
+    """ "AB" (or "ab") -> 28 (ValueError for anything but 1 to 3 letters, as openpyxl's column_index_from_string)."""
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise ValueError(f"{letters} is not a valid column name")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+_LAST_COLUMN = 18_278  # "ZZZ"

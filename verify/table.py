@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from verify.refs import column_letter
+
 
 @dataclass(frozen=True)
 class CellRef:
@@ -20,9 +22,7 @@ class CellRef:
     col: int  # 1-based, as openpyxl counts
 
     def address(self) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return f"'{self.sheet}'!{get_column_letter(self.col)}{self.row}"
+        return f"'{self.sheet}'!{column_letter(self.col)}{self.row}"
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,7 @@ class Table:
 
     def column_letter(self, quantity: str) -> str:
         """The letter of a quantity's column: "w1" -> "B"."""
-        from openpyxl.utils import get_column_letter
-
-        return get_column_letter(self.columns[quantity])
+        return column_letter(self.columns[quantity])
 
     def describe(self) -> str:
         """What was recognised, for the report: sheet, header row, η cell, inputs, column -> quantity."""
@@ -92,6 +90,4 @@ class Table:
 
     def not_checked(self) -> list[str]:
         """"column Q 'xyz': not checked" for each column of formulas that nothing recognised."""
-        from openpyxl.utils import get_column_letter
-
-        return [f"column {get_column_letter(c)} {text!r}: not checked" for c, text in sorted(self.unchecked.items())]
+        return [f"column {column_letter(c)} {text!r}: not checked" for c, text in sorted(self.unchecked.items())]
