@@ -29,11 +29,12 @@ def _is_general(template: str | Path) -> bool:
     path = Path(template)
     if not path.exists():
         return True
-    if path.suffix == ".toml" and path.is_file():
+    if path.suffix.lower() == ".toml" and path.is_file():
         try:
-            return "layers" in read_toml(path)
-        except Exception:  # noqa: BLE001: load_template reports the file's problem
+            data, _ = read_toml(str(path), {}, "template", TemplateError)
+        except TemplateError:  # load_template reports the file's problem
             return False
+        return "layers" in data
     return False
 
 
