@@ -19,6 +19,7 @@ uses them, what a column's value is computed from, and where each lies (`At`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from typing import TYPE_CHECKING, Iterator
 
@@ -99,8 +100,10 @@ def width_problem(width: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16)
 def lr_columns(net: Network) -> tuple[Column, ...]:
-    """Every column of the network's LR sheet, in order."""
+    """Every column of the network's LR sheet, in order (built once per network: the writer, the notes, the
+    exercise and the checker all ask for them, many times per workbook)."""
     return tuple(_ClassicColumns(net) if net.classic else _GeneralColumns(net))
 
 
