@@ -6,7 +6,7 @@
 Three workbooks from the default template: without CNN sheets, with the three CNN sheets of the run folder but
 without CNN Forward, and with all four (`generate --cnn-run DIR`, digit 0). Each generation runs in a fresh Python
 process and is timed there, imports excluded; each LibreOffice run is a full `soffice --convert-to xlsx` with
-forced recalculation in a throwaway profile (verify.libreoffice.recalculate): start, load, recalculate, save.
+forced recalculation in a throwaway profile (verify.reading.libreoffice.recalculate): start, load, recalculate, save.
 The best of --repeat runs is shown (other programs on the machine only ever add time).
 """
 
@@ -42,7 +42,7 @@ def main() -> None:
         print(json.dumps({"seconds": _generate(args.run, args.one[0], Path(args.one[1]))}))
         return
 
-    from verify.libreoffice import recalculate
+    from verify.reading.libreoffice import recalculate
 
     print(f"run folder {args.run}; best of {args.repeat}")
     print(f"{'workbook':<42}{'formula cells':>14}{'CNN Forward':>13}{'generate s':>12}{'LibreOffice s':>15}")

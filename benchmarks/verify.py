@@ -11,7 +11,7 @@ For each workbook, in one run, one after the other:
   each engine: formulas, libreoffice, none (saved values only);
 - a plain `formulas.ExcelModel().loads(path).finish().calculate()` of the same file, in its own
   process, stopped after --cap seconds (printed as "> cap");
-- a bare LibreOffice recalculation of the same file (verify.libreoffice.recalculate).
+- a bare LibreOffice recalculation of the same file (verify.reading.libreoffice.recalculate).
 `verify --engine formulas` and the bare recalculation are timed side by side: alternately,
 --rounds times (3 by default), each round printed, then their medians. Then the ratios: how
 much faster verify's `formulas` engine is than the plain ExcelModel run, what verify adds to a
@@ -55,10 +55,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 from excelgen.spec import load_template  # noqa: E402
 from excelgen.workbook import write_workbook  # noqa: E402
 from verify import batch  # noqa: E402
-from verify.libreoffice import recalculate  # noqa: E402
+from verify.reading.libreoffice import recalculate  # noqa: E402
 
 ENGINES = ("formulas", "libreoffice", "none")
-_VERIFY = "import sys; from excelgen.cli import main; sys.argv = ['backprop-sheet', 'verify', *sys.argv[1:]]; main()"
+_VERIFY = "import sys; from backprop_sheet.cli import main; sys.argv = ['backprop-sheet', 'verify', *sys.argv[1:]]; main()"
 _EXCEL_MODEL = "import sys, formulas; formulas.ExcelModel().loads(sys.argv[1]).finish().calculate()"
 
 
@@ -118,7 +118,7 @@ def _load() -> str:
 
 
 def _bare_libreoffice(path: Path, tmp: Path) -> float:
-    """Wall seconds of a bare LibreOffice recalculation of `path` (verify.libreoffice.recalculate)."""
+    """Wall seconds of a bare LibreOffice recalculation of `path` (verify.reading.libreoffice.recalculate)."""
     start = time.perf_counter()
     recalculate(path, Path(tmp, "recalculated.xlsx"))
     return time.perf_counter() - start

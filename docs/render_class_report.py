@@ -18,7 +18,7 @@ from PIL import Image, ImageOps
 
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 DOCS = Path(__file__).resolve().parent
 
@@ -46,7 +46,7 @@ def main() -> None:
             target = folder / f"{name}.xlsx"
             target.write_bytes(good.read_bytes()) if plant is None else _plant(good, target, *plant)
         (folder / "lena.xlsx").write_text("my answers are in the attached Word file", "utf-8")
-        verify = [sys.executable, "-c", "from excelgen.cli import main; main()", "verify"]
+        verify = [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify"]
         subprocess.run([*verify, "submissions", "--engine", "formulas", "--report", "class.xlsx"], cwd=tmp)
         recalculate(Path(tmp, "class.xlsx"), Path(tmp, "class.pdf"), convert_to="pdf")  # soffice --convert-to pdf
         subprocess.run(["pdftoppm", "-png", "-r", "60", "class.pdf", "page"], cwd=tmp, check=True)

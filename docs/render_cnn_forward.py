@@ -19,7 +19,7 @@ from cnn.export import cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 DOCS = Path(__file__).resolve().parent
 PAGES = 1  # pages side by side in the picture

@@ -17,7 +17,7 @@ from PIL import Image
 
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 DOCS = Path(__file__).resolve().parent
 # picture -> (exercise or None, how its printed page begins, dpi, the part of the page kept: right, bottom)

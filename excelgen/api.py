@@ -72,8 +72,7 @@ def generate(
     iterations: int | None = None,
     learning_rates: Iterable[float] | None = None,
     exercise: str | None = None,
-    cnn_run: str | Path | None = None,
-    cnn_digit: int = 0,
+    extra_sheets: Callable[[object], None] | None = None,
     plots: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -84,15 +83,14 @@ def generate(
         (see network_spec); `iterations` and `learning_rates` replace the template's own.
     exercise: None (every cell computed), "gradients" (every ∂E column and update left empty for a
         student) or "forward" (the forward pass after iteration 0 too); see README, "The exercise version".
-    cnn_run: a `backprop-sheet train` run folder (or a cnn.Run's folder) whose CNN sheets are added.
-    cnn_digit: with cnn_run, the test image (0 to 99) the CNN Forward sheet sends through the model.
+    extra_sheets: called with the open XlsxWriter workbook after the backpropagation sheets, to add more
+        (backprop_sheet.generate passes the CNN sheets of a run folder this way).
     plots: a folder for PNGs of E_total per learning rate and one with every curve.
     force: overwrite an existing workbook (never one a spreadsheet app holds open).
     progress: called with the number of iterations just written, for a progress bar.
 
     Raises TemplateError (a bad template or option), OutputExistsError (the file exists and not
-    `force`), OutputInUseError (a spreadsheet app holds it open), WorkbookError (cannot write it),
-    RunFolderError (a bad `cnn_run`).
+    `force`), OutputInUseError (a spreadsheet app holds it open), WorkbookError (cannot write it).
 
     >>> path = generate(output="backprop.xlsx", learning_rates=[0.1, 1.0], force=True)
     >>> path.name
@@ -105,11 +103,6 @@ def generate(
     from excelgen.workbook import write_workbook  # XlsxWriter and matplotlib load only when needed
 
     spec = network_spec(template, iterations=iterations, learning_rates=learning_rates)
-    extra_sheets = None
-    if cnn_run is not None:
-        from cnn.export import cnn_sheets  # the CNN sits beside the writer: this facade joins them
-
-        extra_sheets = cnn_sheets(cnn_run, cnn_digit)
     return write_workbook(
         spec, output, force=force, extra_sheets=extra_sheets, plots_dir=plots, progress=progress, exercise=exercise
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.libreoffice import find_soffice, recalculate
+from verify.reading.libreoffice import find_soffice, recalculate
 
 
 def need_soffice() -> None:
@@ -83,7 +83,7 @@ def cnn_run(mnist_dir, tmp_path_factory) -> Path:
     need_torch()
     from click.testing import CliRunner
 
-    from excelgen.cli import cli
+    from backprop_sheet.cli import cli
 
     out = tmp_path_factory.mktemp("cnn") / "run"
     result = CliRunner().invoke(
@@ -123,10 +123,10 @@ def builtin_workbooks(default_workbook, tmp_path_factory) -> dict[str, Path]:
 
 
 def read_book(workbook) -> "Book":
-    """verify's own reading (verify.book) of a path, or of an openpyxl Workbook saved to a temporary file."""
+    """verify's own reading (verify.reading.book) of a path, or of an openpyxl Workbook saved to a temporary file."""
     import tempfile
 
-    from verify import book
+    from verify.reading import book
 
     if isinstance(workbook, (str, Path)):
         return book.read(workbook)
@@ -164,7 +164,7 @@ def cnn_runs(cnn_run, mnist_dir, tmp_path_factory) -> dict[str, Path]:
     for name, model in (("20k", ["--model", "20k"]), ("padded", ["--config", str(folder / "padded.toml")])):
         args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / name)]
         result = subprocess.run(
-            [sys.executable, "-c", "from excelgen.cli import main; main()", *args, *model],
+            [sys.executable, "-c", "from backprop_sheet.cli import main; main()", *args, *model],
             capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root)),
         )
         assert result.returncode == 0, result.stdout + result.stderr

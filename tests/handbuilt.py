@@ -150,7 +150,7 @@ NAMED = {
     "one row copied wrongly": "breaks the column's pattern",
 }
 
-# plant -> its catalogue entry (verify/mistakes.py), for the additions whose key the tests check
+# plant -> its catalogue entry (verify/naming/mistakes.py), for the additions whose key the tests check
 KEYS = {
     "eta slides": "eta-slides",
     "wrong out weights in dw1": "wrong-out-weights",

@@ -17,11 +17,11 @@ import cnn
 import excelgen
 import verify
 from conftest import need_torch
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.errors import (
     BackpropSheetError, ConfigError, EngineError, OutputExistsError, RunFolderError, TemplateError, WorkbookError,
 )  # fmt: skip
-from verify.notebook import FRAME_COLUMNS
+from verify.reports.html import FRAME_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,7 +200,7 @@ def test_a_run_reads_back_as_frames_and_shows_its_curves(cnn_run):
         # generate and verify need neither torch nor pandas at import; pandas loads only for a frame
         "import excelgen, verify, cnn, sys; assert not {'torch', 'pandas'} & set(sys.modules), sorted(sys.modules)",
         # verify.check stays the function whichever submodule loads later
-        "import verify, verify.check, verify.cli, verify.batch; from verify.check import check_workbook; "
+        "import verify, verify.checking.workbook, backprop_sheet.verify_command, verify.batch; from verify.checking.workbook import check_workbook; "
         "assert callable(verify.check) and verify.check.__module__ == 'verify.api'",
         # generating a workbook leaves matplotlib's backend (a notebook's inline plots) alone
         "import matplotlib; matplotlib.use('svg'); import excelgen, tempfile, pathlib; "

@@ -1,6 +1,6 @@
-"""Small helpers of the checks: saved values read a sheet at a time (verify/cells.py) against
+"""Small helpers of the checks: saved values read a sheet at a time (verify/reading/cells.py) against
 reading them one cell at a time, a sheet's top corner against filtering every cell, column
-letters (verify/refs.py) against openpyxl's, and what the checker imports."""
+letters (verify/reading/refs.py) against openpyxl's, and what the checker imports."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from verify import cells, refs
-from verify.book import Book, Sheet
+from verify.reading import cells
+from verify.reading import refs
+from verify.reading.book import Book, Sheet
 
 
 def _book() -> Book:
@@ -69,7 +70,7 @@ def test_column_letters_are_openpyxl_s():
 
 def test_the_checker_does_not_import_what_it_does_not_need():
     """openpyxl and pandas cost every `verify` start-up (its process and its worker's fork server) time for nothing."""
-    code = "import sys, verify.cli, verify.batch, verify.check, verify.formulas_engine; print(sorted(sys.modules))"
+    code = "import sys, backprop_sheet.verify_command, verify.batch, verify.checking.workbook, verify.engines.formulas_engine; print(sorted(sys.modules))"
     modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'openpyxl'" not in modules and "'pandas'" not in modules
 
@@ -82,7 +83,7 @@ def test_a_check_imports_nothing_the_fork_server_has_not(tmp_path):
 
     path = write_workbook(load_template(), tmp_path / "default.xlsx")
     code = (
-        "import sys, verify.batch, verify.check, verify.formulas_engine; from verify.check import check_workbook; "
+        "import sys, verify.batch, verify.checking.workbook, verify.engines.formulas_engine; from verify.checking.workbook import check_workbook; "
         "before = set(sys.modules); check_workbook(sys.argv[1], engine='formulas'); print(*sorted(set(sys.modules) - before))"
     )
     new = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cnn.config import builtin_configs, layer_plan, load_config, parameter_count, parse_config, with_overrides
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.errors import ConfigError
 
 BUDGETS = {"8k": 8_000, "20k": 20_000}

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_torch
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.errors import DatasetError
 
 

@@ -18,10 +18,10 @@ from cnn.export import ARCHITECTURE_HEADERS, ARCHITECTURE_SHEET, CNN_SHEETS, CON
 from cnn.runfolder import METRIC_COLUMNS, layers_as_records
 from excelgen.errors import RunFolderError
 from conftest import need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 # Published hand-worked example: Dang Ha The Hien, "A guide to receptive field arithmetic for CNNs" (2017):
 # a 5×5 input, then twice a 3×3 convolution with padding 1 and stride 2 -> 3×3 (jump 2, field 3),

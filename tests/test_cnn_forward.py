@@ -21,10 +21,10 @@ from cnn.export import CNN_SHEETS, cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET, LABEL_NAME, PIXELS_NAME, PREDICTION_NAME, PROBABILITIES_NAME
 from cnn.runfolder import read_run
 from conftest import need_soffice, need_torch
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import convert_many
+from verify.reading.libreoffice import convert_many
 
 SPEC = load_template().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
 DIGITS = (0, 1, 2, 3, 4)  # test images of five different digits: 7, 2, 1, 0, 4

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from cnn.config import load_config, parameter_count
 from cnn.runfolder import METRIC_COLUMNS, read_run
 from conftest import need_torch
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 
 
 def test_dry_run_writes_the_whole_run_folder(cnn_run):

@@ -12,9 +12,9 @@ import pytest
 from network import layout
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
-from verify import vocabulary
+from verify.tables import vocabulary
 from conftest import read_book
-from verify.detect import find_tables
+from verify.tables.classic_tables import find_tables
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -113,7 +113,7 @@ def test_eta_labels(text, is_eta):
 
 
 def test_readme_documents_the_vocabulary():
-    """Every spelling in verify/vocabulary.py appears in the README's vocabulary table, and back."""
+    """Every spelling in verify/tables/vocabulary.py appears in the README's vocabulary table, and back."""
     section = _readme_section("## Hand-built workbooks")
     rows = dict(re.findall(r"^\| `([^`]+)` \| (.+) \|$", section, re.M))
     for canonical, spellings in vocabulary.SPELLINGS.items():

@@ -1,4 +1,4 @@
-"""The `formulas` engine (verify/formulas_engine.py) against LibreOffice on arbitrary formulas.
+"""The `formulas` engine (verify/engines/formulas_engine.py) against LibreOffice on arbitrary formulas.
 
 Hand-built workbooks use whatever formulas a student writes, so the engine is checked on a
 workbook of assorted ones (ranges, SUM/MAX/IF, defined names, other sheets, errors, empty
@@ -18,9 +18,12 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from conftest import need_soffice
-from verify import book, cells, formulas_engine, refs
-from verify.check import check_workbook
-from verify.libreoffice import recalculate
+from verify.reading import book
+from verify.reading import cells
+from verify.engines import formulas_engine
+from verify.reading import refs
+from verify.checking.workbook import check_workbook
+from verify.reading.libreoffice import recalculate
 
 SHEET = "Data sheet"  # a space: references to it must be quoted
 ROWS = range(2, 21)

@@ -15,13 +15,13 @@ from click.testing import CliRunner
 
 from conftest import need_soffice
 from network import layout
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.exercise import empty_columns
 from excelgen.spec import load_template
 from excelgen.styles import INPUT_FILL
 from network import Kind, load_network
 from test_recalc_libreoffice import compare
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 FIRST = layout.FIRST_DATA_ROW + 1  # Excel row of iteration 0
 CLASSIC = load_template().net

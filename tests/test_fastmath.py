@@ -1,4 +1,4 @@
-"""verify/fastmath.py: arithmetic shapes evaluated with NumPy give what the `formulas` package gives, by Excel's rules."""
+"""verify/engines/fastmath.py: arithmetic shapes evaluated with NumPy give what the `formulas` package gives, by Excel's rules."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import formulas
 import numpy as np
 import pytest
 
-from verify import fastmath
+from verify.engines import fastmath
 
 ARITHMETIC = [
     "=_R0-_R1*_R2",

@@ -1,4 +1,4 @@
-"""verify/filldown.py, the formulas engine's run-at-a-time shortcut, against the engine's general path.
+"""verify/engines/filldown.py, the formulas engine's run-at-a-time shortcut, against the engine's general path.
 
 The oracle is formulas_engine.evaluate(..., shortcut=False): a full recalculation, cell by cell
 in dependency order, that never looks at a saved value. With the shortcut (filldown.settle()
@@ -21,8 +21,11 @@ from openpyxl.utils.cell import coordinate_to_tuple
 
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify import book as books
-from verify import cells, detect, filldown, formulas_engine
+from verify.reading import book as books
+from verify.reading import cells
+from verify.tables import classic_tables
+from verify.engines import filldown
+from verify.engines import formulas_engine
 
 SHEET = "LR 0.1"
 
@@ -34,7 +37,7 @@ def generated(tmp_path_factory) -> Path:
 
 
 def _targets(workbook: books.Book) -> list[cells.CellKey]:
-    return [key for table in detect.find_tables(workbook) for key in cells.table_cells(table)]
+    return [key for table in classic_tables.find_tables(workbook) for key in cells.table_cells(table)]
 
 
 def _assert_same_as_full_recalculation(workbook: books.Book, targets: list[cells.CellKey]) -> None:

@@ -1,4 +1,4 @@
-"""verify/forked.py, and the formulas engine recalculating a big workbook in a forked child.
+"""verify/engines/forked.py, and the formulas engine recalculating a big workbook in a forked child.
 
 The oracle is the same function run in this process: a forked child must give back exactly what
 it gives (values, their types, the exception and its message), or step aside so that the
@@ -20,9 +20,12 @@ import pytest
 
 from network.errors import WorkbookError
 from test_verify_faults import FAULTS, _edit_sheet_xml
-from verify import book as books
-from verify import cells, detect, formulas_engine, forked
-from verify.check import check_workbook
+from verify.reading import book as books
+from verify.reading import cells
+from verify.tables import classic_tables
+from verify.engines import formulas_engine
+from verify.engines import forked
+from verify.checking.workbook import check_workbook
 
 
 _CAN_FORK = forked._can_fork
@@ -111,7 +114,7 @@ def test_a_process_with_other_threads_does_not_fork(monkeypatch):
 def test_a_worker_forks():
     """A fork of a process that imported the checker, as verify/batch.py's workers are, has one thread."""
     code = (
-        "import os, verify.batch, verify.check, verify.formulas_engine; from verify import forked\n"
+        "import os, verify.batch, verify.checking.workbook, verify.engines.formulas_engine; from verify.engines import forked\n"
         "pid = os.fork()\n"
         "if pid == 0:\n    os._exit(0 if forked._can_fork() else 1)\n"
         "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"
@@ -130,7 +133,7 @@ def broken_workbook(default_workbook, tmp_path_factory) -> Path:
 
 def test_the_engine_in_a_child_gives_every_value_evaluate_gives(broken_workbook, monkeypatch):
     workbook = books.read(broken_workbook)
-    targets = [key for table in detect.find_tables(workbook) for key in cells.table_cells(table)]
+    targets = [key for table in classic_tables.find_tables(workbook) for key in cells.table_cells(table)]
     here = formulas_engine.evaluate(workbook, targets)
     monkeypatch.setattr(formulas_engine, "BACKGROUND_CELLS", 0)
     recalculating = formulas_engine.start(workbook, targets)
@@ -159,6 +162,6 @@ def test_a_refusal_of_the_engine_in_a_child_reads_the_same(default_workbook, mon
 
 def test_a_small_workbook_is_recalculated_here(default_workbook):
     workbook = books.read(default_workbook)
-    targets = [key for table in detect.find_tables(workbook) for key in cells.table_cells(table)]
+    targets = [key for table in classic_tables.find_tables(workbook) for key in cells.table_cells(table)]
     assert len(targets) < formulas_engine.BACKGROUND_CELLS
     assert formulas_engine.start(workbook, targets)._child is None

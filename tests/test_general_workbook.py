@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.workbook import build_workbook, write_workbook
 from network import load_network, parse_network, trajectory
 from test_recalc_libreoffice import ERROR_VALUES, compare
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 
 def random_network(seed: int):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from network import layout
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

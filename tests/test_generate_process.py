@@ -24,7 +24,7 @@ def start_generate(tmp_path: Path, *args: str, **popen) -> subprocess.Popen:
     """`backprop-sheet generate ARGS` with this checkout's code, in tmp_path, with TMPDIR = tmp_path/tmp."""
     (tmp_path / "tmp").mkdir(exist_ok=True)
     env = os.environ | {"PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path / "tmp")}
-    command = [sys.executable, "-c", "from excelgen.cli import main; main()", "generate", *args]
+    command = [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "generate", *args]
     return subprocess.Popen(command, cwd=tmp_path, env=env, **popen)
 
 

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.errors import WorkbookError
 from excelgen.spec import load_template
-from verify.check import check_workbook
+from verify.checking.workbook import check_workbook
 from conftest import read_book
-from verify.detect import find_tables
+from verify.tables.classic_tables import find_tables
 
 
 @pytest.fixture(scope="module")

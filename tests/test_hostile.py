@@ -35,7 +35,9 @@ from openpyxl.utils import get_column_letter
 
 from conftest import need_soffice
 from excelgen.errors import EngineError, WorkbookError
-from verify import book, formulas_engine, libreoffice
+from verify.reading import book
+from verify.engines import formulas_engine
+from verify.reading import libreoffice
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SECONDS = 30  # loose safety bounds of the issue, not speed targets
@@ -263,7 +265,7 @@ def test_verify_says_why_libreoffice_was_stopped(default_workbook, monkeypatch):
     # check_workbook() itself: the CLI checks in a worker process, out of a monkeypatch's reach
     # (the CLI prints any reason a worker gives as one line `Error: ...`: tests/test_verify_class.py).
     need_soffice()
-    from verify.check import check_workbook
+    from verify.checking.workbook import check_workbook
 
     real_start = libreoffice.start
     monkeypatch.setattr(libreoffice, "start", lambda *args, **kwargs: real_start(*args, **{**kwargs, "timeout": 0.5}))
@@ -287,7 +289,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 _CHILD = """
 import contextlib, io, json, sys, time
-from excelgen.cli import main
+from backprop_sheet.cli import main
 engine, results = sys.argv[1], []
 for path in sys.argv[2:]:
     out, err, start = io.StringIO(), io.StringIO(), time.monotonic()

@@ -11,12 +11,13 @@ import numpy as np
 import openpyxl
 import pytest
 
-from verify import mistakes, reference
+from verify.naming import mistakes
+from verify.naming import reference
 from conftest import read_book
-from verify.detect import find_tables
-from verify.mistakes import name_mistake
-from verify.reference import Inputs
-from verify.table import Table
+from verify.tables.classic_tables import find_tables
+from verify.naming.mistakes import name_mistake
+from verify.naming.reference import Inputs
+from verify.reading.table import Table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

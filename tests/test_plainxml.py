@@ -1,6 +1,6 @@
-"""verify/plainxml.py, the reader of a worksheet part in its plain form, against lxml.
+"""verify/reading/plainxml.py, the reader of a worksheet part in its plain form, against lxml.
 
-The oracle is the reader's lxml loop (verify/book.py's _cells(): lxml's parser, each element
+The oracle is the reader's lxml loop (verify/reading/book.py's _cells(): lxml's parser, each element
 in turn, which reads any form). The plain reader must read every worksheet part exactly as it
 does, or say None (the part then goes to lxml): on generated, hand-built and app-saved
 workbooks (where it must read them), on parts written every way XML allows (where it may step
@@ -24,8 +24,9 @@ from conftest import need_soffice, need_ssconvert
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
 from network.errors import WorkbookError
-from verify import book as books
-from verify import libreoffice, plainxml
+from verify.reading import book as books
+from verify.reading import libreoffice
+from verify.reading import plainxml
 
 PART = "xl/worksheets/sheet1.xml"
 STRINGS = ["zero", "one & two"]

@@ -7,7 +7,7 @@ import numpy as np
 
 from excelgen.plots import curves_figure, write_plots
 from excelgen.spec import load_template
-from verify.reference import train_spec
+from verify.naming.reference import train_spec
 
 
 def test_curves_are_drawn_on_a_log_scale_that_spans_the_fall():

@@ -17,7 +17,7 @@ from network import layout
 from excelgen.network_sheet import network_cells
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
+from verify.reading.libreoffice import recalculate
 
 LR_SHEETS = ["LR 0.1", "LR 0.2", "LR 0.5", "LR 0.8", "LR 1.0", "LR 2.0"]
 FIRST = layout.FIRST_DATA_ROW + 1

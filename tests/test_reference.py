@@ -1,4 +1,4 @@
-"""The NumPy reference on the classic network (network/reference.py through verify/reference.py) against
+"""The NumPy reference on the classic network (network/reference.py through verify/naming/reference.py) against
 oracles that share no code with it.
 
 - torch.autograd on the same network, written independently below;
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from conftest import need_torch
-from verify import reference
+from verify.naming import reference
 from network.layout import HEADERS
-from verify.reference import WEIGHTS, Inputs
+from verify.naming.reference import WEIGHTS, Inputs
 
 MAZUR = Inputs(i1=0.05, i2=0.10, t1=0.01, t2=0.99, b1=0.35, b2=0.60)
 ERA = Inputs(i1=0.05, i2=0.1, t1=0.5, t2=0.5)

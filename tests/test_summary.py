@@ -15,8 +15,8 @@ from excelgen.spec import NetworkSpec, load_template
 from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows, overshoot_rate
 from excelgen.workbook import write_workbook
 from network import Network, load_network, trajectory
-from verify.libreoffice import recalculate
-from verify.reference import train_spec
+from verify.reading.libreoffice import recalculate
+from verify.naming.reference import train_spec
 
 ETA, BELOW, RISES, FASTEST, AT = LIVE_LABELS
 

@@ -1,7 +1,7 @@
 """The Network sheet as a teacher hands it out: every derivation step, a row picker, a live diagram,
 and pages that print.
 
-The oracle is the NumPy reference (verify.reference.train_spec) at the row the pickers choose,
+The oracle is the NumPy reference (verify.naming.reference.train_spec) at the row the pickers choose,
 after a real spreadsheet engine (LibreOffice, and Gnumeric) recalculated the edited workbook.
 """
 
@@ -20,8 +20,8 @@ from conftest import need_soffice, need_ssconvert
 from network import layout
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
-from verify.libreoffice import recalculate
-from verify.reference import train_spec
+from verify.reading.libreoffice import recalculate
+from verify.naming.reference import train_spec
 
 NEW_STEPS = (
     "∂E_total/∂w5 = ∂(E1 + E2)/∂w5 = ∂E1/∂w5",  # block 2

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from network import layout
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.network_sheet import network_cells
 from excelgen.spec import builtin_templates, load_template
 

@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice, need_ssconvert
-from excelgen.cli import cli
-from verify import book, libreoffice
+from backprop_sheet.cli import cli
+from verify.reading import book
+from verify.reading import libreoffice
 
 _PREFIXED_PARTS = ("xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet2.xml")
 

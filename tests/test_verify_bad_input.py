@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.errors import WorkbookError
-from verify import libreoffice, source
-from verify.check import check_workbook
+from verify.reading import libreoffice
+from verify.reading import opening
+from verify.checking.workbook import check_workbook
 
 
 def _missing(folder: Path, default_workbook: Path) -> Path:
@@ -131,7 +132,7 @@ def test_bad_input_exits_2_with_one_line(default_workbook, tmp_path, case, engin
 def test_size_limit_is_checked_before_anything_is_unpacked(default_workbook, monkeypatch):
     monkeypatch.setattr(source, "MAX_UNPACKED_BYTES", 100_000)  # the default workbook unpacks to more
     with pytest.raises(WorkbookError, match="would unpack to"):
-        source.check_archive(default_workbook)
+        opening.check_archive(default_workbook)
 
 
 def test_unknown_engine_is_a_usage_error(default_workbook):

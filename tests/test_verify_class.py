@@ -14,12 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
 from test_verify_bad_input import _text_renamed, _zip_bomb
 from test_verify_faults import FAULTS, _edit_sheet_xml
-from verify import batch, libreoffice
+from verify import batch
+from verify.reading import libreoffice
 
 WRONG_SLOPE = FAULTS["dw3 uses a_h1 instead of a_h2"]
 TYPED_IN = FAULTS["a formula replaced by its own value"]

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 
 TABLE_KEYS = {
     "sheet", "header_row", "first_row", "last_row", "eta_cell", "eta", "cells", "checks", "passed",

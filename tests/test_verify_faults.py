@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen.cli import cli
-from verify.libreoffice import recalculate
+from backprop_sheet.cli import cli
+from verify.reading.libreoffice import recalculate
 
 FIRST = 5  # Excel row of iteration 0 on an LR sheet
 
@@ -165,7 +165,7 @@ def test_report_shows_formula_expected_actual_and_count(verify_json):
     assert f["expected"] != pytest.approx(f["actual"], rel=1e-6)
     assert f["others"] > 1000  # everything downstream on that sheet: counted, not listed
     assert f["message"].startswith("'LR 0.5'!Y5 (column ∂E_total/∂w3, iteration 0) is ")
-    # verify/mistakes.py's catalogue is consulted for the root cause and names the mistake
+    # verify/naming/mistakes.py's catalogue is consulted for the root cause and names the mistake
     assert f["mistake"] and "a_h1" in f["mistake"] and "a_h2" in f["mistake"], f["mistake"]
 
 

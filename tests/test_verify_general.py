@@ -20,15 +20,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import GENERAL_TEMPLATES, need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.workbook import write_workbook
 from network import At, Kind, Quantity, load_network, parse_network
 from network.layout import FIRST_DATA_ROW, col_letter
 from test_verify_faults import (
     _constant_instead_of_formula, _edit_sheet_xml, _formula_of_cell, _formulas_in_column, _saved_value,
 )
-from verify.book import read
-from verify.libreoffice import recalculate
+from verify.reading.book import read
+from verify.reading.libreoffice import recalculate
 
 ENGINES = ["formulas", "libreoffice"]
 

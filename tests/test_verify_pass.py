@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from excelgen.cli import cli
+from backprop_sheet.cli import cli
 from excelgen.spec import builtin_templates
-from verify import engines
-from verify.check import check_workbook
+from verify.engines import recalculation
+from verify.checking.workbook import check_workbook
 
 ENGINES = ["libreoffice", "formulas", "none"]
 
@@ -53,9 +53,9 @@ def test_cli_passes_and_says_which_engine_ran(default_workbook):
 
 def test_auto_engine_is_libreoffice_when_installed():
     need_soffice()
-    assert engines.resolve("auto") == "libreoffice"
+    assert recalculation.resolve("auto") == "libreoffice"
 
 
 def test_auto_engine_falls_back_to_formulas_without_soffice(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # no soffice on PATH
-    assert engines.resolve("auto") == "formulas"
+    assert recalculation.resolve("auto") == "formulas"

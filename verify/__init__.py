@@ -4,13 +4,14 @@
     >>> report = verify.check("backprop.xlsx")      # a Report; a folder or a list gives a ClassReport
     >>> report.passed, report.to_dict()["version"]
     (True, 2)
+
+The checker is built in rooms, each importing only the rooms before it (tests/test_layering.py):
+reading (a workbook's cells) -> engines (recalculation), reports (findings), naming (the mistake catalogue)
+-> tables (recognising a table) -> checking (one workbook) -> api.py and batch.py (a class in worker processes).
 """
 
-# The submodule verify/check.py is loaded first: importing it later would make the name
-# `verify.check` the module instead of the function below.
-import verify.check  # noqa: F401
 from verify.api import check
-from verify.classreport import ClassReport, Outcome
-from verify.report import Finding, Report, TableReport
+from verify.reports.classreport import ClassReport, Outcome
+from verify.reports.report import Finding, Report, TableReport
 
 __all__ = ["ClassReport", "Finding", "Outcome", "Report", "TableReport", "check"]

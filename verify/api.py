@@ -18,10 +18,10 @@ from pathlib import Path
 
 from network.errors import BackpropSheetError, WorkbookError
 from verify import batch
-from verify.check import DEFAULT_ATOL, DEFAULT_RTOL
-from verify.classreport import ClassReport, Outcome
-from verify.engines import resolve
-from verify.report import Report
+from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.reports.classreport import ClassReport, Outcome
+from verify.engines.recalculation import resolve
+from verify.reports.report import Report
 
 PathLike = str | os.PathLike
 

@@ -8,7 +8,7 @@
   started (psutil), then starts a fresh one for the rest. A workbook past either limit, or one
   that makes anything at all go wrong, becomes "could not check: <one line>"; the others go on.
 - With the LibreOffice engine each worker gets one share of the class and recalculates all of
-  it in ONE LibreOffice start (verify.libreoffice.convert_many), then checks each file against
+  it in ONE LibreOffice start (verify.reading.libreoffice.convert_many), then checks each file against
   its recalculated copy. Should that shared conversion fail or run past its time, each file is
   recalculated on its own, so one bad file cannot sink the others.
 
@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator
 import psutil
 
 from network.errors import BackpropSheetError
-from verify.classreport import ClassReport, Outcome
+from verify.reports.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 DEFAULT_TIMEOUT = 60.0
@@ -90,7 +90,7 @@ def check_many(
 ) -> Batch:
     """Check every workbook of `paths` (already expanded) with `jobs` workers; outcomes in the given order.
 
-    `engine` must already be resolved (verify.engines.resolve). Never raises for a workbook.
+    `engine` must already be resolved (verify.engines.recalculation.resolve). Never raises for a workbook.
     """
     settings = _Settings(engine, rtol, atol, budget)
     if engine == "libreoffice":
@@ -156,7 +156,7 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["verify.batch", "verify.check", "verify.formulas_engine"])
+    context.set_forkserver_preload(["verify.batch", "verify.checking.workbook", "verify.engines.formulas_engine"])
     return context
 
 
@@ -328,7 +328,7 @@ def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
     while (share := conn.recv()) is not None:
         recalculated: dict[str, Path] = {}
         if settings.engine == "libreoffice" and len(share) > 1:
-            from verify import libreoffice
+            from verify.reading import libreoffice
 
             conn.send(("converting", len(share)))
             sources = [Path(p) for _, p in share if Path(p).is_file()]
@@ -348,7 +348,7 @@ def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
 
 def _check_one(path: Path, settings: _Settings, recalculated: Path | None) -> Outcome:
     """One workbook's outcome; every failure becomes one line."""
-    from verify.check import check_workbook
+    from verify.checking.workbook import check_workbook
 
     start = time.monotonic()
     report = failure = None
@@ -373,8 +373,8 @@ def _without_tracebacks(exc: BaseException) -> BaseException:
 
 
 def _count_libreoffice_starts(conn: Connection) -> None:
-    """Tell the parent about every LibreOffice start in this worker (verify.libreoffice.start: one each)."""
-    from verify import libreoffice
+    """Tell the parent about every LibreOffice start in this worker (verify.reading.libreoffice.start: one each)."""
+    from verify.reading import libreoffice
 
     real_start = libreoffice.start
 

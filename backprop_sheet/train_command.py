@@ -12,7 +12,8 @@ import click
 from cnn.api import configure, default_out
 from cnn.api import train as train_cnn
 from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
-from excelgen.api import generate, network_spec
+from backprop_sheet.workbook import generate
+from excelgen.api import network_spec
 from network.errors import BackpropSheetError
 from excelgen.spec import DEFAULT_TEMPLATE
 

@@ -9,7 +9,8 @@ import click
 
 from network import Network, builtin_networks
 
-from excelgen.api import generate as write, network_spec
+from backprop_sheet.workbook import generate as write
+from excelgen.api import network_spec
 from network.layout import COMPUTED_HEADERS
 from excelgen.exercise import EXERCISES
 from excelgen.spec import DEFAULT_TEMPLATE

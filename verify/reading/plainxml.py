@@ -5,7 +5,7 @@ each holding `<c r="B5" s="42">` cells with at most a `<f>`, a `<v>` and an inli
 `<is><t>`, unprefixed, attributes in double quotes. Such a part is read here by one regular
 expression (`_TOKEN`) that takes the cells apart a chunk of rows at a time, about three times
 faster than lxml handing each element to Python. cells() says None for any part that is not
-exactly in that form; verify/book.py then reads it with lxml, as it reads every other part.
+exactly in that form; verify/reading/book.py then reads it with lxml, as it reads every other part.
 
 It must read exactly what lxml reads, or nothing. So the plain form is checked, not assumed:
 
@@ -17,11 +17,11 @@ It must read exactly what lxml reads, or nothing. So the plain form is checked, 
   return: an XML parser would turn it into a line feed), and every `&` is one of XML's five
   entities or a character reference to a character XML allows (unescape());
 - the rest of the part, `<sheetData>` left empty, is parsed by lxml with the reader's own
-  settings (verify/book.py: no DTD, no entities, no network, no huge trees); it must hold no
+  settings (verify/reading/book.py: no DTD, no entities, no network, no huge trees); it must hold no
   DTD, comment, CDATA or processing instruction before `<sheetData>`, and no other cell or row.
 
 No entity is ever expanded here (there is no DTD to define one), nothing is fetched, and the
-size limits of verify/source.py and verify/book.py apply before anything is read.
+size limits of verify/reading/opening.py and verify/reading/book.py apply before anything is read.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Open an untrusted workbook safely: size limits first, then the reader (verify/book.py).
+"""Open an untrusted workbook safely: size limits first, then the reader (verify/reading/book.py).
 
 Workbooks come from students, so before anything is unpacked the zip directory is checked: a
 file that would unpack to an unreasonable size, or compresses suspiciously well (a zip bomb),
@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 from network.errors import EngineError, WorkbookError
-from verify import book, libreoffice
-from verify.book import Book
+from verify.reading import book
+from verify.reading import libreoffice
+from verify.reading.book import Book
 
 # The 6 x 10,000-iteration workbook unpacks to about 0.3 GB; leave head room, refuse more.
 MAX_UNPACKED_BYTES = 2 * 1024**3

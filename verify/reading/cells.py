@@ -7,9 +7,9 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Iterable
 
-from verify.book import Book, Saved
-from verify.refs import column_letter
-from verify.table import CellRef, Table
+from verify.reading.book import Book, Saved
+from verify.reading.refs import column_letter
+from verify.reading.table import CellRef, Table
 
 CellKey = tuple[str, int, int]  # (sheet, row, column), 1-based
 Value = float | str | bool | None  # an error value is its Excel text, e.g. "#DIV/0!"

@@ -25,13 +25,14 @@ import numpy as np
 
 from network import At, Column, Example, Kind, Network, Quantity, trajectory
 from network.layout import constant_name, fixed_bias_name
-from verify import cells, compare
-from verify.book import Book
-from verify.cells import CellKey, Value
-from verify.expected import BadInput
-from verify.general import GeneralTable
-from verify.report import Finding
-from verify.table import Table
+from verify.reading import cells
+from verify.checking import classic_checks
+from verify.reading.book import Book
+from verify.reading.cells import CellKey, Value
+from verify.checking.expected import BadInput
+from verify.tables.layered_tables import GeneralTable
+from verify.reports.report import Finding
+from verify.reading.table import Table
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Start:
 
 
 class GeneralChecks:
-    """The checks of verify/check.py for the tables of a general network (check.py's classic ones beside it)."""
+    """The checks of verify/checking/workbook.py for the tables of a general network (check.py's classic ones beside it)."""
 
     def __init__(self, tables: list[GeneralTable]):
         self.general = {g.table.sheet: g for g in tables}
@@ -50,7 +51,7 @@ class GeneralChecks:
 
     def structure(self, table: Table, book: Book) -> list[Finding]:
         computed = computed_cells(self.general[table.sheet])
-        found = (compare.still_empty(table, book, computed), compare.not_formulas(table, book, computed))
+        found = (classic_checks.still_empty(table, book, computed), classic_checks.not_formulas(table, book, computed))
         return [f for f in found if f]
 
     def values(
@@ -63,7 +64,7 @@ class GeneralChecks:
         results = []
         for g, s in zip(general, starts):
             if isinstance(s, BadInput):
-                results.append([compare.bad_input(g.table, check, s)])
+                results.append([classic_checks.bad_input(g.table, check, s)])
             else:
                 results.append(root_causes(g, check, next(columns), values, book, rtol=rtol, atol=atol))
         return results

@@ -10,8 +10,8 @@ import click
 
 from verify import batch
 from verify.api import check
-from verify.check import DEFAULT_ATOL, DEFAULT_RTOL
-from verify.engines import ENGINES
+from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.engines.recalculation import ENGINES
 
 
 class _Size(click.ParamType):

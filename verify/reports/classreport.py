@@ -2,10 +2,10 @@
 
 Each workbook ends one of three ways: `pass`; `FAIL`, with its first named mistake and cell;
 or `could not check`, with the reason in one line. The summary counts the outcomes and how
-many workbooks carry each named mistake (by its catalogue key, verify/mistakes.py).
+many workbooks carry each named mistake (by its catalogue key, verify/naming/mistakes.py).
 
 The class comes out as text lines, CSV rows (one per workbook and table), JSON, and a class
-workbook (`--report class.xlsx`). JSON shape (`version` as in verify/report.py):
+workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/report.py):
 
     {
       "version": 2,
@@ -22,7 +22,7 @@ workbook (`--report class.xlsx`). JSON shape (`version` as in verify/report.py):
           "reason": null | "time limit of 60 s exceeded",
           "mistakes": ["other-hidden-slope"],
           "seconds": 0.84,
-          "report": null | { the single-workbook report of verify/report.py, version included }
+          "report": null | { the single-workbook report of verify/reports/report.py, version included }
         }
       ]
     }
@@ -44,9 +44,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from verify.report import JSON_VERSION, Finding, Report
+from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
+from verify.reports.report import JSON_VERSION, Finding, Report
 
-PASS, FAIL, COULD_NOT_CHECK = "pass", "fail", "could not check"
 NOT_CATALOGUED = "(not catalogued)"
 CSV_COLUMNS = (
     "file", "sheet", "status", "eta", "cells_checked", "findings", "mistakes", "mistake_keys", "cells", "columns",
@@ -129,16 +129,16 @@ class ClassReport:
         return tuple(f for o in self.outcomes for f in o.findings)
 
     def to_frame(self):
-        """A pandas DataFrame with one row per finding and its file (verify.notebook.FRAME_COLUMNS)."""
-        from verify import notebook
+        """A pandas DataFrame with one row per finding and its file (verify.reports.html.FRAME_COLUMNS)."""
+        from verify.reports import html
 
-        return notebook.findings_frame([o.report for o in self.outcomes if o.report])
+        return html.findings_frame([o.report for o in self.outcomes if o.report])
 
     def _repr_html_(self) -> str:
         """Jupyter's view: a row per workbook (pass, FAIL with its first mistake, could not check), the summary."""
-        from verify import notebook
+        from verify.reports import html
 
-        return notebook.class_report_html(self)
+        return html.class_report_html(self)
 
     def mistake_counts(self) -> list[tuple[str, int]]:
         """(catalogue key, number of workbooks carrying it), most frequent first."""

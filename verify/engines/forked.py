@@ -1,7 +1,7 @@
 """Forked: a function run in a forked child process while the caller goes on; its result comes back pickled.
 
 The formulas engine recalculates a big workbook this way while the saved values are checked, on
-a second core where the machine has one (verify/formulas_engine.py, start()). The child
+a second core where the machine has one (verify/engines/formulas_engine.py, start()). The child
 is a fork: it sees the workbook already read, nothing is sent to it. Its result, or the exception
 it raised, comes back through a pipe when result() is asked for.
 

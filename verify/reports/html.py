@@ -9,12 +9,14 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from verify.cells import show
-from verify.classreport import COULD_NOT_CHECK, FAIL, PASS, ClassReport
-from verify.report import Finding, Report
+from verify.reading.cells import show
+from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the reports call these functions: importing them here would make a cycle
     import pandas as pd
+
+    from verify.reports.classreport import ClassReport
+    from verify.reports.report import Finding, Report
 
 # One row per finding: where it is, what was expected and found, and the mistake it names.
 FRAME_COLUMNS = (

@@ -1,18 +1,18 @@
 """Columns recognised by what they compute, when their header names nothing in the vocabulary.
 
-After the header match (verify/detect.py), the formulas identify what is left:
+After the header match (verify/tables/classic_tables.py), the formulas identify what is left:
 
 - the update of a weight, `w_next = w − η·X` (or `+`), names the column X it
   reads in the row above as ∂E/∂w, and gives the cell it reads η from, also through a
   relative reference (`=E32-(B29*X32)`), which detect.py uses when no cell is labelled η;
 - any other column is evaluated on random numbers standing for the recognised columns and
   compared with every quantity still missing, computed the right way from the same numbers
-  (verify/mistakes.py's formulas): a column computing 1/(1+EXP(−h1)) is a_h1, one computing
+  (verify/naming/mistakes.py's formulas): a column computing 1/(1+EXP(−h1)) is a_h1, one computing
   (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1 is ∂E/∂w5. A column that only feeds others (a δ column)
   is evaluated inside the formulas that read it.
 
-Nothing from the workbook is ever executed: a formula is read through verify/refs.py's
-tokenizer and verify/fastmath.py's parser of plain arithmetic.
+Nothing from the workbook is ever executed: a formula is read through verify/reading/refs.py's
+tokenizer and verify/engines/fastmath.py's parser of plain arithmetic.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.random  # noqa: F401 - loaded with the checker, not first in a worker that is near its memory ceiling
 
-from verify import fastmath, mistakes, refs
-from verify.reference import WEIGHTS, Inputs
+from verify.engines import fastmath
+from verify.naming import mistakes
+from verify.reading import refs
+from verify.naming.reference import WEIGHTS, Inputs
 
 Cell = tuple[str, int, int]  # (sheet, row, col), 1-based
 PROBES = 4  # random points a formula is evaluated at
@@ -214,7 +216,7 @@ class _Context:
 
 def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.ndarray | None:
     """The shape's formula on `values` (one per placeholder), or None when it is not plain arithmetic
-    (verify/fastmath.py: numbers, + − * / ^, parentheses, a few functions; never Python's eval)."""
+    (verify/engines/fastmath.py: numbers, + − * / ^, parentheses, a few functions; never Python's eval)."""
     if len(shape.text) > MAX_LENGTH:
         return None
     function = fastmath.compile(shape.text)

@@ -1,13 +1,13 @@
 """A workbook as the checks see it: every sheet's cells, formulas and saved values, and the defined names.
 
 Read straight from the xlsx archive, keeping only what the checks need: a worksheet part in the
-plain form nearly every app writes by one regular expression (verify/plainxml.py, which proves
+plain form nearly every app writes by one regular expression (verify/reading/plainxml.py, which proves
 the form first), any other part with lxml, one streaming pass per sheet. Styles, comments, drawings, charts and printer settings are never opened, so a
 part that some app writes oddly (a comment without an author, prefixed tags such as
 `<x:styleSheet>`) cannot make a workbook unreadable. Tags are matched by their local name, so
 any namespace prefix, and Strict OOXML's namespace, read the same.
 
-Workbooks come from students, so the archive is size-checked first (verify/source.py) and the
+Workbooks come from students, so the archive is size-checked first (verify/reading/opening.py) and the
 XML parser refuses what defusedxml refuses: no DTD (hence no entity expansion), no external
 entities, no network, no huge trees. The plain reader expands no entity at all (only XML's
 five and character references), and leaves everything outside the cells to that parser.
@@ -32,8 +32,10 @@ from typing import IO, Iterator
 from lxml import etree
 
 from network.errors import WorkbookError
-from verify import gcpause, plainxml, refs
-from verify.table import CellRef
+from verify.reading import gcpause
+from verify.reading import plainxml
+from verify.reading import refs
+from verify.reading.table import CellRef
 
 Saved = tuple[object, str]  # (value, type): "n" number, "s" text, "b" bool, "e" error ("#DIV/0!"), "d" date text
 
@@ -116,7 +118,7 @@ class Book:
 
 
 def read(path: str | Path) -> Book:
-    """The workbook at `path` (an archive already checked by verify.source.check_archive)."""
+    """The workbook at `path` (an archive already checked by verify.reading.opening.check_archive)."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive, gcpause.paused():
@@ -236,7 +238,7 @@ Cells = tuple[dict[tuple[int, int], str], dict[tuple[int, int], Saved]]  # (form
 
 
 def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:
-    """(formulas, saved values) of a worksheet part in the plain form (verify/plainxml.py); None otherwise.
+    """(formulas, saved values) of a worksheet part in the plain form (verify/reading/plainxml.py); None otherwise.
 
     What _cells() gives, read from plainxml's tokens instead of lxml's elements: the hot loop of
     the reader (a cell at a time, 350k for a big workbook). The text of a formula, a value or an
@@ -317,7 +319,7 @@ def _free(row: etree._Element) -> None:
 
 # What defusedxml allows: no entity expansion, no DTD loaded, nothing fetched, no huge trees.
 _SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
-_PARSER = etree.XMLParser(**_SAFE)  # for the rest of a plain worksheet part (verify/plainxml.py)
+_PARSER = etree.XMLParser(**_SAFE)  # for the rest of a plain worksheet part (verify/reading/plainxml.py)
 # A worksheet part up to this size is read whole for the plain reader; a larger one is streamed.
 # (A sheet of the 6 x 10,000-iteration workbook is about 25 MB.)
 _PLAIN_LIMIT = 64 * 1024**2

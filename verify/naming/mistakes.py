@@ -23,8 +23,8 @@ import numpy as np
 
 from network.description import classic_network
 from network.reference import sigmoid
-from verify.reference import WEIGHTS, Inputs
-from verify.table import Table
+from verify.naming.reference import WEIGHTS, Inputs
+from verify.reading.table import Table
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from typing import Mapping
 
 import numpy as np
 
-from verify import reference
-from verify.cells import CellKey, Value, key, number
-from verify.reference import WEIGHTS, Inputs
-from verify.table import Table
+from verify.naming import reference
+from verify.reading.cells import CellKey, Value, key, number
+from verify.naming.reference import WEIGHTS, Inputs
+from verify.reading.table import Table
 
 INPUTS = ("i1", "i2", "t1", "t2")
 BIASES = ("b1", "b2")

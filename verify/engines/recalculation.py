@@ -1,10 +1,10 @@
 """The spreadsheet engines that recalculate a workbook's formulas, behind one interface.
 
 - `libreoffice`: headless LibreOffice, forced full recalculation in a throwaway profile
-  (verify/libreoffice.py); it starts in the background as soon as the file is known to be an
+  (verify/reading/libreoffice.py); it starts in the background as soon as the file is known to be an
   xlsx, so its start-up overlaps with reading the workbook;
 - `formulas`: the pure-Python `formulas` package, one compiled formula per shape
-  (verify/formulas_engine.py);
+  (verify/engines/formulas_engine.py);
 - `none`: no recalculation, saved values only;
 - `auto`: LibreOffice when `soffice` is found, else `formulas`.
 """
@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Iterable
 
 from network.errors import EngineError
-from verify import cells, formulas_engine, libreoffice, source
-from verify.book import Book
-from verify.cells import CellKey, Value
+from verify.reading import cells
+from verify.engines import formulas_engine
+from verify.reading import libreoffice
+from verify.reading import opening
+from verify.reading.book import Book
+from verify.reading.cells import CellKey, Value
 
 ENGINES = ("auto", "libreoffice", "formulas", "none")
 
@@ -70,7 +73,7 @@ class Recalculation:
             self._tmp.cleanup()
 
     def start(self, book: Book, wanted: list[CellKey]) -> None:
-        """The `formulas` engine begins on `wanted` now (verify/formulas_engine.py, start()); values() collects it."""
+        """The `formulas` engine begins on `wanted` now (verify/engines/formulas_engine.py, start()); values() collects it."""
         if self.engine == "formulas":
             self._formulas = formulas_engine.start(book, wanted, shortcut=book.has_saved_values)
 
@@ -85,4 +88,4 @@ class Recalculation:
             computed = formulas_engine.evaluate(book, wanted, shortcut=book.has_saved_values)
             return {cell: computed.get(cell) for cell in wanted}
         done = self._recalculated if self._recalculated is not None else self._running.wait()
-        return cells.read_values(source.load(done), wanted)
+        return cells.read_values(opening.load(done), wanted)

@@ -9,12 +9,12 @@ What the names cannot say, the activations and the loss, the workbook records in
     layers 2-2-1; activations sigmoid, sigmoid; loss half-squared-error; examples 4; biases trained
 
 From it the network's columns follow (network/columns.py), and each LR sheet must hold every one of them
-under its header. The numbers stay in their cells and are read per check (verify/general_check.py): the
+under its header. The numbers stay in their cells and are read per check (verify/checking/layered_checks.py): the
 examples, initial weights and biases on the Network sheet through their defined names (`in_x_1_e1`,
 `tgt_t_1_e1`, `w_2_1_3_init`, `b_2_1_init`, `bias_b_2_1`), η in the cell labelled η on each LR sheet.
 
 find_tables() gives None for a workbook without such a header row (the classic network's tables, generated
-or built by hand, go to verify/detect.py), and raises WorkbookError naming what a general table lacks.
+or built by hand, go to verify/tables/classic_tables.py), and raises WorkbookError naming what a general table lacks.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from network.errors import WorkbookError
 from network.layout import (
     GENERAL_DESCRIPTION_NAME, LR_SHEET_PREFIX, GeneralShape, constant_name, fixed_bias_name, read_general_shape,
 )
-from verify import vocabulary
-from verify.book import Book, Sheet
-from verify.table import CellRef, Table
+from verify.tables import vocabulary
+from verify.reading.book import Book, Sheet
+from verify.reading.table import CellRef, Table
 
 SCAN_ROWS = 200  # the header row and the η label are looked for in this many rows at the top of a sheet
 MAX_COLUMNS = 16_384

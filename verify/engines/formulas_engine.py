@@ -3,7 +3,7 @@
 Used naively (ExcelModel().loads(path).finish().calculate()) the package needs about a minute
 for the default workbook, because it builds one graph node per cell. Here:
 
-1. Each distinct formula *shape* (verify/refs.py: the formula with its references made
+1. Each distinct formula *shape* (verify/reading/refs.py: the formula with its references made
    relative) is parsed and compiled once; cells of the same column share it.
 2. Shortcut through the saved values: every shape is evaluated ONCE over all its cells, as
    NumPy arrays, with the saved values as inputs. A cell whose formula gives back its own
@@ -24,7 +24,7 @@ before anything is evaluated. The compiled formula takes its inputs as sorted up
 names; they are matched to the placeholders _R0, _R1, ... by name, never by position.
 
 start() begins evaluate() as soon as the cells a check wants are known: a workbook with
-BACKGROUND_CELLS of them or more in a forked child (verify/forked.py), which answers with a float
+BACKGROUND_CELLS of them or more in a forked child (verify/engines/forked.py), which answers with a float
 array, while the check goes on with the saved values; a smaller one when its result is asked for.
 """
 
@@ -43,11 +43,16 @@ import schedula as sh
 from formulas.tokens.operand import XlError
 
 from network.errors import WorkbookError
-from verify import book as books
-from verify import cells, fastmath, filldown, forked, gcpause, refs
-from verify.book import Book
-from verify.cells import CellKey, Value
-from verify.refs import Ref, Shape
+from verify.reading import book as books
+from verify.reading import cells
+from verify.engines import fastmath
+from verify.engines import filldown
+from verify.engines import forked
+from verify.reading import gcpause
+from verify.reading import refs
+from verify.reading.book import Book
+from verify.reading.cells import CellKey, Value
+from verify.reading.refs import Ref, Shape
 
 CIRCULAR = "#CIRCULAR!"  # what a cell on (or downstream of) a circular reference evaluates to
 # An empty cell for `formulas` (schedula loads it on first use: here, not first in a worker near its memory ceiling).
@@ -76,7 +81,7 @@ BACKGROUND_CELLS = 100_000
 
 
 def start(workbook: Book, targets: Iterable[CellKey], *, shortcut: bool = True) -> Recalculating:
-    """evaluate() of `targets`, begun now: for a big workbook in a forked child (verify/forked.py), so
+    """evaluate() of `targets`, begun now: for a big workbook in a forked child (verify/engines/forked.py), so
     that the caller can check the saved values meanwhile; .result() waits for it."""
     return Recalculating(workbook, list(targets), shortcut)
 
@@ -358,7 +363,7 @@ def _run(book: _Book, batch: list[_Cell], values: Mapping[CellKey, object]) -> l
 
 
 def _arithmetic(batch: list[_Cell], values: Mapping[CellKey, object]) -> list[object] | None:
-    """verify/fastmath.py's NumPy evaluation of a plain arithmetic shape whose inputs are all numbers, else None."""
+    """verify/engines/fastmath.py's NumPy evaluation of a plain arithmetic shape whose inputs are all numbers, else None."""
     shape = batch[0].shape
     function = fastmath.compile(shape.text) if shape is not None else None
     if function is None:

@@ -14,7 +14,10 @@ import sys
 
 import click
 
-from excelgen.errors import BackpropSheetError
+from backprop_sheet.generate_command import generate
+from backprop_sheet.train_command import train
+from backprop_sheet.verify_command import verify
+from network.errors import BackpropSheetError
 
 
 class _Cli(click.Group):
@@ -83,14 +86,5 @@ def _raise_terminated(signum: int, frame) -> None:
     raise _Terminated(signum)
 
 
-def _register_commands() -> None:
-    from cnn.cli import train
-    from excelgen.generate_cli import generate
-    from verify.cli import verify
-
-    for command in (generate, verify, train):
-        if command.name not in cli.commands:
-            cli.add_command(command)
-
-
-_register_commands()
+for _command in (generate, verify, train):
+    cli.add_command(_command)

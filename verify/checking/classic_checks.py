@@ -14,13 +14,14 @@ from typing import Mapping
 
 import numpy as np
 
-from verify import cells, mistakes
-from verify.book import Book
-from verify.cells import CellKey, Value
-from verify.expected import BIASES, INPUTS, BadInput, Start
-from verify.reference import WEIGHTS
-from verify.report import Finding
-from verify.table import Table
+from verify.reading import cells
+from verify.naming import mistakes
+from verify.reading.book import Book
+from verify.reading.cells import CellKey, Value
+from verify.checking.expected import BIASES, INPUTS, BadInput, Start
+from verify.naming.reference import WEIGHTS
+from verify.reports.report import Finding
+from verify.reading.table import Table
 
 DERIVATIVES = ("∂E_total/∂a_h1", "∂E_total/∂a_h2", *(f"∂E_total/∂{w}" for w in WEIGHTS))
 FORWARD = ("h1", "h2", "a_h1", "a_h2", "o1", "o2", "a_o1", "a_o2", "E1", "E2", "E_total")
@@ -34,7 +35,7 @@ def still_empty(table: Table, book: Book, computed: list[tuple[CellKey, str, int
     """An unfinished table (an exercise): its empty computed cells, the columns they are in named.
 
     `computed`: (cell, quantity, iteration) of every cell that must hold a formula, row by row; by default the
-    classic table's (a general network's come from verify/general_check.py)."""
+    classic table's (a general network's come from verify/checking/layered_checks.py)."""
     cells_ = _computed_cells(table) if computed is None else computed
     found = [(cell, q, i) for cell, q, i in cells_ if book.formula(cell) is None and _empty(book, cell)]
     if not found:
@@ -157,7 +158,7 @@ def _name_mistake(
     rtol: float,
     atol: float,
 ) -> mistakes.Named | None:
-    """Ask the catalogue (verify/mistakes.py) which known mistake makes column `q` wrong from row i."""
+    """Ask the catalogue (verify/naming/mistakes.py) which known mistake makes column `q` wrong from row i."""
     rows = range(table.first_row, table.last_row + 1)
     initial = {
         w: v

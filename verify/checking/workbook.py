@@ -1,9 +1,9 @@
 """check_workbook(): the whole verification of one workbook, as a Report.
 
-1. the file is checked for size (a zip bomb) and read (verify/book.py); an .ods or .xls is
+1. the file is checked for size (a zip bomb) and read (verify/reading/book.py); an .ods or .xls is
    converted to xlsx by LibreOffice first;
-2. verify.general.find_tables() recognises a general network's workbook (a template with `layers`) and
-   rebuilds its network; any other workbook is the classic network's, and verify.detect.find_tables()
+2. verify.tables.layered_tables.find_tables() recognises a general network's workbook (a template with `layers`) and
+   rebuilds its network; any other workbook is the classic network's, and verify.tables.classic_tables.find_tables()
    says where each table, its η and its inputs are;
 3. structure: every computed cell holds a formula;
 4. saved values against the reference computed from the saved inputs, initial weights and η
@@ -12,8 +12,8 @@
    recalculated inputs, initial weights and η.
 
 Each check of each table reports its root causes: the first wrong cell in dependency order, and
-every other column that is wrong given its own inputs (verify/compare.py for the classic network,
-verify/general_check.py for a general one).
+every other column that is wrong given its own inputs (verify/checking/classic_checks.py for the classic network,
+verify/checking/layered_checks.py for a general one).
 """
 
 from __future__ import annotations
@@ -22,11 +22,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from network.errors import WorkbookError
-from verify import cells, compare, detect, engines, expected, gcpause, general, general_check, source
-from verify.book import Book
-from verify.cells import CellKey, Value
-from verify.report import Finding, Report, TableReport
-from verify.table import Table
+from verify.reading import cells
+from verify.checking import classic_checks
+from verify.tables import classic_tables
+from verify.engines.recalculation import Recalculation
+from verify.checking import expected
+from verify.reading import gcpause
+from verify.tables import layered_tables
+from verify.checking import layered_checks
+from verify.reading import opening
+from verify.reading.book import Book
+from verify.reading.cells import CellKey, Value
+from verify.reports.report import Finding, Report, TableReport
+from verify.reading.table import Table
 
 DEFAULT_RTOL = 1e-9
 # A weight that crosses zero keeps only absolute accuracy after the cancellation in w − η·g.
@@ -46,7 +54,7 @@ def check_workbook(
     `recalculated`: LibreOffice's recalculation of `path`, made beforehand (engine libreoffice).
     Raises WorkbookError/EngineError when it cannot be checked.
     """
-    with source.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
+    with opening.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
         report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report
@@ -54,11 +62,11 @@ def check_workbook(
 
 
 def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculated: Path | None) -> Report:
-    path = source.check_archive(path)
+    path = opening.check_archive(path)
     notes = []
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
-    with engines.Recalculation(engine, path, recalculated=recalculated) as recalculation:
-        book = source.load(path)
+    with Recalculation(engine, path, recalculated=recalculated) as recalculation:
+        book = opening.load(path)
         kind = _find_tables(path, book)
         tables = kind.tables
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
@@ -78,7 +86,7 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
             )
         findings = {t.sheet: kind.structure(t, book) for t in tables}
         # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
-        finished = [t for t in tables if not any(f.mistake_key == compare.UNFINISHED for f in findings[t.sheet])]
+        finished = [t for t in tables if not any(f.mistake_key == classic_checks.UNFINISHED for f in findings[t.sheet])]
         for check, values in checks.items():  # the saved values, while the engine recalculates
             _add_value_findings(findings, kind, finished, check, values, book, rtol, atol)
         recalculated = recalculation.values(book, wanted)
@@ -90,7 +98,7 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
 
 
-def _add_value_findings(findings: dict[str, list[Finding]], kind: _Classic | general_check.GeneralChecks,
+def _add_value_findings(findings: dict[str, list[Finding]], kind: _Classic | layered_checks.GeneralChecks,
                         tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
                         atol: float) -> None:
     """One check (saved values, or an engine's) of every table: its root causes added to the table's findings."""
@@ -98,7 +106,7 @@ def _add_value_findings(findings: dict[str, list[Finding]], kind: _Classic | gen
         findings[table.sheet] += found
 
 
-def _table_report(kind: _Classic | general_check.GeneralChecks, table: Table, checks: tuple[str, ...],
+def _table_report(kind: _Classic | layered_checks.GeneralChecks, table: Table, checks: tuple[str, ...],
                   findings: list[Finding], saved: dict) -> TableReport:
     return TableReport(
         sheet=table.sheet,
@@ -115,19 +123,19 @@ def _table_report(kind: _Classic | general_check.GeneralChecks, table: Table, ch
     )
 
 
-def _find_tables(path: Path, book: Book) -> _Classic | general_check.GeneralChecks:
-    """The workbook's tables with how to check them: a general network's (verify/general.py), else the classic
-    network's (verify/detect.py); WorkbookError, naming the file, when there is none or one lacks something."""
+def _find_tables(path: Path, book: Book) -> _Classic | layered_checks.GeneralChecks:
+    """The workbook's tables with how to check them: a general network's (verify/tables/layered_tables.py), else the classic
+    network's (verify/tables/classic_tables.py); WorkbookError, naming the file, when there is none or one lacks something."""
     try:
-        found = general.find_tables(book)
-        return general_check.GeneralChecks(found) if found is not None else _Classic(detect.find_tables(book))
+        found = layered_tables.find_tables(book)
+        return layered_checks.GeneralChecks(found) if found is not None else _Classic(classic_tables.find_tables(book))
     except WorkbookError as exc:
         raise WorkbookError(f"{exc} (in {path})") from None
 
 
 class _Classic:
-    """The checks of the classic network's tables, generated or hand-built (verify/compare.py, mistakes.py);
-    verify/general_check.py's GeneralChecks has the same methods for a general network."""
+    """The checks of the classic network's tables, generated or hand-built (verify/checking/classic_checks.py, mistakes.py);
+    verify/checking/layered_checks.py's GeneralChecks has the same methods for a general network."""
 
     def __init__(self, tables: list[Table]):
         self.tables = tables
@@ -135,7 +143,7 @@ class _Classic:
         self.references: dict[tuple, list] = {}
 
     def structure(self, table: Table, book: Book) -> list[Finding]:
-        return [f for f in [compare.still_empty(table, book), compare.not_formulas(table, book)] if f]
+        return [f for f in [classic_checks.still_empty(table, book), classic_checks.not_formulas(table, book)] if f]
 
     def values(self, tables: list[Table], check: str, values: dict[CellKey, Value], book: Book, rtol: float,
                atol: float) -> list[list[Finding]]:
@@ -143,7 +151,7 @@ class _Classic:
 
     def cells(self, table: Table) -> int:
         """The cells compared per check."""
-        return (table.last_row - table.first_row + 1) * len(compare.present(table))
+        return (table.last_row - table.first_row + 1) * len(classic_checks.present(table))
 
     def describe(self, table: Table) -> str:
         return table.describe()
@@ -165,9 +173,9 @@ def _value_checks(
     results: list[list[Finding]] = []
     for table, start in zip(tables, starts):
         if isinstance(start, expected.BadInput):
-            results.append([compare.bad_input(table, check, start)])
+            results.append([classic_checks.bad_input(table, check, start)])
             continue
         results.append(
-            compare.root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
+            classic_checks.root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
         )
     return results

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from verify.refs import column_letter
+from verify.reading.refs import column_letter
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Table:
     "∂E_total/∂w3", ...) plus "i1", "i2", "t1", "t2" (and "b1", "b2") when a hand-built table
     holds them as columns. Quantities held in single cells instead (inputs above the table, on
     the Network sheet) are in `scalars`. `eta` is the learning-rate cell the updates use.
-    A general network's table (verify/general.py) uses the names of network/names.py instead: its
+    A general network's table (verify/tables/layered_tables.py) uses the names of network/names.py instead: its
     columns by their headers (`z_1_1[e1]`, `δ_2_1[e1]`, `w_1_1_1`, ...), its scalars by their
     defined names (`in_x_1_e1`, `w_1_1_1_init`, ...).
     """

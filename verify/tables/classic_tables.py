@@ -3,14 +3,14 @@
 One code path for every layout. On each worksheet:
 
 1. the header row is the row whose texts name the most quantities of the vocabulary
-   (verify/vocabulary.py); it counts as a backprop table when it names at least 4 weights and
+   (verify/tables/vocabulary.py); it counts as a backprop table when it names at least 4 weights and
    8 quantities in all;
 2. the table's rows run from the first row under the header that holds a weight down to the
    last row before the weight column runs empty;
 3. inputs, targets and biases (i1, i2, t1, t2, b1, b2) are table columns when the header names
    them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
    labelled `i1` on the same sheet (value to its right, or below it), then on another sheet;
-4. the columns whose header names nothing are recognised by their formulas (verify/recognise.py:
+4. the columns whose header names nothing are recognised by their formulas (verify/tables/recognise.py:
    what the updates subtract is ∂E/∂w, a column computing 1/(1+EXP(−h1)) is a_h1, ...); columns of
    formulas that nothing recognised are kept in Table.unchecked, to be listed in the report;
 5. η is a column headed `η`/`LR`, or the cell labelled `η`, `ɳ`, `ͷ`, `LR`, `learning rate`, ...
@@ -31,10 +31,11 @@ from dataclasses import dataclass
 
 from network import layout
 from network.errors import WorkbookError
-from verify import recognise, vocabulary
-from verify.book import Book, Sheet
-from verify.refs import column_number
-from verify.table import CellRef, Table
+from verify.tables import recognise
+from verify.tables import vocabulary
+from verify.reading.book import Book, Sheet
+from verify.reading.refs import column_number
+from verify.reading.table import CellRef, Table
 
 WEIGHTS = layout.WEIGHTS
 INPUTS = ("i1", "i2", "t1", "t2")
@@ -288,7 +289,7 @@ def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int
 def _by_formulas(
     ws: Sheet, header: _Header, first: int, last: int, columns: dict[str, int], scalars: dict[str, CellRef]
 ) -> recognise.Found:
-    """The table's columns that its header does not name, recognised by their formulas (verify/recognise.py)."""
+    """The table's columns that its header does not name, recognised by their formulas (verify/tables/recognise.py)."""
     inside = range(min(header.run), max(header.run) + 1)
     right = max(header.run) + 1
     while _formula(ws, first + 1, right) or _formula(ws, first, right):  # formulas beyond the last header

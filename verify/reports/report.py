@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from verify.cells import Value, show
+from verify.reading.cells import Value, show
 
 JSON_VERSION = 2
 
@@ -60,7 +60,7 @@ class Finding:
     actual: Value
     others: int = 0
     mistake: str | None = None
-    mistake_key: str | None = None  # the catalogue entry (verify/mistakes.py), e.g. "other-hidden-slope"
+    mistake_key: str | None = None  # the catalogue entry (verify/naming/mistakes.py), e.g. "other-hidden-slope"
 
     @property
     def column(self) -> str:
@@ -168,16 +168,16 @@ class Report:
         return 0 if self.passed else 1
 
     def to_frame(self):
-        """A pandas DataFrame with one row per finding (verify.notebook.FRAME_COLUMNS); empty when it passed."""
-        from verify import notebook
+        """A pandas DataFrame with one row per finding (verify.reports.html.FRAME_COLUMNS); empty when it passed."""
+        from verify.reports import html
 
-        return notebook.findings_frame([self])
+        return html.findings_frame([self])
 
     def _repr_html_(self) -> str:
         """Jupyter's view: per table pass or FAIL, then the root causes with the mistake named, in colour."""
-        from verify import notebook
+        from verify.reports import html
 
-        return notebook.report_html(self)
+        return html.report_html(self)
 
     def to_dict(self) -> dict:
         return {

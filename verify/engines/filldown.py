@@ -1,11 +1,11 @@
 """Settle filled-down formula columns from their saved values, a whole run of rows at a time.
 
 A backprop table is a few dozen columns, each filled down: every row holds the formula of the
-row above shifted by one row (verify/refs.py: one *shape*). settle() takes the cells a check
+row above shifted by one row (verify/reading/refs.py: one *shape*). settle() takes the cells a check
 wants, cuts each column into *runs* (consecutive rows of one shape) and, per run, evaluates the
-shape ONCE with NumPy over all its rows (verify/fastmath.py), with the saved values as inputs.
+shape ONCE with NumPy over all its rows (verify/engines/fastmath.py), with the saved values as inputs.
 
-This is the formulas engine's shortcut through the saved values (verify/formulas_engine.py,
+This is the formulas engine's shortcut through the saved values (verify/engines/formulas_engine.py,
 step 2) without a cell-level dependency graph: the order is proved from the shapes instead.
 On one sheet, when every formula cell a run reads lies in an EARLIER row, or in the same row
 in another column with no cycle among the columns read that way, then row k depends only on
@@ -16,7 +16,7 @@ sheet where anything does not hold:
 - a cell whose formula does not give back its saved value (an edited formula, a stale value),
   or whose inputs are not all numbers (text, a bool, an empty cell, an error), or whose result
   is not a finite number (Excel would show an error);
-- the top of a run that the shapes cannot prove: a shape verify/fastmath.py does not compile
+- the top of a run that the shapes cannot prove: a shape verify/engines/fastmath.py does not compile
   (ranges, IF, text ...), a reference to a later row's formula, to another sheet's formula,
   outside the grid, or a name that is not a cell.
 
@@ -37,10 +37,11 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from verify import fastmath, refs
-from verify.book import Book, Sheet
-from verify.cells import CellKey
-from verify.refs import Ref, Shape
+from verify.engines import fastmath
+from verify.reading import refs
+from verify.reading.book import Book, Sheet
+from verify.reading.cells import CellKey
+from verify.reading.refs import Ref, Shape
 
 # How closely a formula must give back its saved value: formulas_engine's _REPRODUCE_RTOL/ATOL.
 REPRODUCE_RTOL = 1e-13
