@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from verify import batch
-from verify.api import check
+from verify.api import OutputError, check
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.engines.recalculation import ENGINES
+from verify.reports.classreport import printable
 
 
 class _Size(click.ParamType):
@@ -66,6 +67,9 @@ class _Size(click.ParamType):
     type=click.Path(dir_okay=False),
     help="Write the class workbook (.xlsx): a row per file with a link to it, mistake frequencies and a chart.",
 )
+@click.option(
+    "--force", is_flag=True, help="Replace an existing --csv or --report file (never one of the workbooks checked)."
+)
 def verify(
     workbooks: tuple[str, ...],
     engine: str,
@@ -78,6 +82,7 @@ def verify(
     max_memory: int,
     csv_path: str | None,
     report_path: str | None,
+    force: bool,
 ) -> int:
     """Check that each workbook still computes backpropagation correctly.
 
@@ -87,28 +92,41 @@ def verify(
     recalculation cell by cell; each failing table names its first wrong cell in dependency order.
     Several workbooks give one line each (pass, FAIL with the first named mistake, or could not
     check) and a summary. Exit code 0: all checks pass; 1: something differs; 2: a workbook could
-    not be checked (and none failed).
+    not be checked (and none failed). The --csv and --report files are never one of the workbooks
+    checked, nor a device; an existing one is replaced only with --force. Should one of them fail
+    to be written (a full disk), the verdicts are printed first.
     """
-    with _progress(workbooks, exclude=[p for p in (csv_path, report_path) if p]) as advance:
-        report = check(
-            workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol, jobs=jobs,
-            timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
-        )
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(report.to_text(verbose=verbose))
+    with _progress(workbooks) as advance:
+        try:
+            report = check(
+                workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol,
+                jobs=jobs, timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, force=force,
+                on_done=advance,
+            )
+        except OutputError as exc:
+            if exc.checked is not None:
+                _show(exc.checked, as_json, verbose)
+            raise
+    _show(report, as_json, verbose)
     return report.exit_code
+
+
+def _show(report, as_json: bool, verbose: bool) -> None:
+    """Print a Report or ClassReport (names that are not UTF-8 with U+FFFD: classreport.printable)."""
+    if as_json:
+        click.echo(printable(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+    else:
+        click.echo(printable(report.to_text(verbose=verbose)))
 
 
 class _progress:
     """A progress bar on stderr for a class (not for one workbook), only when stderr is a terminal;
     the context value advances it by one."""
 
-    def __init__(self, workbooks: tuple[str, ...], exclude: list[str]):
+    def __init__(self, workbooks: tuple[str, ...]):
         self.bar = None
         if (len(workbooks) > 1 or Path(workbooks[0]).is_dir()) and sys.stderr.isatty():
-            length = len(batch.find_workbooks(workbooks, exclude=exclude))
+            length = len(batch.find_workbooks(workbooks))
             self.bar = click.progressbar(length=length, label="checking", file=sys.stderr)
 
     def __enter__(self):

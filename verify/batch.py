@@ -19,11 +19,14 @@ already imported, so a fresh worker costs milliseconds, whatever the parent hold
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import multiprocessing
 import os
 import re
 import shutil
+import signal
+import stat
 import sys
 import tempfile
 import time
@@ -67,15 +70,32 @@ def find_workbooks(paths: Iterable[str | Path], *, exclude: Iterable[str | Path]
     Office lock files and the paths in `exclude` (the class report itself, say) are skipped;
     a file found twice is checked once.
     """
-    skip = {Path(p).resolve() for p in exclude}
+    skip = {_real(p) for p in exclude}
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found += sorted(p for p in path.rglob("*") if _is_workbook(p))
         else:
             found.append(path)
-    unique = {p.resolve(): p for p in reversed(found)}  # the first spelling of each file wins
-    return [p for p in found if unique.get(p.resolve()) is p and p.resolve() not in skip]
+    unique = {_real(p): p for p in reversed(found)}  # the first spelling of each file wins
+    return [p for p in found if unique.get(_real(p)) is p and _real(p) not in skip]
+
+
+def _real(path: str | Path) -> Path:
+    """The path with every symbolic link followed (a loop of links stays as it is: it names no file)."""
+    return Path(os.path.realpath(path))
+
+
+def not_regular(path: Path) -> str | None:
+    """Why `path` cannot be opened as a workbook file without reading it (a FIFO would block, a device never
+    end), or None: "not a regular file", "a loop of symbolic links"; a missing file is left to the reader."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return "a loop of symbolic links" if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror})"
+    return None if stat.S_ISREG(mode) else "not a regular file"
 
 
 def check_many(
@@ -93,13 +113,21 @@ def check_many(
     `engine` must already be resolved (verify.engines.recalculation.resolve). Never raises for a workbook.
     """
     settings = _Settings(engine, rtol, atol, budget)
+    outcomes = {k: Outcome(str(p), None, why) for k, p in enumerate(paths) if (why := not_regular(Path(p)))}
+    todo = [(k, p) for k, p in enumerate(paths) if k not in outcomes]
     if engine == "libreoffice":
-        shares = [list(enumerate(paths))[k::jobs] for k in range(min(jobs, len(paths)))]
+        shares = [todo[k::jobs] for k in range(min(jobs, len(todo)))]
     else:
-        shares = [[(k, p)] for k, p in enumerate(paths)]
+        shares = [[item] for item in todo]
+    for outcome in outcomes.values():
+        if on_done:
+            on_done(outcome)
     pool = _Pool(settings, jobs=min(jobs, max(len(shares), 1)), on_done=on_done)
     try:
-        outcomes = pool.run(shares)
+        outcomes |= pool.run(shares)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers at once, not after their current workbook
+        pool.kill()
+        raise
     finally:
         pool.close()
     report = ClassReport(
@@ -148,12 +176,18 @@ def _is_workbook(path: Path) -> bool:
     name = path.name
     if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
         return False
-    return path.suffix.lower() in SUFFIXES and path.is_file()
+    return path.suffix.lower() in SUFFIXES and not path.is_dir()  # a FIFO or a link loop: "could not check"
+
+
+# The fork server listens on a Unix socket at $TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, and such a path holds
+# at most 107 bytes: with a longer $TMPDIR, Python 3.11 cannot start it ("AF_UNIX path too long").
+_SOCKET_PATH_ROOM = 107 - len("/pymp-12345678/listener-12345678")
 
 
 def _context():
-    """The fork server, with the checker imported once, where there is one; else spawn."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    """The fork server, with the checker imported once, where there is one and its socket's path fits; else spawn."""
+    too_long = len(os.fsencode(tempfile.gettempdir())) > _SOCKET_PATH_ROOM
+    if "forkserver" not in multiprocessing.get_all_start_methods() or too_long:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["verify.batch", "verify.checking.workbook", "verify.engines.formulas_engine"])
@@ -199,17 +233,7 @@ class _Worker:
 
     def kill(self) -> None:
         """Kill the worker and everything it started (LibreOffice runs in a session of its own)."""
-        try:
-            family = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        self.process.kill()
-        for proc in family:
-            try:
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(family, timeout=5)
+        _kill_family(self.process.pid)
         self.process.join(5)
         self.conn.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -265,6 +289,11 @@ class _Pool:
             worker.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def kill(self) -> None:
+        for worker in self.workers:
+            worker.kill()
+        self.workers = []
+
     def _start(self) -> _Worker:
         worker = _Worker(self.context, self.settings, self.root)
         self.workers.append(worker)
@@ -317,8 +346,48 @@ def _conversion_limit(settings: _Settings, files: int) -> float:
     return settings.budget.timeout + CONVERSION_SECONDS_PER_FILE * files
 
 
+def _kill_family(pid: int) -> None:
+    """Kill process `pid` and everything it started, and wait (5 s at most) until they are gone."""
+    try:
+        family = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    for proc in [psutil.Process(pid) if psutil.pid_exists(pid) else None, *family]:
+        with contextlib.suppress(psutil.NoSuchProcess, AttributeError):
+            proc.kill()
+    psutil.wait_procs(family, timeout=5)
+
+
+def _end_with_parent(tmp: str) -> None:
+    """Make this worker end, with whatever it started, when its parent (the fork server, which ends with
+    `verify`) is gone, even if `verify` was killed with SIGKILL: Linux sends it SIGTERM then (prctl
+    PR_SET_PDEATHSIG). Elsewhere a worker finishes its workbook first. Ctrl-C is the parent's to handle:
+    a worker ignores it (the parent kills the workers), so it prints no traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+
+    def end(signum, frame):
+        for child in psutil.Process().children(recursive=True):
+            _kill_family(child.pid)
+        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(Path(tmp).parent)  # the batch's folder, when no other worker holds anything there
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, end)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent ended before the prctl
+        end(signal.SIGTERM, None)
+
+
 def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
     """The worker: take shares of the class until told to stop; report each file as it goes."""
+    _end_with_parent(tmp)
     os.environ.clear()
     os.environ.update(settings.env)
     os.chdir(settings.cwd)

@@ -37,13 +37,14 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
+import secrets
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from network.errors import OutputExistsError
 from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
 from verify.reports.report import JSON_VERSION, Finding, Report
 
@@ -52,6 +53,9 @@ CSV_COLUMNS = (
     "file", "sheet", "status", "eta", "cells_checked", "findings", "mistakes", "mistake_keys", "cells", "columns",
     "reason",
 )  # fmt: skip
+MAX_CELL_TEXT = 32_767  # characters a spreadsheet cell holds (Excel's limit); longer text is cut, with "…"
+# A CSV cell starting with one of these is taken for a formula by a spreadsheet app (OWASP: CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -217,24 +221,48 @@ class ClassReport:
                 )
         return rows
 
-    def write_csv(self, path: str | Path) -> None:
-        """The CSV rows, written atomically (a failed write leaves no file)."""
+    def write_csv(self, path: str | Path, *, replace: bool = False) -> None:
+        """The CSV rows, written atomically (a failed write leaves no file); an existing file is kept
+        (OutputExistsError) unless `replace`. Every text is a cell's text, never a formula (csv_cell)."""
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(self.csv_rows())
-        with _atomic(path) as tmp:
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in self.csv_rows())
+        with _atomic(path, replace) as tmp:
             tmp.write_text(text.getvalue(), "utf-8-sig")  # the BOM makes Excel read UTF-8 (η, ∂)
 
-    def write_xlsx(self, path: str | Path) -> None:
-        """The class workbook, written atomically: a row per file linked to it; mistake frequencies and a bar chart."""
+    def write_xlsx(self, path: str | Path, *, replace: bool = False) -> None:
+        """The class workbook, written atomically: a row per file linked to it; mistake frequencies and a bar chart.
+        Every text from a student's file is written as text (write_string), never as a formula."""
         import xlsxwriter
 
-        with _atomic(path) as tmp:
-            book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False})
+        with _atomic(path, replace) as tmp:
+            book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False, "in_memory": True})  # nothing in $TMPDIR
             _workbooks_sheet(book, self, Path(path).resolve().parent)
             _mistakes_sheet(book, self)
             book.close()
+
+
+def printable(text: str) -> str:
+    """`text` with what no UTF-8 output can hold (a file name's bytes that are not UTF-8, kept by Python as
+    lone surrogates) shown as U+FFFD: the one spelling of such a name in the text, JSON, CSV and class workbook."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def cell_text(text: str, room: int = MAX_CELL_TEXT) -> str:
+    """printable(text), cut to `room` characters (a cell's limit) with "…" at the cut."""
+    text = printable(text)
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell: a number as it is; a text as cell_text(), with a ' in front when a spreadsheet app would
+    take it for a formula (it starts with =, +, -, @, a tab or a carriage return)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS):
+        return "'" + cell_text(value, MAX_CELL_TEXT - 1)
+    return cell_text(value)
 
 
 def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
@@ -246,20 +274,21 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
     }
     sheet = book.add_worksheet("Workbooks")
     headers = ("File", "Status", "Sheet", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds")
-    sheet.write_row(0, 0, headers, bold)
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, bold)
     for row, o in enumerate(report.outcomes, start=1):
-        sheet.write_url(row, 0, "external:" + _link(Path(o.file), folder), string=o.file)
-        sheet.write(row, 1, "FAIL" if o.status == FAIL else o.status, colours[o.status])
+        sheet.write_url(row, 0, "external:" + cell_text(_link(Path(o.file), folder), 2079), string=cell_text(o.file))
+        sheet.write_string(row, 1, "FAIL" if o.status == FAIL else o.status, colours[o.status])
         first = o.first_finding
         where, cell = first.cell.rsplit("!", 1) if first else ("", "")
-        sheet.write(row, 2, where.strip("'").replace("''", "'"))  # a leading ' would be taken for a text prefix
-        sheet.write(row, 3, cell)
-        sheet.write(row, 4, o.reason or (first.mistake or first.message() if first else ""))
-        sheet.write(row, 5, ", ".join(o.mistakes))
+        sheet.write_string(row, 2, cell_text(where.strip("'").replace("''", "'")))
+        sheet.write_string(row, 3, cell_text(cell))
+        sheet.write_string(row, 4, cell_text(o.reason or (first.mistake or first.message() if first else "")))
+        sheet.write_string(row, 5, cell_text(", ".join(o.mistakes)))
         sheet.write_number(row, 6, round(o.seconds, 2))
     total = len(report.outcomes) + 2
-    sheet.write(total, 0, "Summary", bold)
-    sheet.write(total + 1, 0, report.summary().splitlines()[0])
+    sheet.write_string(total, 0, "Summary", bold)
+    sheet.write_string(total + 1, 0, report.summary().splitlines()[0])
     sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
     sheet.set_column(1, 1, 13)
     sheet.set_column(2, 3, 8)
@@ -275,20 +304,21 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
 def _mistakes_sheet(book, report: ClassReport) -> None:
     bold = book.add_format({"bold": True, "bottom": 1})
     sheet = book.add_worksheet("Mistakes")
-    sheet.write_row(0, 0, ("Mistake (catalogue key)", "Workbooks", "Example"), bold)
+    for col, header in enumerate(("Mistake (catalogue key)", "Workbooks", "Example")):
+        sheet.write_string(0, col, header, bold)
     counts = report.mistake_counts()
     for row, (key, count) in enumerate(counts, start=1):
-        sheet.write(row, 0, key)
+        sheet.write_string(row, 0, cell_text(key))
         sheet.write_number(row, 1, count)
         example = next(f.mistake for o in report.outcomes for f in o.findings if (f.mistake_key or NOT_CATALOGUED) == key)
-        sheet.write(row, 2, example or "")
+        sheet.write_string(row, 2, cell_text(example or ""))
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 11)
     sheet.set_column(2, 2, 80)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     if not counts:
-        sheet.write(1, 0, "no mistakes found")
+        sheet.write_string(1, 0, "no mistakes found")
         return
     chart = book.add_chart({"type": "bar"})
     chart.add_series(
@@ -317,14 +347,27 @@ def _link(file: Path, folder: Path) -> str:
 
 
 @contextmanager
-def _atomic(path: str | Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed onto it when the block succeeds, removed when it fails."""
+def _atomic(path: str | Path, replace: bool) -> Iterator[Path]:
+    """A temporary file beside `path` (a short name: `path`'s own may be as long as a name can be), created
+    with the umask's mode; when the block succeeds it becomes `path`: replacing it only when `replace`, else
+    linked there (an existing file makes OutputExistsError, with no window between the check and the write).
+    Removed in any case."""
     path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    while True:
+        tmp = path.parent / f".backprop-sheet-{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
         yield tmp
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputExistsError(f"{path} exists (use --force to replace it)") from None
     finally:
         tmp.unlink(missing_ok=True)
