@@ -18,6 +18,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -238,6 +239,48 @@ def test_a_range_over_a_sheet_that_fills_the_grid_is_refused(tmp_path):
     view = book.read(tmp_path / "grid.xlsx")
     with pytest.raises(WorkbookError, match="through ranges"):
         formulas_engine.evaluate(view, [("Sheet", 1, 2)])
+
+
+# --- zip entries that lie about their size (issue 24, item 9) -----------------------------------
+
+
+def lying_zip(source: Path, target: Path, part: str, inflated_mb: int, declared: int = 1000) -> Path:
+    """A copy of the xlsx `source` whose `part` inflates to `inflated_mb` MB of spaces but declares `declared`
+    bytes, in the central directory and in its local header: below every size and ratio limit."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename != part:
+                zout.writestr(item, zin.read(item.filename))
+                continue
+            info = zipfile.ZipInfo(part)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(info, "w") as f:
+                for _ in range(inflated_mb):
+                    f.write(b" " * 1024**2)
+    data = bytearray(target.read_bytes())
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:  # a central directory entry: its size at +24, its name at +46
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == part.encode():
+            struct.pack_into("<I", data, at + 24, declared)
+            struct.pack_into("<I", data, struct.unpack_from("<I", data, at + 42)[0] + 22, declared)  # the local header
+        at += 4
+    target.write_bytes(bytes(data))
+    return target
+
+
+@pytest.mark.parametrize("engine", ["formulas", "libreoffice"])
+def test_a_zip_entry_that_inflates_past_its_declared_size_is_one_line(engine, books, tmp_path):
+    """1,000 bytes declared, 1 GB inflated: refused in one line, without inflating it (it used to take 1.1-1.4 GB)."""
+    if engine == "libreoffice":
+        need_soffice()
+    sheet_part = "xl/worksheets/sheet2.xml"
+    bomb = lying_zip(books["generated"], tmp_path / "liar.xlsx", sheet_part, 1024)
+    run = verify_in_child([bomb], engine)
+    _assert_clean(run, engine)
+    [book] = run.books
+    assert book.exit_code == 2 and "liar.xlsx" in book.stderr and sheet_part in book.stderr, book.stderr
+    assert run.peak_mb < 300 and book.seconds < 10, f"{run.peak_mb:.0f} MB, {book.seconds:.1f} s"
 
 
 # --- LibreOffice bounded ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -214,7 +215,7 @@ class _Reader:
         found = None
         if self.archive.getinfo(part).file_size <= _PLAIN_LIMIT:
             try:
-                data = self.archive.read(part)
+                data = _read_member(self.archive, part)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):  # _cells() says what is wrong
                 data = None
             found = None if data is None else _plain_cells(data, strings)
@@ -235,6 +236,62 @@ class _Reader:
 
 
 Cells = tuple[dict[tuple[int, int], str], dict[tuple[int, int], Saved]]  # (formulas, saved values)
+
+_CHUNK = 1024**2
+
+
+def _read_member(archive: zipfile.ZipFile, part: str) -> bytes:
+    """A part's bytes, inflated a chunk at a time. zipfile stops at the size the archive declares (then
+    finds the CRC wrong when there is more), but ZipFile.read() inflates a whole compressed block at once
+    first: an entry declaring 1,000 bytes that inflates to 2 GB would take 2 GB."""
+    with archive.open(part) as stream:
+        return b"".join(iter(lambda: stream.read(_CHUNK), b""))
+
+
+def check_inflation(path: str | Path) -> None:
+    """WorkbookError when an entry of the zip archive at `path` inflates to more than the size it declares.
+
+    For an archive handed to LibreOffice, which trusts no declared size: every entry is inflated here
+    through a counting stream, a chunk at a time, and given up past its declared size (which the size
+    limits of verify/reading/opening.py have already bounded). Our own reader needs no such pass:
+    zipfile never gives more than the declared size (_read_member)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
+            for info in archive.infolist():
+                if not _inflates_as_declared(raw, info):
+                    raise WorkbookError(
+                        f"{path}: {info.filename} inflates to more than the {info.file_size:,} bytes it declares; "
+                        "refusing it (a zip bomb?)"
+                    )
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, struct.error) as exc:
+        raise WorkbookError(f"{path} is not a readable zip archive ({exc})") from None
+
+
+def _inflates_as_declared(raw: IO[bytes], info: zipfile.ZipInfo) -> bool:
+    """Whether the entry's compressed data inflate to at most its declared size (at most that much is inflated)."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size <= info.file_size
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise WorkbookError(f"{info.filename} is compressed with method {info.compress_type}, which no spreadsheet app writes")
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"no local header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    inflater, left, inflated = zlib.decompressobj(-zlib.MAX_WBITS), info.compress_size, 0
+    while left > 0 and not inflater.eof:
+        data = raw.read(min(left, _CHUNK))
+        if not data:
+            break
+        left -= len(data)
+        while data:
+            inflated += len(inflater.decompress(data, _CHUNK))
+            if inflated > info.file_size:
+                return False
+            data = inflater.unconsumed_tail
+    return True
 
 
 def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:

@@ -25,9 +25,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
-from network.errors import EngineError
+from network.errors import EngineError, WorkbookError
+from verify.reading import book
 
 DEFAULT_TIMEOUT = 120  # seconds one conversion may take; the largest generated workbook needs ~5 s
 _GONE_WAIT = 10  # seconds to wait for a killed process group to be gone before removing its profile
@@ -54,7 +56,12 @@ def recalculate(source: Path, target: Path, *, convert_to: str = "xlsx", timeout
 
 
 def start(source: Path, target: Path, *, convert_to: str = "xlsx", timeout: float = DEFAULT_TIMEOUT) -> Running:
-    """recalculate(), started in the background: wait() for the result, or cancel() it."""
+    """recalculate(), started in the background: wait() for the result, or cancel() it.
+
+    WorkbookError, before LibreOffice starts, for a zip archive with an entry that inflates past its
+    declared size (book.check_inflation): LibreOffice would inflate all of it."""
+    if zipfile.is_zipfile(source):
+        book.check_inflation(source)
     soffice = find_soffice()
     if soffice is None:
         raise EngineError(
@@ -163,6 +170,7 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
     run failed or ran past `timeout` and was killed: then the result is empty).
     """
     soffice = find_soffice()
+    sources = [s for s in sources if _inflates_as_declared(s)]  # the others fail on their own, with their reason
     if soffice is None or not sources:
         return {}
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-lo-many-", ignore_cleanup_errors=True) as tmp:
@@ -195,6 +203,15 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
             if produced.is_file():
                 converted[source] = Path(shutil.move(str(produced), outdir / produced.name))
         return converted
+
+
+def _inflates_as_declared(source: Path) -> bool:
+    try:
+        if zipfile.is_zipfile(source):
+            book.check_inflation(source)
+    except WorkbookError:
+        return False
+    return True
 
 
 def _command(soffice: str, tmp: Path, convert_to: str, outdir: Path, inputs: list[Path]) -> tuple[list[str], dict]:
