@@ -283,6 +283,37 @@ def test_a_zip_entry_that_inflates_past_its_declared_size_is_one_line(engine, bo
     assert run.peak_mb < 300 and book.seconds < 10, f"{run.peak_mb:.0f} MB, {book.seconds:.1f} s"
 
 
+@pytest.mark.parametrize("engine", ["libreoffice", "formulas"])
+def test_libreoffice_and_its_worker_share_one_workbooks_memory_budget(engine, books, tmp_path, monkeypatch, capsys):
+    """A soffice wrapper logs its own address-space ceiling and its parent's (the worker's): together at most
+    --max-memory. (With the formulas engine LibreOffice only converts an .ods, before the worker reads it.)"""
+    need_soffice()
+    from backprop_sheet.cli import main
+
+    real = Path(libreoffice.find_soffice()).resolve()
+    log = tmp_path / "limits.log"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$(ulimit -v) $(awk \'/Max address space/ {{print $4}}\' /proc/$PPID/limits)" >> "{log}"\n'
+        f'exec "{real}" "$@"\n', "utf-8",
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    source = books["generated"]
+    if engine == "formulas":
+        source = libreoffice.recalculate(books["generated"], tmp_path / "generated.ods", convert_to="ods")
+        log.unlink()
+    monkeypatch.setattr(sys, "argv", ["backprop-sheet", "verify", str(source), "--engine", engine, "--max-memory", "2GB"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0, capsys.readouterr()
+    assert log.read_text("utf-8") != ""
+    for line in log.read_text("utf-8").splitlines():
+        own_kb, worker_bytes = map(int, line.split())
+        assert own_kb * 1024 + (worker_bytes if engine == "libreoffice" else 0) <= 2 * 1024**3, line
+
+
 # --- LibreOffice bounded ------------------------------------------------------------------------
 
 

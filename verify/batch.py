@@ -3,7 +3,8 @@
 - find_workbooks() expands folders (recursively: *.xlsx, *.xlsm, *.ods, *.xls; Office lock
   files `~$*` and `.~lock.*#` skipped);
 - check_many() checks them with `jobs` worker processes. Each worker sets its own memory
-  ceiling (RLIMIT_AS: its address space, LibreOffice's included, since children inherit it); the
+  ceiling (RLIMIT_AS: its address space), and LibreOffice's, so that the two together stay
+  within one workbook's budget (_share_memory); the
   parent enforces the time limit of each workbook by killing the worker and everything it
   started (psutil), then starts a fresh one for the rest. A workbook past either limit, or one
   that makes anything at all go wrong, becomes "could not check: <one line>"; the others go on.
@@ -393,7 +394,7 @@ def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
     os.chdir(settings.cwd)
     tempfile.tempdir = tmp  # LibreOffice profiles and conversions land here: removed with the worker
     _count_libreoffice_starts(conn)
-    _limit_memory(settings.budget.max_memory)
+    _share_memory(settings)
     while (share := conn.recv()) is not None:
         recalculated: dict[str, Path] = {}
         if settings.engine == "libreoffice" and len(share) > 1:
@@ -470,6 +471,18 @@ def _reason(exc: BaseException, budget: Budget) -> str:
         return str(exc)
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"unexpected {type(exc).__name__}" + (f": {text}" if text else "")
+
+
+def _share_memory(settings: _Settings) -> None:
+    """One workbook's memory budget, shared between this worker and the LibreOffice it starts, so that the two
+    together stay within it: LibreOffice gets half (verify.reading.libreoffice.limit_memory); the worker gets
+    the other half with the LibreOffice engine (both run at once), all of it otherwise (an .ods or .xls is
+    converted by LibreOffice before the worker reads anything large)."""
+    from verify.reading import libreoffice
+
+    half = settings.budget.max_memory // 2
+    libreoffice.limit_memory(half)
+    _limit_memory(half if settings.engine == "libreoffice" else settings.budget.max_memory)
 
 
 def _limit_memory(size: int) -> None:

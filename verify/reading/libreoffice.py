@@ -45,6 +45,26 @@ _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+_memory_limit: int | None = None  # bytes of address space each LibreOffice process may use (limit_memory)
+
+
+def limit_memory(size: int | None) -> None:
+    """From now on, give each LibreOffice process of this process at most `size` bytes of address space
+    (RLIMIT_AS; None: what this process has). verify/batch.py's workers share a workbook's budget so."""
+    global _memory_limit
+    _memory_limit = size
+
+
+def _apply_memory_limit() -> None:
+    """In the child, before exec: the address-space ceiling of limit_memory()."""
+    if _memory_limit is not None:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = _memory_limit if hard == resource.RLIM_INFINITY else min(_memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def find_soffice() -> str | None:
     """Path of the `soffice` program, or None when LibreOffice is not installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -85,7 +105,8 @@ class Running:
         cmd, env = _command(soffice, Path(tmp), convert_to, self._outdir, [staged])
         try:
             self._proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+                preexec_fn=_apply_memory_limit,
             )
         except OSError as exc:
             self._tmp.cleanup()
@@ -181,7 +202,8 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
         cmd, env = _command(soffice, Path(tmp), "xlsx", Path(tmp, "out"), staged)
         try:
             proc = subprocess.Popen(
-                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
+                preexec_fn=_apply_memory_limit,
             )
         except OSError:
             return {}
