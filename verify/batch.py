@@ -23,6 +23,7 @@ import contextlib
 import errno
 import gc
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import re
 import shutil
@@ -39,6 +40,7 @@ from typing import Callable, Iterable, Iterator
 import psutil
 
 from network.errors import BackpropSheetError
+from verify.reading import libreoffice
 from verify.reports.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
@@ -237,6 +239,7 @@ class _Worker:
         _kill_family(self.process.pid)
         self.process.join(5)
         self.conn.close()
+        libreoffice.remove_sockets(self.tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def stop(self) -> None:
@@ -374,6 +377,7 @@ def _end_with_parent(tmp: str) -> None:
     def end(signum, frame):
         for child in psutil.Process().children(recursive=True):
             _kill_family(child.pid)
+        libreoffice.remove_sockets(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
         with contextlib.suppress(OSError):
             os.rmdir(Path(tmp).parent)  # the batch's folder, when no other worker holds anything there
@@ -382,6 +386,13 @@ def _end_with_parent(tmp: str) -> None:
     signal.signal(signal.SIGTERM, end)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    # The fork server ends when every holder of its "alive" pipe has closed it: `verify`, and each worker,
+    # which gets a copy it never uses. Closed here, the fork server ends with `verify`, and so its workers.
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    if getattr(server, "_forkserver_alive_fd", None) is not None:
+        with contextlib.suppress(OSError):
+            os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
     if os.getppid() != parent:  # the parent ended before the prctl
         end(signal.SIGTERM, None)
 
@@ -398,15 +409,8 @@ def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
     while (share := conn.recv()) is not None:
         recalculated: dict[str, Path] = {}
         if settings.engine == "libreoffice" and len(share) > 1:
-            from verify.reading import libreoffice
-
-            conn.send(("converting", len(share)))
             sources = [Path(p) for _, p in share if Path(p).is_file()]
-            try:
-                limit = _conversion_limit(settings, len(sources))
-                done = libreoffice.convert_many(sources, Path(tmp, "recalculated"), timeout=limit)
-            except Exception:  # noqa: BLE001 - e.g. a file that cannot be copied: each file on its own, below
-                done = {}
+            done = _convert_share(conn, settings, sources, Path(tmp, "recalculated"))
             recalculated = {str(p): out for p, out in done.items()}
         for index, path in share:
             conn.send(("start", index))
@@ -414,6 +418,30 @@ def _work(conn: Connection, settings: _Settings, tmp: str) -> None:
             conn.send(("done", index, outcome))
             if path in recalculated:
                 recalculated[path].unlink(missing_ok=True)
+
+
+def _convert_share(conn: Connection, settings: _Settings, sources: list[Path], outdir: Path) -> dict[Path, Path]:
+    """Each source -> LibreOffice's recalculation of it, in as few LibreOffice starts as can be.
+
+    LibreOffice converts the files in order; one that crashes it loses the files after it. So the
+    first file missing from a run is left to be recalculated on its own (where it crashes alone),
+    and the files after it go into one more run: a crashing workbook costs two starts, not one per
+    file for the rest of the share. After a run past its time limit, each file is on its own.
+    """
+    done: dict[Path, Path] = {}
+    runs = 0
+    while len(sources) > 1:
+        conn.send(("converting", len(sources)))
+        runs += 1
+        try:
+            limit = _conversion_limit(settings, len(sources))
+            converted = libreoffice.convert_many(sources, outdir / f"run{runs}", timeout=limit)
+        except Exception:  # noqa: BLE001 - past its time, or a file that cannot be copied: each file on its own
+            break
+        done |= converted
+        missing = [s for s in sources if s not in converted]
+        sources = missing[1:]
+    return done
 
 
 def _check_one(path: Path, settings: _Settings, recalculated: Path | None) -> Outcome:
@@ -444,8 +472,6 @@ def _without_tracebacks(exc: BaseException) -> BaseException:
 
 def _count_libreoffice_starts(conn: Connection) -> None:
     """Tell the parent about every LibreOffice start in this worker (verify.reading.libreoffice.start: one each)."""
-    from verify.reading import libreoffice
-
     real_start = libreoffice.start
 
     def start(*args, **kwargs):

@@ -12,13 +12,15 @@ calls can run at once) whose registrymodifications.xcu sets:
   URLs (external references, DDE, WEBSERVICE) are never updated or fetched.
 
 Each conversion runs in its own process group (soffice -> oosplash -> soffice.bin) under a
-time limit. On a timeout, a crash or any other ending, the whole group is killed and waited
-for, and only then is the profile folder removed: nothing is left behind.
+time limit, with its $TMPDIR inside the profile's folder. On a timeout, a crash or any other
+ending, the whole group is killed and waited for, and only then is the folder removed, with the
+IPC socket a crash leaves in /tmp: nothing is left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import shutil
@@ -103,6 +105,7 @@ class Running:
         staged = Path(tmp, "in" + source.suffix)
         shutil.copyfile(source, staged)
         cmd, env = _command(soffice, Path(tmp), convert_to, self._outdir, [staged])
+        self._profile = Path(tmp, "profile")
         try:
             self._proc = subprocess.Popen(
                 cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
@@ -123,6 +126,9 @@ class Running:
                     f"LibreOffice did not finish recalculating {self.source} within {self.timeout:g} s "
                     "(stopped)"
                 ) from None
+            except BaseException:  # Ctrl-C, SIGTERM: LibreOffice goes too
+                self._stop()
+                raise
             self._stop()  # whatever outlived the launcher
             produced = self._outdir / f"in.{self.convert_to.split(':')[0]}"
             if self._proc.returncode != 0 or not produced.exists():
@@ -151,9 +157,32 @@ class Running:
             with contextlib.suppress(subprocess.TimeoutExpired):  # a pipe held by an escaped daemon
                 self._proc.communicate(timeout=_GONE_WAIT)
             self._proc.wait()
-        deadline = time.monotonic() + _GONE_WAIT
-        while _group_running(group) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_until_gone(group, self._profile)
+
+
+def _wait_until_gone(group: int, profile: Path) -> None:
+    """Wait (10 s at most) until no process of the killed group runs, then remove the IPC socket that
+    LibreOffice leaves in /tmp when it crashes: /tmp/OSL_PIPE_<uid>_SingleOfficeIPC_<md5>, the MD5 of its
+    profile's URL in UTF-16 written in hex without leading zeros (LibreOffice's officeipcthread.cxx).
+    The profile is ours alone, so is the socket."""
+    deadline = time.monotonic() + _GONE_WAIT
+    while _group_running(group) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    _remove_socket(profile)
+
+
+def remove_sockets(folder: str | Path) -> None:
+    """Remove the IPC sockets of the conversions whose folders lie in `folder`, once their LibreOffice was
+    killed from outside (verify/batch.py kills a worker past its time limit with its LibreOffice)."""
+    for profile in Path(folder).glob("backprop-sheet-lo-*/profile"):
+        _remove_socket(profile)
+
+
+def _remove_socket(profile: Path) -> None:
+    digest = "".join(f"{byte:x}" for byte in hashlib.md5(profile.as_uri().encode("utf-16-le")).digest())
+    for folder in ("/tmp", "/var/tmp"):
+        with contextlib.suppress(OSError, AttributeError):
+            os.unlink(f"{folder}/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}")
 
 
 def _failure(returncode: int, output: str) -> str:
@@ -187,8 +216,8 @@ def _group_running(group: int) -> bool:
 def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[Path, Path]:
     """Recalculate many workbooks in ONE LibreOffice start: source -> its recalculated xlsx in `outdir`.
 
-    A source missing from the result was not converted (LibreOffice failed on it, or the whole
-    run failed or ran past `timeout` and was killed: then the result is empty).
+    A source missing from the result was not converted: LibreOffice failed on it, or crashed on it or
+    on one before it (it converts them in order). EngineError when the run went past `timeout` (killed).
     """
     soffice = find_soffice()
     sources = [s for s in sources if _inflates_as_declared(s)]  # the others fail on their own, with their reason
@@ -210,14 +239,12 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            return {}
+            raise EngineError(f"LibreOffice did not convert {len(sources)} workbooks within {timeout:g} s") from None
         finally:  # the whole group, whatever outlived the launcher, before the profile goes
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-            deadline = time.monotonic() + _GONE_WAIT
-            while _group_running(proc.pid) and time.monotonic() < deadline:
-                time.sleep(0.02)
+            _wait_until_gone(proc.pid, Path(tmp, "profile"))
         outdir.mkdir(parents=True, exist_ok=True)
         converted = {}
         for k, source in enumerate(sources):
@@ -252,4 +279,5 @@ def _command(soffice: str, tmp: Path, convert_to: str, outdir: Path, inputs: lis
         str(outdir),
         *map(str, inputs),
     ]
-    return cmd, dict(os.environ, HOME=str(tmp))
+    (tmp / "tmp").mkdir()  # LibreOffice's own temporary files (lu*.tmp), removed with the folder whatever happens
+    return cmd, dict(os.environ, HOME=str(tmp), TMPDIR=str(tmp / "tmp"))

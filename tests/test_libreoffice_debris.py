@@ -1,0 +1,164 @@
+"""LibreOffice leaves nothing behind and cannot slow a class down (issue 24, items 11 and 12).
+
+Whatever ends a conversion (a crash, a time limit, the whole `verify` killed), no `lu*.tmp` folder
+is left in $TMPDIR, no `/tmp/OSL_PIPE_<uid>_SingleOfficeIPC_<md5>` socket, no process. A
+workbook that crashes LibreOffice costs its worker two LibreOffice starts, not one per file for
+the rest of its share. LibreOffice's IPC socket is named after the MD5 of its profile's URL in
+UTF-16 (desktop/source/app/officeipcthread.cxx); the first test checks that naming against a
+real LibreOffice before the others rely on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import need_soffice
+from excelgen.errors import EngineError
+from test_hostile import _crash_until_it_gives_up
+from verify import batch
+from verify.reading import libreoffice
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ipc_socket(profile_url: str) -> Path:
+    digest = "".join(f"{byte:x}" for byte in hashlib.md5(profile_url.encode("utf-16-le")).digest())
+    return Path(f"/tmp/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}")
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """$TMPDIR (and tempfile's folder) set to an empty folder of this test's own."""
+    folder = tmp_path / "tmpdir"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_crash_leaves_no_temporary_folder_and_no_socket(default_workbook, private_tmp, tmp_path):
+    need_soffice()
+    running = libreoffice.start(default_workbook, tmp_path / "out.xlsx")
+    socket = ipc_socket(running._profile.as_uri())
+    deadline = time.monotonic() + 60
+    while not socket.exists() and time.monotonic() < deadline:  # the oracle: LibreOffice names it so
+        time.sleep(0.05)
+    assert socket.exists(), "LibreOffice's IPC socket is not where the test expects it"
+    _crash_until_it_gives_up(running, signal.SIGSEGV)
+    with pytest.raises(EngineError, match=r"LibreOffice crashed"):
+        running.wait()
+    assert not socket.exists()
+    assert list(private_tmp.iterdir()) == []  # no lu*.tmp
+
+
+@pytest.fixture
+def logging_soffice(tmp_path, monkeypatch) -> Path:
+    """A `soffice` on the PATH that logs its command line (one line per start), then runs the real one."""
+    need_soffice()
+    real = Path(libreoffice.find_soffice()).resolve()
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n', "utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    return log
+
+
+def test_verify_past_its_time_leaves_nothing_in_tmpdir(default_workbook, private_tmp, logging_soffice):
+    """The worker is killed with its LibreOffice at the time limit (before LibreOffice is done)."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(default_workbook),
+         "--engine", "libreoffice", "--timeout", "2"],
+        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and "time limit of 2 s exceeded" in result.stderr, result.stderr
+    assert list(private_tmp.iterdir()) == []
+    profiles = [arg.split("=", 1)[1] for line in logging_soffice.read_text().splitlines() for arg in line.split()
+                if arg.startswith("-env:UserInstallation=")]  # fmt: skip
+    assert profiles and not any(ipc_socket(url).exists() for url in profiles)
+
+
+def test_workers_end_when_verify_is_killed(tmp_path):
+    """SIGKILL of `verify` (no clean-up can run there): its workers notice, and end within seconds."""
+    from excelgen.spec import load_template
+    from excelgen.workbook import write_workbook
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    big = write_workbook(load_template().with_options(iterations=600), folder / "w0.xlsx")
+    for k in range(1, 6):
+        shutil.copy(big, folder / f"w{k}.xlsx")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(folder),
+         "--engine", "formulas", "--jobs", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    family: list[psutil.Process] = []
+    while len(family) < 3 and time.monotonic() < deadline:  # the fork server and two workers
+        family = psutil.Process(proc.pid).children(recursive=True)
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == [], f"{len(alive)} of {len(family)} processes still running 10 s after verify was killed"
+
+
+# ---- item 12: a workbook that crashes LibreOffice ----
+
+# A soffice that crashes (SIGSEGV) on a workbook holding CRASH_MARK, after converting the ones before it,
+# as LibreOffice does when a document crashes it half-way through a run.
+CRASH_MARK = b"crash LibreOffice here"
+_CRASHING_SOFFICE = """#!{python}
+import os, signal, subprocess, sys
+args = sys.argv[1:]
+with open({log!r}, "a") as log:
+    log.write(" ".join(args) + "\\n")
+files = [a for a in args if a.endswith((".xlsx", ".ods", ".xls"))]
+options = [a for a in args if a not in files]
+def crashes(path):
+    with open(path, "rb") as f:
+        return {mark!r} in f.read()
+first = next((k for k, f in enumerate(files) if crashes(f)), None)
+before = files if first is None else files[:first]
+code = subprocess.call([{real!r}, *options, *before]) if before else 0
+if first is not None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+sys.exit(code)
+"""
+
+
+def test_a_crashing_workbook_costs_its_worker_two_starts(default_workbook, tmp_path, monkeypatch):
+    need_soffice()
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    real = str(Path(libreoffice.find_soffice()).resolve())
+    wrapper.write_text(_CRASHING_SOFFICE.format(python=sys.executable, log=str(log), mark=CRASH_MARK, real=real))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    paths = []
+    for k in range(6):
+        paths.append(tmp_path / f"w{k}.xlsx")
+        shutil.copy(default_workbook, paths[-1])
+    with open(paths[1], "ab") as crasher:  # bytes after a zip's end are ignored by zip readers
+        crasher.write(CRASH_MARK)
+    run = batch.check_many(paths, engine="libreoffice", rtol=1e-9, atol=1e-12, jobs=1)
+    statuses = [o.status for o in run.report.outcomes]
+    assert statuses == ["pass", "could not check", "pass", "pass", "pass", "pass"], run.report.to_text()
+    assert "LibreOffice crashed (SIGSEGV)" in run.report.outcomes[1].reason
+    # the share (crashes at w1), the rest of it after w1 (one run), and w1 on its own (crashes again)
+    assert run.libreoffice_starts == len(log.read_text().splitlines()) == 3
