@@ -314,6 +314,47 @@ def test_libreoffice_and_its_worker_share_one_workbooks_memory_budget(engine, bo
         assert own_kb * 1024 + (worker_bytes if engine == "libreoffice" else 0) <= 2 * 1024**3, line
 
 
+# --- item 13: what an .ods or .xls error names; quotes in sheet names ---------------------------
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_an_ods_or_xls_that_cannot_be_checked_names_the_users_file(suffix, tmp_path):
+    """Not the temporary xlsx it was converted to (removed by the time the message is read)."""
+    need_soffice()
+    from verify.checking.workbook import check_workbook
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "no table here"
+    wb.save(tmp_path / "plain.xlsx")
+    converted = libreoffice.recalculate(tmp_path / "plain.xlsx", tmp_path / f"plain.{suffix}", convert_to=suffix)
+    with pytest.raises(WorkbookError) as caught:
+        check_workbook(converted, engine="formulas")
+    assert str(converted) in str(caught.value) and "backprop-sheet-convert" not in str(caught.value), caught.value
+
+
+@pytest.mark.parametrize("engine", ["formulas", "libreoffice"])
+@pytest.mark.parametrize("sheet", ["Network", "LR 0.1"])
+def test_a_quote_in_a_sheet_name_is_no_finding(sheet, engine, books, tmp_path):
+    """The issue saw a spurious "B5 holds empty" with LibreOffice; a rename in the archive's XML (every
+    reference included) must still pass with both engines."""
+    if engine == "libreoffice":
+        need_soffice()
+    new = sheet + "'s"
+    quoted = "'" + new.replace("'", "''") + "'!"
+    renamed = tmp_path / "quoted.xlsx"
+    with zipfile.ZipFile(books["generated"]) as zin, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                text = re.sub(rf"(?<![\w'])({re.escape(sheet)}!|'{re.escape(sheet)}'!)", quoted.replace("'", "&apos;"), text)
+                text = text.replace(f'name="{sheet}"', f'name="{new.replace(chr(39), "&apos;")}"')
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    run = verify_in_child([renamed], engine)
+    assert run.books[0].exit_code == 0, run.books[0].stdout + run.books[0].stderr
+
+
 # --- LibreOffice bounded ------------------------------------------------------------------------
 
 

@@ -162,3 +162,78 @@ def test_a_crashing_workbook_costs_its_worker_two_starts(default_workbook, tmp_p
     assert "LibreOffice crashed (SIGSEGV)" in run.report.outcomes[1].reason
     # the share (crashes at w1), the rest of it after w1 (one run), and w1 on its own (crashes again)
     assert run.libreoffice_starts == len(log.read_text().splitlines()) == 3
+
+
+# ---- item 14: macros ----
+
+_MACRO_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"
+ xmlns:dom="http://www.w3.org/2001/xml-events" xmlns:ooo="http://openoffice.org/2004/office" office:version="1.2">
+<office:scripts><office:event-listeners><script:event-listener script:language="ooo:script" script:event-name="dom:load"
+ xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.Module1.Main?language=Basic&amp;location=document"/>
+</office:event-listeners></office:scripts>
+<office:body><office:spreadsheet><table:table table:name="Sheet1"><table:table-row><table:table-cell
+ office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>"""
+_MACRO_MODULE = """<?xml version="1.0" encoding="UTF-8"?>
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic"
+ script:moduleType="normal"><![CDATA[Sub Main
+  Open "{marker}" For Output As #1
+  Print #1, "ran"
+  Close #1
+End Sub
+]]></script:module>"""
+_MACRO_FILES = {
+    "Basic/script-lc.xml": '<?xml version="1.0" encoding="UTF-8"?><library:libraries xmlns:library='
+    '"http://openoffice.org/2000/library" xmlns:xlink="http://www.w3.org/1999/xlink"><library:library '
+    'library:name="Standard" library:link="false" xlink:type="simple" xlink:href="Standard/script-lb.xml"/>'
+    "</library:libraries>",
+    "Basic/Standard/script-lb.xml": '<?xml version="1.0" encoding="UTF-8"?><library:library xmlns:library='
+    '"http://openoffice.org/2000/library" library:name="Standard" library:readonly="false" '
+    'library:passwordprotected="false"><library:element library:name="Module1"/></library:library>',
+    "META-INF/manifest.xml": '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+    '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    + "".join(
+        f'<manifest:file-entry manifest:full-path="{path}" manifest:media-type="{kind}"/>'
+        for path, kind in [
+            ("/", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", "text/xml"),
+            ("Basic/", "application/vnd.sun.star.basic-library"), ("Basic/script-lc.xml", "text/xml"),
+            ("Basic/Standard/", "application/vnd.sun.star.basic-library"),
+            ("Basic/Standard/script-lb.xml", "text/xml"), ("Basic/Standard/Module1.xml", "text/xml"),
+        ]
+    )
+    + "</manifest:manifest>",
+}
+
+
+def auto_run_ods(path: Path, marker: Path) -> Path:
+    """An .ods whose Basic macro, bound to the document's load event (Open Document), writes `marker`."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", _MACRO_CONTENT)
+        archive.writestr("Basic/Standard/Module1.xml", _MACRO_MODULE.format(marker=marker))
+        for name, text in _MACRO_FILES.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_an_auto_run_macro_does_not_run(tmp_path):
+    """LibreOffice reads the macro and its binding (both survive a round trip through our profile), and
+    the conversion `verify` makes never runs it. No positive control ran here: the same document with
+    macros allowed (MacroSecurityLevel 0, DisableMacrosExecution false) did not write the marker either, in
+    a headless conversion or when opened headless (LibreOffice 7.4); docs/security.md says what guarantees it."""
+    import zipfile
+
+    need_soffice()
+    marker = tmp_path / "marker"
+    document = auto_run_ods(tmp_path / "auto.ods", marker)
+    libreoffice.recalculate(document, tmp_path / "auto.xlsx")
+    round_trip = libreoffice.recalculate(document, tmp_path / "round-trip.ods", convert_to="ods")
+    with zipfile.ZipFile(round_trip) as archive:
+        assert b'script:event-name="dom:load"' in archive.read("content.xml")
+        assert b"Open " in archive.read("Basic/Standard/Module1.xml")
+    assert not marker.exists()

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from network.errors import EngineError, WorkbookError
+from network.errors import BackpropSheetError, EngineError, WorkbookError
 from verify.reading import book
 from verify.reading import libreoffice
 from verify.reading.book import Book
@@ -54,7 +54,12 @@ def as_xlsx(path: str | Path, *, timeout: float = 120) -> Iterator[tuple[Path, s
             libreoffice.recalculate(path, target, timeout=timeout)
         except EngineError as exc:
             raise WorkbookError(f"{path} could not be converted to xlsx by LibreOffice ({exc})") from None
-        yield target, f"converted from {path.suffix} to xlsx by LibreOffice (which recalculated it)"
+        try:
+            yield target, f"converted from {path.suffix} to xlsx by LibreOffice (which recalculated it)"
+        except BackpropSheetError as exc:  # name the user's file, not the temporary copy (gone by then)
+            if str(target) not in str(exc):
+                raise
+            raise type(exc)(str(exc).replace(str(target), str(path))) from None
 
 
 def check_archive(path: str | Path, *, member: str = "xl/workbook.xml") -> Path:
