@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the reports call these functions: importing them here would
     import pandas as pd
 
     from verify.reports.classreport import ClassReport
-    from verify.reports.report import Finding, Report
+    from verify.reports.report import Finding, Report, RootCause
 
 # One row per finding: where it is, what was expected and found, and the mistake it names.
 FRAME_COLUMNS = (
@@ -67,8 +67,8 @@ def report_html(report: Report) -> str:
     parts.append(_table(["Sheet", "η", "Cells", "Checks", "Result"], rows))
     if report.findings:
         parts.append("<p><b>Root causes</b> (the first wrong cell of each check, and every other column wrong "
-                     "given its own inputs):</p>")
-        parts.append(_findings_table(report.findings))
+                     "given its own inputs; each once, with the checks it shows in):</p>")
+        parts.append(_findings_table(report.root_causes))
     unchecked = [line for t in report.tables for line in t.unchecked]
     parts += [f"<p><small>{escape(line)}</small></p>" for line in unchecked]
     return _box(parts)
@@ -91,21 +91,22 @@ def class_report_html(report: ClassReport) -> str:
     return _box(parts)
 
 
-def _findings_table(findings: tuple[Finding, ...]) -> str:
+def _findings_table(causes: tuple[RootCause, ...]) -> str:
     rows = [
         [
             _code(f.cell),
             escape(f.column),
             "" if f.iteration is None else str(f.iteration),
-            escape(f.check),
+            escape(", ".join(cause.checks)),
             escape(show(f.expected)) if f.expected is not None else "",
             escape(show(f.actual)),
             f"{f.others:,}",
             _mistake(f.mistake, f.mistake_key) if f.mistake else f"<span style='color:#666'>{escape(f.message())}</span>",
         ]
-        for f in findings
+        for cause in causes
+        for f in [cause.finding]
     ]
-    return _table(["Cell", "Column", "Iteration", "Check", "Expected", "Actual", "Others", "Mistake"], rows)
+    return _table(["Cell", "Column", "Iteration", "Checks", "Expected", "Actual", "Others", "Mistake"], rows)
 
 
 def _mistake(text: str, key: str | None) -> str:
