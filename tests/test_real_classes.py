@@ -177,3 +177,12 @@ def test_the_class_report_named_alone_is_refused_in_one_line(class_folder):
 
 def test_students_workbooks_carry_no_mark(realclass_books, class_folder):
     assert [marks.tool_written(p) for p in sorted(class_folder.iterdir())] == [None, None, None]
+
+
+def test_the_mark_survives_a_resave_by_libreoffice(class_folder, tmp_path):
+    """A teacher who opens the class report and saves it again keeps it out of the next run."""
+    from verify.reading.libreoffice import recalculate
+
+    CliRunner().invoke(cli, ["verify", str(class_folder), "--engine", "none", "--report", str(class_folder / "class.xlsx")])
+    resaved = recalculate(class_folder / "class.xlsx", tmp_path / "resaved.xlsx")
+    assert marks.tool_written(resaved) == marks.CLASS_REPORT
