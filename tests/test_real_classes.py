@@ -146,6 +146,14 @@ def test_class_line_and_csv_list_every_distinct_mistake(class_folder, tmp_path):
         assert sentence in row and row.count(key) == 1  # once: not once per check
 
 
+def test_class_html_lists_every_distinct_mistake(class_folder):
+    import verify
+
+    html = verify.check(class_folder, engine="none")._repr_html_()
+    for key, sentence in realclass.TWO_MISTAKES.items():
+        assert f"<code>{key}</code>: " in html and sentence in html
+
+
 def _outcomes(stdout: str) -> list[tuple]:
     """A class's JSON without the timings: what must be the same from run to run."""
     report = json.loads(stdout)

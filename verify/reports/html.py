@@ -75,15 +75,15 @@ def report_html(report: Report) -> str:
 
 
 def class_report_html(report: ClassReport) -> str:
-    """A class: a row per workbook with its status and first mistake (or reason), then the summary."""
+    """A class: a row per workbook with its status and every distinct mistake at its first cell (or the reason it
+    could not be checked), then the summary."""
     rows = []
     for o in report.outcomes:
-        first = o.first_finding
-        why = o.reason or (first.mistake or first.message() if first else "")
-        where = first.cell if first else ""
-        key = first.mistake_key if first else None
-        rows.append([escape(o.file), _badge(o.status), _code(where), _mistake(why, key)])
-    parts = [_table(["File", "Status", "Cell", "First mistake, or why it could not be checked"], rows)]
+        mistakes = o.distinct_mistakes
+        cells = "<br>".join(_code(f.cell) for f in mistakes)
+        why = escape(o.reason or "") or "<br>".join(_mistake(f.mistake or f.message(), f.mistake_key) for f in mistakes)
+        rows.append([escape(o.file), _badge(o.status), cells, why])
+    parts = [_table(["File", "Status", "Cell", "Mistakes, or why it could not be checked"], rows)]
     parts.append(f"<p>{escape(report.summary().splitlines()[0])}</p>")
     counts = report.mistake_counts()
     if counts:
