@@ -90,14 +90,15 @@ class Outcome:
 
     @property
     def distinct_mistakes(self) -> list[Finding]:
-        """The first finding of each distinct mistake, the first named one first: a named mistake is its key
-        and sentence (the same mistake on six sheets is one), an unnamed one its kind and column."""
+        """The first finding of each distinct mistake, the first named one first. A mistake is its catalogue key
+        (else its kind) in one quantity: the same mistake in ∂E/∂w3 on six sheets is one, ∂E/∂w2 and ∂E/∂w3 with
+        the same key are two."""
         first = self.first_finding
         if first is None:
             return []
         distinct = {}
         for f in [first, *(r.finding for r in self.report.root_causes)]:
-            distinct.setdefault((f.mistake_key, f.mistake) if f.mistake else (f.kind, f.quantity), f)
+            distinct.setdefault((f.mistake_key or f.kind, f.quantity), f)
         return list(distinct.values())
 
     def line(self) -> str:
