@@ -1,12 +1,14 @@
 """The result of checking a whole class: one outcome per workbook, and a summary of the mistakes.
 
 Each workbook ends one of three ways: `pass`; `FAIL`, with every distinct mistake and the first
-cell it shows at (the first named mistake first); or `could not check`, with the reason in one line. The summary counts the outcomes and how
-many workbooks carry each named mistake (by its catalogue key, verify/naming/mistakes.py).
+cell it shows at (the first named mistake first); or `could not check`, with the reason in one
+line. The summary counts the outcomes and how many workbooks carry each named mistake (by its
+catalogue key, verify/naming/mistakes.py).
 
 The class comes out as text lines, CSV rows (one per workbook and table; `to_frame()` is the same
 rows as a DataFrame), JSON, and a class workbook (`--report class.xlsx`, marked as written by this
-tool, verify/reports/marks.py, so that a later run over its folder never checks it as a student's). JSON shape (`version` as in verify/reports/report.py):
+tool, verify/reports/marks.py, so that a later run over its folder never checks it as a student's).
+JSON shape (`version` as in verify/reports/report.py):
 
     {
       "version": 2,

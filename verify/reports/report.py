@@ -141,7 +141,7 @@ class RootCause:
         words = [_SHOWN_IN.get(c) for c in self.checks]
         engines = [c for c, w in zip(self.checks, words) if w is None]
         words = [w for w in words if w] + ([f"after recalculation ({', '.join(engines)})"] if engines else [])
-        return ", ".join(words[:-1]) + " and " + words[-1]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
     def to_dict(self) -> dict:
         return self.finding.to_dict() | {"checks": list(self.checks)}
