@@ -93,7 +93,7 @@ def verify(
     and *.xls (Office lock files skipped). Recomputes every table in NumPy from the workbook's own
     inputs, initial weights and η, and compares the saved values and a spreadsheet engine's
     recalculation cell by cell; each failing table names its first wrong cell in dependency order.
-    Several workbooks give one line each (pass, FAIL with the first named mistake, or could not
+    Several workbooks give one line each (pass, FAIL with every distinct mistake, or could not
     check) and a summary. Exit code 0: all checks pass; 1: something differs; 2: a workbook could
     not be checked (and none failed).
     """
