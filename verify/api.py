@@ -5,7 +5,7 @@
     >>> report.passed, len(report.tables)
     (True, 6)
     >>> class_report = verify.check("submissions/")      # a folder, or a list of paths: a ClassReport
-    >>> class_report.to_frame()                          # one row per finding, with its file
+    >>> class_report.to_frame()                          # one row per workbook and table (the CSV's rows)
 
 Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 from network.errors import BackpropSheetError, OutputExistsError, WorkbookError
 from verify import batch
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome, printable
 from verify.engines.recalculation import resolve
 from verify.reports.report import Report
@@ -55,8 +56,9 @@ def check(
         file unless `force` (see Outputs).
     on_done: called with each workbook's Outcome as it finishes (a progress bar).
 
-    A Report's and a ClassReport's .to_dict() is the `--json` output; .to_frame() is a pandas
-    DataFrame of the findings; in Jupyter both show as a coloured table.
+    A Report's and a ClassReport's .to_dict() is the `--json` output; a Report's .to_frame() is a pandas
+    DataFrame of its findings, a ClassReport's a row per workbook and table (.findings_frame(): the findings);
+    in Jupyter both show as a coloured table. Workbooks this tool wrote (a class report) are never checked.
     Raises WorkbookError when the one workbook cannot be checked (missing, damaged, no table),
     EngineError for an unknown or missing engine, BackpropSheetError for a bad option.
 
@@ -79,7 +81,10 @@ def check(
     found = batch.find_workbooks(paths)
     if not found:
         names = ", ".join(map(str, paths))
-        raise WorkbookError(printable(f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}"))
+        ours = [f"{p} is a {what} written by backprop-sheet, not a student's workbook"
+                for p in paths if (what := marks.tool_written(p))]
+        message = "; ".join(ours) or f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}"
+        raise WorkbookError(printable(message))
     outputs.refuse_unwritable(found)
     budget = batch.Budget(timeout=timeout, max_memory=size)
     run = batch.check_many(

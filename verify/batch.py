@@ -1,7 +1,8 @@
 """Check many workbooks at once, each in a worker process under a time and memory budget.
 
 - find_workbooks() expands folders (recursively: *.xlsx, *.xlsm, *.ods, *.xls; Office lock
-  files `~$*` and `.~lock.*#` skipped);
+  files `~$*` and `.~lock.*#` skipped, and so are the workbooks this tool wrote, such as a class
+  report: verify/reports/marks.py);
 - check_many() checks them with `jobs` worker processes. Each worker sets its own memory
   ceiling (RLIMIT_AS: its address space), and LibreOffice's, so that the two together stay
   within one workbook's budget (_share_memory); the
@@ -41,6 +42,7 @@ import psutil
 
 from network.errors import BackpropSheetError
 from verify.reading import libreoffice
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
@@ -70,8 +72,8 @@ class Batch:
 def find_workbooks(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
     """The workbooks named by `paths`: a file as given (whatever it is), a folder searched recursively.
 
-    Office lock files and the paths in `exclude` (the class report itself, say) are skipped;
-    a file found twice is checked once.
+    Office lock files, the paths in `exclude` (the class report being written, say) and the workbooks this tool
+    wrote (marked: a class report of an earlier run) are skipped; a file found twice is checked once.
     """
     skip = {_real(p) for p in exclude}
     found: list[Path] = []
@@ -81,7 +83,7 @@ def find_workbooks(paths: Iterable[str | Path], *, exclude: Iterable[str | Path]
         else:
             found.append(path)
     unique = {_real(p): p for p in reversed(found)}  # the first spelling of each file wins
-    return [p for p in found if unique.get(_real(p)) is p and _real(p) not in skip]
+    return [p for p in found if unique.get(_real(p)) is p and _real(p) not in skip and not marks.tool_written(p)]
 
 
 def _real(path: str | Path) -> Path:
