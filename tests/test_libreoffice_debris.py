@@ -223,9 +223,10 @@ def auto_run_ods(path: Path, marker: Path) -> Path:
 
 def test_an_auto_run_macro_does_not_run(tmp_path):
     """LibreOffice reads the macro and its binding (both survive a round trip through our profile), and
-    the conversion `verify` makes never runs it. No positive control ran here: the same document with
-    macros allowed (MacroSecurityLevel 0, DisableMacrosExecution false) did not write the marker either, in
-    a headless conversion or when opened headless (LibreOffice 7.4); docs/security.md says what guarantees it."""
+    the conversion `verify` makes never runs it. No positive control ran here: the LibreOffice of the test
+    machine (Debian's libreoffice-calc-nogui 7.4.7) has no Basic runtime (libsblo.so), so the same document
+    with macros allowed (MacroSecurityLevel 0, DisableMacrosExecution false) wrote no marker either;
+    docs/security.md says what guarantees it."""
     import zipfile
 
     need_soffice()
