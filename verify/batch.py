@@ -355,11 +355,12 @@ def _conversion_limit(settings: _Settings, files: int) -> float:
 def _kill_family(pid: int) -> None:
     """Kill process `pid` and everything it started, and wait (5 s at most) until they are gone."""
     try:
-        family = psutil.Process(pid).children(recursive=True)
+        head = psutil.Process(pid)
+        family = head.children(recursive=True)
     except psutil.NoSuchProcess:
-        family = []
-    for proc in [psutil.Process(pid) if psutil.pid_exists(pid) else None, *family]:
-        with contextlib.suppress(psutil.NoSuchProcess, AttributeError):
+        head, family = None, []
+    for proc in [head, *family] if head else family:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
     psutil.wait_procs(family, timeout=5)
 
