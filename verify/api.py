@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from network.errors import BackpropSheetError, WorkbookError
+from network.errors import BackpropSheetError, OutputExistsError, WorkbookError
 from verify import batch, feedback as handing_back
 from verify.grading.grade import grade, output_layer_of
 from verify.grading.rubric import DEFAULT, PARTS, Rubric, load_rubric
@@ -93,7 +93,7 @@ def check(
     outputs = [p for p in (csv, xlsx, gradescope) if p]
     found = batch.find_workbooks(paths, exclude=outputs)
     if feedback:
-        _check_folder(feedback)
+        _check_folder(feedback, paths)
         found = [p for p in found if not p.resolve().is_relative_to(Path(feedback).resolve())]
     if not found:
         names = ", ".join(map(str, paths))
@@ -141,9 +141,16 @@ def _only(outcome: Outcome) -> Report:
     return outcome.report
 
 
-def _check_folder(folder: PathLike) -> None:
-    """The folder marked copies go to: made if missing, but its parent must exist."""
+def _check_folder(folder: PathLike, paths: list[PathLike]) -> None:
+    """The folder marked copies go to: made if missing (its parent must exist), and never one the workbooks
+    checked are in (a copy inside a checked folder's own subfolder is fine: copies there are not checked)."""
     folder = Path(folder)
+    for path in map(Path, paths):
+        if path.is_dir() and path.resolve().is_relative_to(folder.resolve()):
+            raise OutputExistsError(
+                f"--feedback {folder} holds the workbooks checked: the marked copies would overwrite the students' "
+                "own files; choose another folder"
+            )
     if folder.exists() and not folder.is_dir():
         raise BackpropSheetError(f"--feedback {folder}: not a folder")
     if not folder.resolve().parent.is_dir():

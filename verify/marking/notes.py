@@ -63,11 +63,17 @@ def add_notes(package: Package, sheet_part: str, sheet: etree._Element, notes: d
 def _add_comments(comments: etree._Element, notes: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
     """Add the notes to a comments part; the cells that had no comment before (they need a shape)."""
     ns = main(comments)
-    authors = comments.find(f"{{{ns}}}authors")
     listed = comments.find(f"{{{ns}}}commentList")
-    if authors is None or listed is None:
-        raise MarkingError("a comments part without authors or a comment list")
+    if listed is None:
+        raise MarkingError("a comments part without a comment list")
+    authors = comments.find(f"{{{ns}}}authors")
+    if authors is None:  # Gnumeric writes none
+        authors = etree.Element(f"{{{ns}}}authors")
+        comments.insert(0, authors)
     names = [a.text or "" for a in authors]
+    if not names and len(listed):  # comments without an author (Gnumeric's) stay without one: author 0 is ""
+        etree.SubElement(authors, f"{{{ns}}}author")
+        names.append("")
     if AUTHOR not in names:
         etree.SubElement(authors, f"{{{ns}}}author").text = AUTHOR
         names.append(AUTHOR)
