@@ -77,7 +77,7 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
 
 def _lines(text: str, width: int) -> int:
     """The lines a text wraps into in a column `width` characters wide."""
-    return sum(1 + len(part) // max(width - 4, 1) for part in text.splitlines() or [""])
+    return sum(1 + len(part) // max(int(width * 1.2), 1) for part in text.splitlines() or [""])
 
 
 def _value(value) -> tuple | None:
@@ -109,9 +109,7 @@ def _worksheet(rows: list[list], links: list[tuple[str, str]], styles: dict[str,
             if item is None:
                 continue
             value, style = item
-            cell = etree.SubElement(row, f"{{{MAIN}}}c", r=f"{column_letter(c)}{r}")
-            if style:
-                cell.set("s", str(styles[style]))
+            cell = etree.SubElement(row, f"{{{MAIN}}}c", r=f"{column_letter(c)}{r}", s=str(styles[style or "plain"]))
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 etree.SubElement(cell, f"{{{MAIN}}}v").text = repr(float(value)) if isinstance(value, float) else str(value)
             else:

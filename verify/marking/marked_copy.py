@@ -113,7 +113,7 @@ def plan_marks(source: Path, report: Report) -> Marks:
 def _root_note(f: Finding) -> str:
     lines = [f.mistake or f.message()]
     if f.mistake:
-        lines.append(f"This cell: {show(f.actual) if f.actual not in (None, '') else '(empty)'}")
+        lines.append(f"Found: {show(f.actual) if f.actual not in (None, '') else '(empty)'}")
     if f.expected is not None:
         lines.append(f"Expected: {show(f.expected)}")
     if f.kind == "not a formula":

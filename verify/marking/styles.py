@@ -24,6 +24,7 @@ _BORDERS = {ROOT: ("thick", "FF000000"), FOLLOWS: ("dashed", "FF7F7F7F")}
 SHEET_STYLES = {
     "title": (True, 14, "FF1F3864", False, False),
     "heading": (True, 11, "FF000000", False, False),
+    "plain": (False, 11, "FF000000", False, False),
     "text": (False, 11, "FF000000", False, True),
     "link": (False, 11, "FF0563C1", True, False),
 }
@@ -84,10 +85,10 @@ class Styles:
         etree.SubElement(font, f"{{{self.ns}}}name", val="Calibri")
         font_id = self._add(self._list("fonts"), font)
         xf = etree.Element(f"{{{self.ns}}}xf", numFmtId="0", fontId=str(font_id), fillId="0", borderId="0", xfId="0",
-                           applyFont="1")
+                           applyFont="1", applyAlignment="1")
+        alignment = etree.SubElement(xf, f"{{{self.ns}}}alignment", vertical="top")
         if wrap:
-            xf.set("applyAlignment", "1")
-            etree.SubElement(xf, f"{{{self.ns}}}alignment", vertical="top", wrapText="1")
+            alignment.set("wrapText", "1")
         return self._add(self.cell_xfs, xf)
 
 
