@@ -23,6 +23,7 @@ from network.errors import BackpropSheetError, OutputExistsError, WorkbookError
 from verify import batch, feedback as handing_back
 from verify.grading.grade import grade, output_layer_of
 from verify.grading.rubric import DEFAULT, PARTS, Rubric, load_rubric
+from verify.marking.marked_copy import XLSX
 from verify.reports import gradescope as gradescope_results
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.reports.classreport import ClassReport, Outcome
@@ -94,6 +95,9 @@ def check(
     found = batch.find_workbooks(paths, exclude=outputs)
     if feedback:
         _check_folder(feedback, paths)
+        if single and Path(path_or_paths).suffix.lower() not in XLSX:
+            raise BackpropSheetError(f"--feedback: a marked copy is made of an .xlsx or .xlsm workbook, not of "
+                                     f"{Path(path_or_paths).name}")
         found = [p for p in found if not p.resolve().is_relative_to(Path(feedback).resolve())]
     if not found:
         names = ", ".join(map(str, paths))

@@ -53,7 +53,8 @@ class Package:
         self.changed: set[str] = set()
         self.workbook = self.target("", "officeDocument")
         if self.workbook is None or self.workbook not in self.parts:
-            raise MarkingError(f"{path} has no workbook part")
+            raise MarkingError(f"{path} has no workbook part (a Strict OOXML workbook is not marked: save it as an "
+                               "ordinary .xlsx)")
 
     # --- reading ---
 
