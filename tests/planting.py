@@ -11,6 +11,7 @@ import re
 import struct
 import zipfile
 import zlib
+from xml.etree import ElementTree
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from verify.reading import book
 from verify.reading.refs import column_letter
 
 FIRST = 5  # the Excel row of iteration 0 on a generated LR sheet
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def small_workbook(template: str, path: Path, *, rate: float = 0.5, iterations: int = 8, exercise: str | None = None,
@@ -35,13 +37,11 @@ def small_workbook(template: str, path: Path, *, rate: float = 0.5, iterations: 
 def sheet_part(path: Path, sheet: str) -> str:
     """The worksheet part of `sheet`, read from the package's workbook part and its relationships."""
     with zipfile.ZipFile(path) as archive:
-        workbook = archive.read("xl/workbook.xml").decode()
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="(\w+)"', workbook).group(1)
-    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
-        rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels
-    )
-    return "xl/" + target.group(1).removeprefix("/xl/").removeprefix("/")
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rid = next(s.get(f"{{{R}}}id") for s in workbook.iter() if s.tag.endswith("}sheet") and s.get("name") == sheet)
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+    return "xl/" + target.removeprefix("/xl/").removeprefix("/")
 
 
 def column(path: Path, sheet: str, header: str) -> str:

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import handbuilt
 import planting
 import verify
 from conftest import need_soffice, need_ssconvert
@@ -25,6 +26,7 @@ from backprop_sheet.cli import cli
 from verify.reading import book, libreoffice
 
 RICH = "chart, image, comment, name, note"
+HANDBUILT = "hand-built, an apostrophe in its sheet's name"
 NOTE = "I was not sure about w3 here, please check"  # the student's hand-written note, in a cell
 
 
@@ -57,6 +59,9 @@ def _build_class(folder: Path, scratch: Path) -> dict[str, Path]:
     made["exercise"] = planting.small_workbook("era-s6", folder / "exercise.xlsx", exercise="gradients")
     need_soffice()
     made["saved by LibreOffice"] = libreoffice.recalculate(made["era-s6"], folder / "libreoffice.xlsx")
+    built = handbuilt.typical(handbuilt.PLANTS["a_h1 in dw3 expanded"], title="Ada's backprop")
+    built.save(scratch / "handbuilt.xlsx")  # formulas without values: LibreOffice saves them with values
+    made[HANDBUILT] = libreoffice.recalculate(scratch / "handbuilt.xlsx", folder / "handbuilt.xlsx")
     need_ssconvert()
     target = folder / "gnumeric.xlsx"
     subprocess.run(["ssconvert", str(made["mazur"]), str(target)], check=True, capture_output=True, timeout=120)
@@ -104,7 +109,13 @@ def _allowed_changes(original: Path, sheets: set[str]) -> set[str]:
     return allowed
 
 
-CASES = [RICH, "era-s6", "mazur", "xor", "exercise", "saved by LibreOffice", "saved by Gnumeric"]
+CASES = [RICH, "era-s6", "mazur", "xor", "exercise", "saved by LibreOffice", "saved by Gnumeric", HANDBUILT]
+
+
+def _cell(address: str) -> tuple[str, str]:
+    """"'Ada's backprop'!Y5" -> ("Ada's backprop", "Y5")"""
+    sheet, _, cell = address.rpartition("!")
+    return sheet[1:-1].replace("''", "'"), cell
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -142,8 +153,8 @@ def test_root_causes_carry_a_note_and_the_cells_they_feed_a_lighter_mark(handed_
     assert outcome.report.findings
     marked = openpyxl.load_workbook(copies[case])
     for finding in outcome.report.findings:
-        sheet, cell = finding.cell.rsplit("!", 1)
-        target = marked[sheet.strip("'")][cell]
+        sheet, cell = _cell(finding.cell)
+        target = marked[sheet][cell]
         assert target.fill.patternType == "lightTrellis" and target.border.left.style == "thick"
         assert (finding.mistake or finding.message()) in target.comment.text
         if finding.expected is not None:
@@ -208,8 +219,8 @@ def test_the_feedback_sheet_comes_first_with_links_and_the_score(handed_back, ca
     assert texts[0] == f"Feedback on {originals[case].name}"
     assert any(t.startswith("FAIL: ") for t in texts)
     assert outcome.score.show() in texts
-    links = {c.hyperlink.location for row in sheet.iter_rows() for c in row if c.hyperlink}
-    assert links == {f.cell for f in outcome.report.findings}
+    links = {_cell(c.hyperlink.location) for row in sheet.iter_rows() for c in row if c.hyperlink}
+    assert links == {_cell(f.cell) for f in outcome.report.findings}
     assert any(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC, backprop-sheet ", t) for t in texts)
     with zipfile.ZipFile(copies[case]) as archive:  # text only: nothing of the student's becomes a formula
         feedback = planting.sheet_part(copies[case], "Feedback")
@@ -253,3 +264,12 @@ def test_a_copy_is_never_written_over_a_file_without_force(tmp_path):
     own = CliRunner().invoke(cli, ["verify", str(tmp_path), "--engine", "formulas", "--feedback", str(tmp_path), "--force"])
     assert own.exit_code == 2 and own.output.startswith("Error: ") and "own" in own.output
     assert not list(returned.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_marked_copy_checks_as_the_original(handed_back, case):
+    """The Feedback sheet is no table: checking the copy finds what checking the original found."""
+    originals, copies, report, _ = handed_back
+    again = verify.check(copies[case], engine="formulas")
+    before = _outcome(report, originals[case]).report
+    assert [(f.cell, f.mistake_key) for f in again.findings] == [(f.cell, f.mistake_key) for f in before.findings]

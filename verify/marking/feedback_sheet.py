@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from verify.grading.grade import sentence
-from verify.marking.package import RELATIONSHIPS, xml_text
+from verify.marking.package import RELATIONSHIPS, location, split_cell, xml_text
 from verify.reading.cells import number, show
 from verify.reading.refs import column_letter
 from verify.reports.report import Report
@@ -54,10 +54,10 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
                          "each with a note naming the mistake it follows from" if followers else "") + ".", None)])
         add([(h, "heading") for h in FINDING_HEADERS])
         for f in report.findings:
-            sheet, _, cell = f.cell.rpartition("!")
-            links.append((f"B{len(rows) + 1}", f.cell))
+            sheet, cell = split_cell(f.cell)
+            links.append((f"B{len(rows) + 1}", location(sheet, cell)))
             add([
-                (sheet.strip("'").replace("''", "'"), None), (cell, "link"), (f.header, None),
+                (sheet, None), (cell, "link"), (f.header, None),
                 (f.iteration, None) if f.iteration is not None else None, (f.check, None), (sentence(f), "text"),
                 _value(f.actual), _value(f.expected),
             ])

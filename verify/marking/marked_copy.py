@@ -17,6 +17,7 @@ The copy is the student's package with:
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import deque
 from dataclasses import dataclass
@@ -24,11 +25,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from network.errors import OutputExistsError
+from network.errors import OutputExistsError, WorkbookError
 from verify.marking import styles as marks
 from verify.marking.feedback_sheet import TITLE, feedback_sheet
 from verify.marking.notes import add_notes
-from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, MarkingError, Package, main, without_tab_selected
+from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, split_cell, without_tab_selected
 from verify.reading import book as reading
 from verify.reading import refs
 from verify.reading.cells import CellKey, show
@@ -37,6 +38,7 @@ from verify.reports.report import Finding, Report
 MAX_FOLLOWER_NOTES = 300  # notes on the cells computed from a mistake; more are only shaded
 MAX_RANGE = 10_000  # cells of one range a formula reads that are followed (a SUM over a column, say)
 XLSX = (".xlsx", ".xlsm")
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,11 @@ def write_marked_copy(source: str | Path, report: Report, target: str | Path, *,
     """Write the marked copy of the workbook `source` (checked in `report`) to `target`, atomically.
 
     `checked`: when and with what it was checked, for the Feedback sheet. Refuses (OutputExistsError) an
-    existing `target` unless `force`, and the source itself always; MarkingError for a package it cannot mark.
+    existing `target` unless `force`, and the source itself always; WorkbookError for a package it cannot mark.
     """
     source, target = Path(source), Path(target)
     if source.suffix.lower() not in XLSX:
-        raise MarkingError(f"{source.name}: a marked copy is made of an .xlsx or .xlsm workbook, not {source.suffix}")
+        raise WorkbookError(f"{source.name}: a marked copy is made of an .xlsx or .xlsm workbook, not {source.suffix}")
     if target.resolve() == source.resolve():
         raise OutputExistsError(f"{target} is the student's own workbook: write the marked copies to another folder")
     if target.exists() and not force:
@@ -122,17 +124,15 @@ def _root_note(f: Finding) -> str:
 
 
 def _follow_note(cause: Finding) -> str:
-    _, _, cell = cause.cell.rpartition("!")
+    _, cell = split_cell(cause.cell)
     return (f"Computed from {cause.cell}, which is wrong: this cell follows from that mistake. "
             f"Fix {cell} first ({cause.header}).")
 
 
 def _key(address: str) -> CellKey | None:
-    found = reading.parse_reference(address)
-    if found is None or ":" in found[1]:
-        return None
-    top, left = refs.absolute_ref(found[0], found[1]).top, refs.absolute_ref(found[0], found[1]).left
-    return (found[0], top.value, left.value) if top and left else None
+    sheet, cell = split_cell(address)
+    found = _CELL.fullmatch(cell)
+    return (sheet, int(found.group(2)), refs.column_number(found.group(1))) if found else None
 
 
 def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
@@ -193,7 +193,7 @@ def _mark_sheet(package: Package, part: str, styles: marks.Styles, roots: dict, 
         view.attrib.pop("tabSelected", None)
     data = sheet.find(f"{{{ns}}}sheetData")
     if data is None:
-        raise MarkingError(f"{part} has no <sheetData>")
+        raise WorkbookError(f"{part} has no <sheetData>")
     rows = _rows(data, ns)
     for kind, cells in ((marks.ROOT, roots), (marks.FOLLOWS, follows)):
         for row, col in cells:
@@ -258,7 +258,7 @@ def _add_first_sheet(package: Package, sheet: etree._Element, title: str) -> Non
     ns = main(workbook)
     listed = workbook.find(f"{{{ns}}}sheets")
     if listed is None:
-        raise MarkingError("the workbook part lists no sheets")
+        raise WorkbookError("the workbook part lists no sheets")
     ids = [int(s.get("sheetId", "0")) for s in listed]
     new = etree.Element(f"{{{ns}}}sheet", name=title, sheetId=str(max(ids, default=0) + 1))
     new.set(f"{{{RELATIONSHIPS}}}id", rid)

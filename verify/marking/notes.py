@@ -11,7 +11,8 @@ import re
 
 from lxml import etree
 
-from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, MarkingError, Package, main, xml_text
+from network.errors import WorkbookError
+from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, xml_text
 from verify.reading.refs import column_letter
 
 AUTHOR = "backprop-sheet"
@@ -65,7 +66,7 @@ def _add_comments(comments: etree._Element, notes: dict[tuple[int, int], str]) -
     ns = main(comments)
     listed = comments.find(f"{{{ns}}}commentList")
     if listed is None:
-        raise MarkingError("a comments part without a comment list")
+        raise WorkbookError("a comments part without a comment list")
     authors = comments.find(f"{{{ns}}}authors")
     if authors is None:  # Gnumeric writes none
         authors = etree.Element(f"{{{ns}}}authors")
@@ -123,12 +124,12 @@ def _add_shapes(package: Package, sheet_part: str, sheet: etree._Element, notes:
         data = package.parts[vml_part]
         end = data.rfind(b"</xml>")
         if end < 0:
-            raise MarkingError(f"the VML drawing {vml_part} does not end in </xml>")
+            raise WorkbookError(f"the VML drawing {vml_part} does not end in </xml>")
         shape_type = b"" if b'id="_x0000_t202"' in data else _SHAPE_TYPE.encode()
         package.put(vml_part, data[:end] + shape_type + _shapes(notes, next_id).encode() + data[end:])
         return
     if legacy is not None:
-        raise MarkingError(f"the legacy drawing of {sheet_part} cannot be found")
+        raise WorkbookError(f"the legacy drawing of {sheet_part} cannot be found")
     block = max(used, default=0) // 1024 + 1
     vml_part = package.new_name("xl/drawings/vmlDrawing{}.vml")
     package.put(vml_part, _VML.format(block=block, shapes=_shapes(notes, block * 1024 + 1)).encode())

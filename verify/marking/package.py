@@ -36,10 +36,6 @@ _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False)
 
 
-class MarkingError(WorkbookError):
-    """The workbook's package is not in a form a marked copy can be made of (the class report says why)."""
-
-
 class Package:
     """The parts of an xlsx file: name -> bytes, in the archive's order; `changed` names what was written anew."""
 
@@ -49,11 +45,11 @@ class Package:
                 self.infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
                 self.parts = {name: archive.read(name) for name in self.infos}
         except (OSError, zipfile.BadZipFile) as exc:
-            raise MarkingError(f"{path} cannot be read as an xlsx package ({exc})") from None
+            raise WorkbookError(f"{path} cannot be read as an xlsx package ({exc})") from None
         self.changed: set[str] = set()
         self.workbook = self.target("", "officeDocument")
         if self.workbook is None or self.workbook not in self.parts:
-            raise MarkingError(f"{path} has no workbook part (a Strict OOXML workbook is not marked: save it as an "
+            raise WorkbookError(f"{path} has no workbook part (a Strict OOXML workbook is not marked: save it as an "
                                "ordinary .xlsx)")
 
     # --- reading ---
@@ -62,7 +58,7 @@ class Package:
         try:
             return etree.fromstring(self.parts[name], _PARSER)
         except (KeyError, etree.XMLSyntaxError) as exc:
-            raise MarkingError(f"part {name} cannot be read ({exc})") from None
+            raise WorkbookError(f"part {name} cannot be read ({exc})") from None
 
     def relationships(self, part: str) -> list[etree._Element]:
         """The <Relationship> elements of `part` ("" for the package's own)."""
@@ -174,3 +170,16 @@ def without_tab_selected(data: bytes) -> bytes:
 def xml_text(text: str) -> str:
     """Text as XML can hold it: a character XML forbids (a control character) becomes "?"."""
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "?", text)
+
+
+def split_cell(address: str) -> tuple[str, str]:
+    """A finding's cell, "'LR 0.5'!Y5", as (sheet, "Y5"); a sheet name's apostrophes may come doubled or not."""
+    sheet, _, cell = address.rpartition("!")
+    if len(sheet) > 1 and sheet[0] == sheet[-1] == "'":
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cell
+
+
+def location(sheet: str, cell: str) -> str:
+    """An internal link's target: 'Ada''s sheet'!Y5"""
+    return "'" + sheet.replace("'", "''") + "'!" + cell

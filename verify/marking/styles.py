@@ -15,7 +15,9 @@ import copy
 
 from lxml import etree
 
-from verify.marking.package import MarkingError, Package, main
+from network.errors import WorkbookError
+
+from verify.marking.package import Package, main
 
 ROOT, FOLLOWS = "root", "follows"
 _FILLS = {ROOT: ("lightTrellis", "FFFF0000", "FFFFC7CE"), FOLLOWS: ("gray0625", "FFED7D31", "FFFFF2CC")}
@@ -37,7 +39,7 @@ class Styles:
         self.package = package
         self.name = package.target(package.workbook, "styles")
         if self.name is None or self.name not in package.parts:
-            raise MarkingError("the workbook has no styles part")
+            raise WorkbookError("the workbook has no styles part")
         self.root = package.xml(self.name)
         self.ns = main(self.root)
         self.cell_xfs = self._list("cellXfs")
@@ -64,7 +66,7 @@ class Styles:
     def _list(self, tag: str) -> etree._Element:
         found = self.root.find(f"{{{self.ns}}}{tag}")
         if found is None:
-            raise MarkingError(f"the styles part has no <{tag}>")
+            raise WorkbookError(f"the styles part has no <{tag}>")
         return found
 
     def _add(self, parent: etree._Element, element: etree._Element) -> int:
