@@ -142,3 +142,10 @@ def test_a_missing_rubric_file_is_refused_in_one_line(graded, tmp_path):
     made, _, _ = graded
     result = CliRunner().invoke(cli, ["verify", str(made["no mistake"]), "--rubric", str(tmp_path / "nope.toml")])
     assert (result.exit_code, result.output) == (2, f"Error: rubric file {tmp_path / 'nope.toml'} not found\n")
+
+
+def test_a_bad_student_id_expression_is_refused_in_one_line(graded):
+    made, _, _ = graded
+    result = CliRunner().invoke(cli, ["verify", str(made["no mistake"]), "--engine", "none", "--student-id", "(unclosed"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith("Error: --student-id '(unclosed' is not a regular expression: ")
