@@ -149,3 +149,11 @@ def test_a_bad_student_id_expression_is_refused_in_one_line(graded):
     result = CliRunner().invoke(cli, ["verify", str(made["no mistake"]), "--engine", "none", "--student-id", "(unclosed"])
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert result.output.startswith("Error: --student-id '(unclosed' is not a regular expression: ")
+
+
+def test_jupyter_shows_the_scores(graded):
+    made, default, _ = graded
+    html = default._repr_html_()
+    assert ">Score<" in html and html.count(">10/10<") == 1 and html.count(">8/10<") >= 6
+    one = verify.check(made["∂E/∂w3 doubled (hidden layer)"], engine="formulas")._repr_html_()
+    assert "<b>Score 8/10</b>: forward pass 2/2, output-layer gradients 2/2, hidden-layer gradients 0/2" in one
