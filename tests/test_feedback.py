@@ -179,8 +179,12 @@ def test_the_students_own_comments_and_note_are_kept(handed_back):
 
 @pytest.mark.parametrize("case", CASES)
 def test_libreoffice_recalculates_the_copy_as_the_original(handed_back, case):
-    originals, _, _, recalculated = handed_back
+    originals, _, report, recalculated = handed_back
     before, after = book.read(recalculated["original"][case]), book.read(recalculated["copy"][case])
+    saved_by_libreoffice = openpyxl.load_workbook(recalculated["copy"][case])  # it read our notes and kept them
+    for finding in _outcome(report, originals[case]).report.findings:
+        sheet, cell = _cell(finding.cell)
+        assert "backprop-sheet:" in saved_by_libreoffice[sheet][cell].comment.text
     assert list(after.sheets) == ["Feedback", *before.sheets]
     for title, sheet in before.sheets.items():
         assert after.sheets[title].formulas == sheet.formulas

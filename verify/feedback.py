@@ -64,6 +64,9 @@ def give_back(report: ClassReport, placed: dict[Path, Path], *, force: bool) -> 
             outcomes.append(replace(o, feedback_problem=str(exc)))
         except OSError as exc:
             outcomes.append(replace(o, feedback_problem=f"cannot write {target}: {exc.strerror or exc}"))
+        except Exception as exc:  # noqa: BLE001 - a student's package may hold anything; the class goes on
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            outcomes.append(replace(o, feedback_problem=f"unexpected {type(exc).__name__}" + (f": {text}" if text else "")))
     return replace(report, outcomes=tuple(outcomes))
 
 

@@ -54,18 +54,18 @@ def charged_part(finding: Finding, rubric: Rubric, output_layer: int | None = No
 def part_of(quantity: str, iteration: int | None, output_layer: int | None = None) -> str:
     """The part of the work a column belongs to, by its quantity's name (a classic or a layered network's)."""
     q = parse(quantity, classic=True)
-    layer_out = CLASSIC_OUTPUT_LAYER
-    if q is None:
+    classic = q is not None
+    if not classic:
         q = parse(quantity)
-        layer_out = output_layer or CLASSIC_OUTPUT_LAYER
     if q is None or q.kind in _FORWARD:
         return "forward-pass"
     if q.kind in _GRADIENTS:
-        return "output-gradients" if q.layer == layer_out else "hidden-gradients"
-    # weights and biases: iteration 0 holds the initial values the forward pass starts from; a classic bias is
-    # never trained
-    trained = q.kind is Kind.WEIGHT or parse(quantity, classic=True) is None
-    return "weight-updates" if trained and iteration else "forward-pass"
+        last = CLASSIC_OUTPUT_LAYER if classic else output_layer or CLASSIC_OUTPUT_LAYER
+        return "output-gradients" if q.layer == last else "hidden-gradients"
+    # a weight or a bias: iteration 0 holds the initial value the forward pass starts from, every later one an
+    # update; the classic network's biases are never trained
+    updated = bool(iteration) and not (classic and q.kind is Kind.BIAS)
+    return "weight-updates" if updated else "forward-pass"
 
 
 def sentence(finding: Finding) -> str:
