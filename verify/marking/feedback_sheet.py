@@ -49,8 +49,8 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
     if report.passed:
         add([("none: every check passed", None)])
     else:
-        add([("Each is marked in its sheet (a red trellis inside a thick border) with a note holding the expected "
-              "value" + (f"; the {followers:,} cells computed from them are shaded lighter (dots, dashed border), "
+        add([("Each is marked in its sheet (a red trellis inside a thick border) with a note naming it and the value "
+              "expected" + (f"; the {followers:,} cells computed from them are shaded lighter (dots, dashed border), "
                          "each with a note naming the mistake it follows from" if followers else "") + ".", None)])
         add([(h, "heading") for h in FINDING_HEADERS])
         for f in report.findings:
@@ -69,9 +69,9 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
     for line in unchecked or ["nothing: every column recognised was checked"]:
         add([(line, None)])
     add([])
-    engine = "saved values only" if report.engine == "none" else f"the {report.engine} engine"
-    add([("Checked", "heading"), (f"{checked}; formulas recalculated with {engine}, rtol {report.rtol:g}, "
-                                  f"atol {report.atol:g}", None)])
+    engine = "saved values only, nothing recalculated" if report.engine == "none" else (
+        f"formulas recalculated with the {report.engine} engine")
+    add([("Checked", "heading"), (f"{checked}; {engine}; rtol {report.rtol:g}, atol {report.atol:g}", None)])
     return _worksheet(rows, links, styles)
 
 

@@ -30,7 +30,7 @@ from verify.marking import styles as marks
 from verify.marking.feedback_sheet import TITLE, feedback_sheet
 from verify.marking.notes import add_notes
 from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, split_cell, without_tab_selected
-from verify.reading import book as reading
+from verify.reading import book
 from verify.reading import refs
 from verify.reading.cells import CellKey, show
 from verify.reports.report import Finding, Report
@@ -137,10 +137,10 @@ def _key(address: str) -> CellKey | None:
 
 def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
     """cell -> the cells of the report's tables whose formulas read it."""
-    book = reading.read(source)
+    workbook = book.read(source)
     names = {}
-    for name, text in book.names.items():
-        found = reading.parse_reference(text)
+    for name, text in workbook.names.items():
+        found = book.parse_reference(text)
         if found:
             try:
                 names[name] = refs.absolute_ref(*found)
@@ -148,7 +148,7 @@ def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
                 continue
     graph: dict[CellKey, set[CellKey]] = {}
     for table in report.tables:
-        sheet = book.sheets.get(table.sheet)
+        sheet = workbook.sheets.get(table.sheet)
         if sheet is None:
             continue
         for (row, col), formula in sheet.formulas.items():
@@ -162,7 +162,7 @@ def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
                 if ref.name is not None:
                     continue
                 on = ref.sheet or table.sheet
-                target = book.sheets.get(on)
+                target = workbook.sheets.get(on)
                 if target is None:
                     continue
                 top, left, bottom, right = ref.box(row, col, target.max_row, target.max_col)
