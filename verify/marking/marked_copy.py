@@ -33,7 +33,7 @@ from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, s
 from verify.reading import book
 from verify.reading import refs
 from verify.reading.cells import CellKey, show
-from verify.reports.report import Finding, Report
+from verify.reports.report import Finding, Report, TableReport
 
 MAX_FOLLOWER_NOTES = 300  # notes on the cells computed from a mistake; more are only shaded
 MAX_RANGE = 10_000  # cells of one range a formula reads that are followed (a SUM over a column, say)
@@ -103,7 +103,7 @@ def plan_marks(source: Path, report: Report) -> Marks:
                 roots[key].append(text)
     follows: dict[CellKey, str | None] = {}
     if roots:
-        graph = _dependents(source, report)
+        graph = _dependents(source, _tables_reached(report, set(roots)))
         for root in roots:
             cause = next(f for f in report.findings if _key(f.cell) == root)
             for cell in _downstream(graph, root):
@@ -135,8 +135,20 @@ def _key(address: str) -> CellKey | None:
     return (sheet, int(found.group(2)), refs.column_number(found.group(1))) if found else None
 
 
-def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
-    """cell -> the cells of the report's tables whose formulas read it."""
+def _tables_reached(report: Report, roots: set[CellKey]) -> list[TableReport]:
+    """The tables the root causes can reach: their own, or every table when one lies outside them all (a cell
+    that every table reads, on another sheet). A table never reads another table."""
+
+    def inside(key: CellKey, t: TableReport) -> bool:
+        return key[0] == t.sheet and t.first_row <= key[1] <= t.last_row
+
+    if all(any(inside(key, t) for t in report.tables) for key in roots):
+        return [t for t in report.tables if any(inside(key, t) for key in roots)]
+    return list(report.tables)
+
+
+def _dependents(source: Path, tables: list[TableReport]) -> dict[CellKey, set[CellKey]]:
+    """cell -> the cells of `tables` whose formulas read it."""
     workbook = book.read(source)
     names = {}
     for name, text in workbook.names.items():
@@ -147,7 +159,7 @@ def _dependents(source: Path, report: Report) -> dict[CellKey, set[CellKey]]:
             except (ValueError, TypeError):
                 continue
     graph: dict[CellKey, set[CellKey]] = {}
-    for table in report.tables:
+    for table in tables:
         sheet = workbook.sheets.get(table.sheet)
         if sheet is None:
             continue
@@ -195,9 +207,10 @@ def _mark_sheet(package: Package, part: str, styles: marks.Styles, roots: dict, 
     if data is None:
         raise WorkbookError(f"{part} has no <sheetData>")
     rows = _rows(data, ns)
+    present = _cells(rows, ns)
     for kind, cells in ((marks.ROOT, roots), (marks.FOLLOWS, follows)):
         for row, col in cells:
-            cell, base = _cell(data, rows, ns, row, col)
+            cell, base = present.get((row, col)) or _cell(data, rows, ns, row, col)
             cell.set("s", str(styles.mark(int(cell.get("s", base)), kind)))
     notes = dict(roots)
     notes.update({cell: note for cell, note in follows.items() if note})
@@ -213,8 +226,22 @@ def _rows(data: etree._Element, ns: str) -> dict[int, etree._Element]:
     return found
 
 
+def _cells(rows: dict[int, etree._Element], ns: str) -> dict[tuple[int, int], tuple[etree._Element, str]]:
+    """(row, col) -> the <c> the sheet holds there, and the style an unstyled cell of its row shows."""
+    found = {}
+    for number, row in rows.items():
+        base = row.get("s", "0") if row.get("customFormat") in ("1", "true") else "0"
+        col = 0
+        for cell in row.iter(f"{{{ns}}}c"):
+            reference = cell.get("r")
+            col = refs.column_number(reference.rstrip("0123456789")) if reference else col + 1
+            found[(number, col)] = (cell, base)
+    return found
+
+
 def _cell(data, rows: dict[int, etree._Element], ns: str, row: int, col: int) -> tuple[etree._Element, str]:
-    """The <c> of (row, col), made (in its place) where the sheet holds none; and the style it would show."""
+    """The <c> of (row, col), made in its place (the sheet holds none there); and the style an unstyled cell of
+    its row shows."""
     element = rows.get(row)
     if element is None:
         element = etree.Element(f"{{{ns}}}row", r=str(row))
