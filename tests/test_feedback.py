@@ -277,3 +277,19 @@ def test_the_marked_copy_checks_as_the_original(handed_back, case):
     again = verify.check(copies[case], engine="formulas")
     before = _outcome(report, originals[case]).report
     assert [(f.cell, f.mistake_key) for f in again.findings] == [(f.cell, f.mistake_key) for f in before.findings]
+
+
+def test_copies_keep_the_folders_the_workbooks_were_found_in(tmp_path):
+    folder = tmp_path / "class"
+    for group in ("group-a", "group-b"):
+        (folder / group).mkdir(parents=True)
+        planting.small_workbook("era-s6", folder / group / "ada.xlsx", iterations=3)
+    returned = folder / "returned"  # inside the class folder: the copies are not checked as students' work
+    report = verify.check(folder, engine="formulas", feedback=returned)
+    assert len(report.outcomes) == 2
+    assert sorted(str(p.relative_to(returned)) for p in returned.rglob("*.xlsx")) == ["group-a/ada.xlsx", "group-b/ada.xlsx"]
+    again = CliRunner().invoke(cli, ["verify", str(folder), "--engine", "formulas", "--feedback", str(returned), "--force"])
+    assert again.exit_code == 0 and "2 workbooks: 2 passed" in again.output and "marked copies written: 2" in again.output
+    both = CliRunner().invoke(cli, ["verify", *(str(folder / g / "ada.xlsx") for g in ("group-a", "group-b")),
+                                    "--engine", "none", "--feedback", str(tmp_path / "flat")])
+    assert both.exit_code == 2 and both.output.count("\n") == 1 and "would both be handed back as" in both.output
