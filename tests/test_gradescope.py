@@ -98,3 +98,10 @@ def test_a_bad_rubric_still_gives_gradescope_a_result(tmp_path, planted):
     results, _ = _run(tmp_path, {"ada.xlsx": planted}, rubric="[points]\nforwards = 2\n")
     _check_format(results)
     assert results["score"] == 0 and "unknown part 'forwards'" in results["output"]
+
+
+def test_the_autograder_scripts_are_valid_bash():
+    for name in ("setup.sh", "run_autograder"):
+        assert os.access(FOLDER / name, os.X_OK), f"{name} must be executable"
+        done = subprocess.run(["bash", "-n", str(FOLDER / name)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
