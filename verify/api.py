@@ -5,7 +5,7 @@
     >>> report.passed, len(report.tables)
     (True, 6)
     >>> class_report = verify.check("submissions/")      # a folder, or a list of paths: a ClassReport
-    >>> class_report.to_frame()                          # one row per finding, with its file
+    >>> class_report.to_frame()                          # one row per workbook and table (the CSV's rows)
 
 Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 """
@@ -26,6 +26,7 @@ from verify.grading.rubric import DEFAULT, PARTS, Rubric, load_rubric
 from verify.marking.marked_copy import XLSX
 from verify.reports import gradescope as gradescope_results
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome
 from verify.engines.recalculation import resolve
 from verify.reports.report import Report
@@ -69,8 +70,9 @@ def check(
     student_id: a regular expression finding the student in a file's name (its group `student`, else its
         first group); by default the name without its extension.
 
-    A Report's and a ClassReport's .to_dict() is the `--json` output; .to_frame() is a pandas
-    DataFrame of the findings; in Jupyter both show as a coloured table.
+    A Report's and a ClassReport's .to_dict() is the `--json` output; a Report's .to_frame() is a pandas
+    DataFrame of its findings, a ClassReport's a row per workbook and table (.findings_frame(): the findings);
+    in Jupyter both show as a coloured table. Workbooks this tool wrote (a class report) are never checked.
     Raises WorkbookError when the one workbook cannot be checked (missing, damaged, no table),
     EngineError for an unknown or missing engine, RubricError for a bad rubric, BackpropSheetError for a bad
     option; with `feedback`, a single workbook that cannot be marked raises its reason too.
@@ -101,7 +103,9 @@ def check(
         found = [p for p in found if not p.resolve().is_relative_to(Path(feedback).resolve())]
     if not found:
         names = ", ".join(map(str, paths))
-        problem = f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}"
+        ours = [f"{p} is a {what} written by backprop-sheet, not a student's workbook"
+                for p in paths if (what := marks.tool_written(p))]
+        problem = "; ".join(ours) or f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}"
         if gradescope:
             _write(gradescope, _json(gradescope_results.results(None, _titles(graded_by), problem)))
         raise WorkbookError(problem)
