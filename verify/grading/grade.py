@@ -1,8 +1,8 @@
 """grade(): the points a checked workbook earns under a rubric.
 
-Every finding of the report is a root cause (verify/checking/: the first wrong cell of a column that is wrong
-even given its own inputs), so charging each to the part its column belongs to charges a mistake once, to
-the part it breaks, and never to the parts it merely propagates into. A part earns all its points when no
+Every root cause of the report (verify/checking/: the first wrong cell of a column that is wrong even given
+its own inputs; said once across the checks it shows in) is charged to the part its column belongs to: a
+mistake costs the part it breaks, once, and never the parts it merely propagates into. A part earns all its points when no
 finding is charged to it, none otherwise. An empty computed cell (an unfinished table) is charged to
 `filled`, or to its column's part when the rubric has no `filled`.
 
@@ -33,10 +33,10 @@ def grade(report: Report, rubric: Rubric, *, output_layer: int | None = None) ->
     """The score of `report` under `rubric`. `output_layer`: the last layer of a layered network (its
     workbook's network_description; output_layer_of()); the classic network's is 2."""
     charged: dict[str, list[str]] = {part: [] for part in rubric.parts}
-    for finding in report.findings:
-        part = charged_part(finding, rubric, output_layer)
+    for cause in report.root_causes:  # each mistake once, whichever checks it shows in
+        part = charged_part(cause.finding, rubric, output_layer)
         if part is not None:
-            charged[part].append(sentence(finding))
+            charged[part].append(sentence(cause.finding))
     parts = tuple(
         PartScore(part, PARTS[part], points, 0.0 if charged[part] else points, tuple(dict.fromkeys(charged[part])))
         for part, points in rubric.points

@@ -34,7 +34,8 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
         verdict = f"pass: every check passed ({cells_checked:,} cells checked in {tables} table{'s' * (tables != 1)})"
     else:
         failed = sum(not t.passed for t in report.tables)
-        verdict = (f"FAIL: {len(report.findings)} mistake{'s' * (len(report.findings) != 1)} found in {failed} of "
+        found = len(report.root_causes)
+        verdict = (f"FAIL: {found} mistake{'s' * (found != 1)} found in {failed} of "
                    f"{tables} table{'s' * (tables != 1)} ({cells_checked:,} cells checked)")
     add([("Verdict", "heading"), (verdict, None)])
     if report.score:
@@ -53,13 +54,14 @@ def feedback_sheet(report: Report, styles: dict[str, int], *, name: str, checked
               "expected" + (f"; the {followers:,} cells computed from them are shaded lighter (dots, dashed border), "
                          "each with a note naming the mistake it follows from" if followers else "") + ".", None)])
         add([(h, "heading") for h in FINDING_HEADERS])
-        for f in report.findings:
+        for cause in report.root_causes:  # each mistake once, with the checks it shows in
+            f = cause.finding
             sheet, cell = split_cell(f.cell)
             links.append((f"B{len(rows) + 1}", location(sheet, cell)))
             add([
                 (sheet, None), (cell, "link"), (f.header, None),
-                (f.iteration, None) if f.iteration is not None else None, (f.check, None), (sentence(f), "text"),
-                _value(f.actual), _value(f.expected),
+                (f.iteration, None) if f.iteration is not None else None, (cause.shown_in(), "text"),
+                (sentence(f), "text"), _value(f.actual), _value(f.expected),
             ])
     add([])
     add([("Not checked", "heading")])
