@@ -2,8 +2,8 @@
 
 Every root cause of the report (verify/checking/: the first wrong cell of a column that is wrong even given
 its own inputs; said once across the checks it shows in) is charged to the part its column belongs to: a
-mistake costs the part it breaks, once, and never the parts it merely propagates into. A part earns all its points when no
-finding is charged to it, none otherwise. An empty computed cell (an unfinished table) is charged to
+mistake costs the part it breaks, once, and never the parts it merely propagates into. A part earns all its
+points when no root cause is charged to it, none otherwise. An empty computed cell (an unfinished table) is charged to
 `filled`, or to its column's part when the rubric has no `filled`.
 
 The part of a column (part_of) follows from its name (network/names.py): the forward pass (inputs, η,

@@ -26,7 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from network.errors import OutputExistsError, WorkbookError
-from verify.marking import styles as marks
+from verify.marking.styles import FOLLOWS, ROOT, Styles
 from verify.marking.feedback_sheet import TITLE, feedback_sheet
 from verify.marking.notes import add_notes
 from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, split_cell, without_tab_selected
@@ -64,7 +64,7 @@ def write_marked_copy(source: str | Path, report: Report, target: str | Path, *,
         raise OutputExistsError(f"{target} already exists: use --force to overwrite it")
     package = Package(source)
     plan = plan_marks(source, report)
-    styles = marks.Styles(package)
+    styles = Styles(package)
     sheets = package.sheets()
     for name, part in sheets.items():
         roots = {(r, c): note for (s, r, c), note in plan.roots.items() if s == name}
@@ -198,7 +198,7 @@ def _downstream(graph: dict[CellKey, set[CellKey]], root: CellKey) -> list[CellK
     return sorted(order, key=lambda key: (key[0] != root[0], key[1], key[2]))
 
 
-def _mark_sheet(package: Package, part: str, styles: marks.Styles, roots: dict, follows: dict) -> None:
+def _mark_sheet(package: Package, part: str, styles: Styles, roots: dict, follows: dict) -> None:
     sheet = package.xml(part)
     ns = main(sheet)
     for view in sheet.iter(f"{{{ns}}}sheetView"):
@@ -208,7 +208,7 @@ def _mark_sheet(package: Package, part: str, styles: marks.Styles, roots: dict, 
         raise WorkbookError(f"{part} has no <sheetData>")
     rows = _rows(data, ns)
     present = _cells(rows, ns)
-    for kind, cells in ((marks.ROOT, roots), (marks.FOLLOWS, follows)):
+    for kind, cells in ((ROOT, roots), (FOLLOWS, follows)):
         for row, col in cells:
             cell, base = present.get((row, col)) or _cell(data, rows, ns, row, col)
             cell.set("s", str(styles.mark(int(cell.get("s", base)), kind)))
