@@ -293,3 +293,25 @@ def test_copies_keep_the_folders_the_workbooks_were_found_in(tmp_path):
     both = CliRunner().invoke(cli, ["verify", *(str(folder / g / "ada.xlsx") for g in ("group-a", "group-b")),
                                     "--engine", "none", "--feedback", str(tmp_path / "flat")])
     assert both.exit_code == 2 and both.output.count("\n") == 1 and "would both be handed back as" in both.output
+
+
+def _prefixed(xml: str) -> str:
+    """The main namespace as a prefix, x:, on every element, as some office suites write a part."""
+    xml = re.sub(r'xmlns="', 'xmlns:x="', xml, count=1)
+    return re.sub(r"<(/?)(?![?!])([A-Za-z]+)(?=[\s/>])", r"<\1x:\2", xml)
+
+
+def test_a_package_with_prefixed_parts_is_marked_in_their_own_form(tmp_path):
+    clean = planting.small_workbook("era-s6", tmp_path / "clean.xlsx", iterations=4)
+    path = planting.plant(clean, tmp_path / "planted.xlsx", "LR 0.5", "∂E_total/∂w3")
+    for k, part in enumerate(("xl/workbook.xml", "xl/styles.xml", planting.sheet_part(path, "LR 0.5"))):
+        path = planting.edit_part(path, tmp_path / f"prefixed-{k}.xlsx", part, _prefixed)
+    report = verify.check(path, engine="formulas", feedback=tmp_path / "returned")
+    copy = tmp_path / "returned" / path.name
+    assert book.read(copy).sheets["LR 0.5"].formulas == book.read(path).sheets["LR 0.5"].formulas
+    with zipfile.ZipFile(copy) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+    assert '<x:sheet name="Feedback"' in workbook and "<sheet " not in workbook  # in the part's own form
+    cell = openpyxl.load_workbook(copy)["LR 0.5"]["Y5"]
+    assert cell.fill.patternType == "lightTrellis" and report.findings[0].mistake in cell.comment.text
+    assert [f.cell for f in verify.check(copy, engine="formulas").findings] == [f.cell for f in report.findings]
