@@ -1,6 +1,6 @@
 """Shared pytest fixtures.
 
-The suite runs in pytest-xdist workers (pyproject.toml: -n auto, --dist loadscope: each test file on one
+The suite runs in pytest-xdist workers (pyproject.toml: -n auto, --dist loadfile: each test file on one
 worker). The expensive session fixtures (LibreOffice recalculations, trained dry runs) are built once per
 pytest session, whatever the number of workers, through built_once().
 """
