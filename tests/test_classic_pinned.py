@@ -18,7 +18,7 @@ import pytest
 from golden.dump import CASES, dump, write_case
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SAVED_VALUE_ULPS = 16  # twice the largest difference measured between NumPy's kernels (see above)
+SAVED_VALUE_ULPS = 32  # 4 x the 8 ulp measured (see above): other CPUs' kernels may differ by more than 1 ulp in exp
 
 
 def same_saved_value(pinned, now) -> bool:
@@ -31,9 +31,10 @@ def same_saved_value(pinned, now) -> bool:
     "pinned, now, same",
     [
         (0.013699244962516488, 0.013699244962516474, True),  # 8 ulp: measured under NumPy's baseline kernels
-        (1.0, 1.0 + 16 * math.ulp(1.0), True),
-        (1.0, 1.0 + 17 * math.ulp(1.0), False),
-        (0.5, 0.5 - 17 * math.ulp(0.5), False),
+        (1.0, 1.0 + 32 * math.ulp(1.0), True),
+        (1.0, 1.0 + 33 * math.ulp(1.0), False),
+        (0.5, 0.5 - 33 * math.ulp(0.5), False),
+        (1e-3, 1e-3 * (1 + 1e-14), False),  # a relative difference of 1e-14: 46 ulp at 0.001
         (1e-300, 2e-300, False),
         (0.0, 0.0, True),
         (1, 1.0, False),  # an integer the file holds as a number without a fraction: openpyxl reads an int
