@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -36,6 +37,7 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], T]) -> T:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not result.is_file():
             folder = shared / name
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker whose build failed left
             folder.mkdir()
             result.write_bytes(pickle.dumps(build(folder)))
         return pickle.loads(result.read_bytes())
@@ -81,8 +83,6 @@ def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
 
 def need_ssconvert() -> None:
     """Skip a Gnumeric test where ssconvert is missing; fail instead in CI (CI=true)."""
-    import shutil
-
     if shutil.which("ssconvert") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Gnumeric (ssconvert) is required in CI")
