@@ -22,9 +22,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from excelgen.formulas import constant_name, fixed_bias_name
 from excelgen.grid import Grid
-from excelgen.spec import NetworkSpec
 from excelgen.styles import Styles
-from network import Kind, Network, Quantity, layout
+from network import Kind, Network, Quantity, layout, parse
 
 ROWS = 10  # the diagram's height in rows
 NODE_ROWS = (0, 6)  # neuron 1 of every layer in the top row, neuron 2 six rows below
@@ -64,21 +63,20 @@ def edges(net: Network) -> dict[str, tuple[int, int, str]]:
 
 
 def write_diagram(
-    grid: Grid, styles: Styles, spec: NetworkSpec, row0: dict[str, float], row: int, col: int,
-    picked: Callable[[NetworkSpec, str], str],
+    grid: Grid, styles: Styles, net: Network, row0: dict[str, float], row: int, col: int,
+    picked: Callable[[Network, str], str],
 ) -> dict[str, str]:
     """Draw the diagram with its top-left corner at (row, col); returns each weight's value cell (Network!$J$8).
 
-    picked(spec, header) is the formula text of an LR-table value at the chosen row.
+    picked(net, header) is the formula text of an LR-table value at the chosen row.
     """
-    inputs = {"i1": spec.i1, "i2": spec.i2, "t1": spec.t1, "t2": spec.t2, "b1": spec.b1, "b2": spec.b2}
-    for node, (dr, dc, kind, formula) in nodes(spec.net).items():
-        value = inputs[node] if formula is not None else row0[node]
+    for node, (dr, dc, kind, formula) in nodes(net).items():
+        value = net.constant(parse(node, classic=True)) if formula is not None else row0[node]
         grid.string(row + dr, col + dc, node, styles.node_label[kind])
-        grid.formula(row + dr + 1, col + dc, f"={formula or picked(spec, node)}", styles.node_value[kind], value)
+        grid.formula(row + dr + 1, col + dc, f"={formula or picked(net, node)}", styles.node_value[kind], value)
     cells = {}
-    for weight, (dr, dc, label) in edges(spec.net).items():
+    for weight, (dr, dc, label) in edges(net).items():
         grid.string(row + dr, col + dc, label, styles.edge_label)
-        grid.formula(row + dr + 1, col + dc, f"={picked(spec, weight)}", styles.edge_value, row0[weight])
+        grid.formula(row + dr + 1, col + dc, f"={picked(net, weight)}", styles.edge_value, row0[weight])
         cells[weight] = f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row + dr + 1, col + dc, row_abs=True, col_abs=True)}"
     return cells

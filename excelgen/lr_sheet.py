@@ -11,7 +11,6 @@ from excelgen.formulas import row_formulas
 from excelgen.notation import header_note
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
-from excelgen.spec import NetworkSpec
 from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
 from network import Network, layout
 from network.layout import rate_text
@@ -32,7 +31,7 @@ def start_lr_sheet(
     wb: Workbook,
     ws: RowStreamWorksheet,
     styles: Styles,
-    spec: NetworkSpec,
+    net: Network,
     rate: float,
     row0: Sequence[float],
     *,
@@ -45,15 +44,15 @@ def start_lr_sheet(
     exercise: None, or the columns left empty for a student (excelgen/exercise.py).
     """
     _write_top(ws, styles, rate, exercise)
-    _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
-    _write_header(ws, styles, spec.net)
-    empty = empty_columns(spec.net, exercise)
-    cells = _row_cells(styles, spec, empty)
+    _insert_charts(wb, ws, rate, rows=net.iterations + 1)
+    _write_header(ws, styles, net)
+    empty = empty_columns(net, exercise)
+    cells = _row_cells(styles, net, empty)
     # Row 0 takes its weights from the Network sheet; every later row updates the row above.
-    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec, empty), fast=fast)
+    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, net, empty), fast=fast)
     ws.add_row(row0)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
-    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
+    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, net.iterations)
     page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(layout.HEADERS) - 1)
 
 
@@ -112,9 +111,9 @@ def _write_header(ws: RowStreamWorksheet, styles: Styles, net: Network) -> None:
         )
 
 
-def _row_cells(styles: Styles, spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
+def _row_cells(styles: Styles, net: Network, empty: tuple[str, ...]) -> list[RowCell]:
     """The columns of an iteration row k >= 1, as formula templates with {r} and {p}; `empty` columns blank."""
-    formulas_ = row_formulas(spec.net, first_row=False)[1:]
+    formulas_ = row_formulas(net, first_row=False)[1:]
     computed = [
         RowCell(None, styles.exercise, blank=True) if h in empty else RowCell(f, styles.table_value[h])
         for f, h in zip(formulas_, layout.COMPUTED_HEADERS)
@@ -122,10 +121,10 @@ def _row_cells(styles: Styles, spec: NetworkSpec, empty: tuple[str, ...]) -> lis
     return [RowCell(None, styles.iteration), *computed]
 
 
-def _iteration0_cells(styles: Styles, cells: list[RowCell], spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
+def _iteration0_cells(styles: Styles, cells: list[RowCell], net: Network, empty: tuple[str, ...]) -> list[RowCell]:
     """Row 0: the weights read from the Network sheet; an exercise fills its forward pass (the worked example)."""
-    row0 = row_formulas(spec.net, first_row=True)[1:]
-    empty0 = set(empty_columns(spec.net, "gradients", iteration0=True)) if empty else set()
+    row0 = row_formulas(net, first_row=True)[1:]
+    empty0 = set(empty_columns(net, "gradients", iteration0=True)) if empty else set()
     return [cells[0], *(
         RowCell(None, styles.exercise, blank=True) if h in empty0 else RowCell(f, styles.table_value[h])
         for f, h in zip(row0, layout.COMPUTED_HEADERS)

@@ -17,14 +17,14 @@ from conftest import need_soffice
 from network import layout
 from backprop_sheet.cli import cli
 from excelgen.exercise import empty_columns
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.styles import INPUT_FILL
 from network import Kind, load_network
 from test_recalc_libreoffice import compare
 from verify.reading.libreoffice import recalculate
 
 FIRST = layout.FIRST_DATA_ROW + 1  # Excel row of iteration 0
-CLASSIC = load_template().net
+CLASSIC = load_network()
 ITERATIONS = 20
 GRADIENTS = [h for h in layout.HEADERS if h.startswith("∂")]
 FORWARD = [c.header for c in layout.COLUMNS if c.block == 1]

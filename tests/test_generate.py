@@ -20,7 +20,8 @@ import pytest
 import oracle
 from network import layout
 from excelgen.errors import OutputExistsError, TemplateError
-from excelgen.spec import load_template
+from network import load_network
+from conftest import classic_values
 from excelgen.styles import BLOCK_COLOURS
 from excelgen.workbook import build_workbook, write_workbook
 
@@ -42,7 +43,7 @@ def values_book(default_workbook):
 
 @pytest.fixture(scope="module")
 def mazur_book(tmp_path_factory) -> Path:
-    spec = load_template("mazur").with_options(iterations=30)
+    spec = load_network("mazur").with_options(iterations=30)
     return write_workbook(spec, tmp_path_factory.mktemp("mazur") / "mazur.xlsx")
 
 
@@ -124,9 +125,10 @@ def test_biases_are_named_and_used(mazur_book):
 
 
 def test_defined_names_hold_the_template(formulas_book, values_book):
-    spec = load_template()
-    expected = {"in_i1": spec.i1, "in_i2": spec.i2, "tgt_t1": spec.t1, "tgt_t2": spec.t2}
-    expected |= {f"w{k + 1}_init": w for k, w in enumerate(spec.weights)}
+    spec = load_network()
+    v = classic_values(spec)
+    expected = {"in_i1": v["i1"], "in_i2": v["i2"], "tgt_t1": v["t1"], "tgt_t2": v["t2"]}
+    expected |= {f"w{k}_init": v[f"w{k}"] for k in range(1, 9)}
     for name, value in expected.items():
         ((sheet, ref),) = formulas_book.defined_names[name].destinations
         assert sheet == "Network"
@@ -192,7 +194,7 @@ def test_lr_sheet_charts_sit_side_by_side_in_the_chart_row(default_workbook):
 
 
 def test_same_input_gives_the_same_bytes(tmp_path):
-    spec = load_template("mazur").with_options(iterations=5, learning_rates=(0.5, 1.5))
+    spec = load_network("mazur").with_options(iterations=5, learning_rates=(0.5, 1.5))
     first = write_workbook(spec, tmp_path / "a.xlsx")
     second = write_workbook(spec, tmp_path / "b.xlsx")
     assert first.read_bytes() == second.read_bytes()
@@ -219,7 +221,7 @@ def test_parts_are_deflated_at_the_fast_level(default_workbook):
 def test_fast_rows_write_exactly_what_write_formula_writes(tmp_path, template, exercise):
     """Every part of the zip, compared: the row templates against XlsxWriter's own cell-by-cell path
     (an exercise's empty yellow cells included)."""
-    spec = load_template(template).with_options(iterations=12, learning_rates=(0.5, 3.0))
+    spec = load_network(template).with_options(iterations=12, learning_rates=(0.5, 3.0))
     build_workbook(spec, tmp_path / "fast.xlsx", exercise=exercise)
     build_workbook(spec, tmp_path / "slow.xlsx", fast=False, exercise=exercise)
     fast, slow = zipfile.ZipFile(tmp_path / "fast.xlsx"), zipfile.ZipFile(tmp_path / "slow.xlsx")
@@ -235,16 +237,16 @@ def test_an_existing_file_is_untouched_without_force(tmp_path):
     target = tmp_path / "backprop.xlsx"
     target.write_bytes(b"my own work")
     with pytest.raises(OutputExistsError, match="--force"):
-        write_workbook(load_template(), target)
+        write_workbook(load_network(), target)
     assert target.read_bytes() == b"my own work"
-    write_workbook(load_template(), target, force=True)
+    write_workbook(load_network(), target, force=True)
     assert zipfile.is_zipfile(target)
 
 
 def test_a_failed_run_leaves_the_old_file_and_no_temporary_files(tmp_path):
     target = tmp_path / "backprop.xlsx"
     target.write_bytes(b"my own work")
-    diverging = load_template().with_options(learning_rates=(1e9,))
+    diverging = load_network().with_options(learning_rates=(1e9,))
     with pytest.raises(TemplateError, match="overflow"):
         write_workbook(diverging, target, force=True)
     assert target.read_bytes() == b"my own work"
