@@ -1,4 +1,4 @@
-"""The sheets of a general network (network.Network): its Network sheet and its LR sheets.
+"""The Network sheet of a general network (network.Network).
 
 Everything is derived from the network's description: the columns (network.columns), the names
 (network.names) and the formulas (excelgen.formulas). The Network sheet holds the editable
@@ -14,27 +14,18 @@ of the layers, and five blocks that derive every step at the chosen row for exam
 
 from __future__ import annotations
 
-from typing import Sequence
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from excelgen.exercise import HINT, empty_columns
-from excelgen.formulas import constant_name, fixed_bias_name, row_formulas
+from excelgen.formulas import constant_name, fixed_bias_name
 from excelgen.grid import Grid
 from excelgen.network_sheet import EXERCISE_NOTE, LINE_WIDTH, absolute, filled, picked_column, write_pickers
 from excelgen.printing import page_setup
-from excelgen.rowstream import RowCell, RowStreamWorksheet
-from excelgen.styles import DECIMALS, SCIENTIFIC, Styles, value_axis
+from excelgen.styles import DECIMALS, SCIENTIFIC, Styles
 from network import Kind, Network, Quantity, layout
-from network.layout import rate_text
 from network.names import name
 
-# column kind -> the colour block of its header (styles.BLOCK_COLOURS)
-KIND_BLOCK = {
-    Kind.WEIGHT: 0, Kind.BIAS: 0, Kind.Z: 1, Kind.A: 1, Kind.LOSS: 1, Kind.E_TOTAL: 1,
-    Kind.DELTA: 4, Kind.GRAD_WEIGHT: 3, Kind.GRAD_BIAS: 3, Kind.ITERATION: 0,
-}
 GENERAL_TITLES = {
     1: "Block 1 · forward pass of example 1: every z and activation, then the loss",
     2: "Block 2 · the output layer's δ = ∂E/∂z",
@@ -49,56 +40,6 @@ ACTIVATION_TEXT = {
     "sigmoid": ("σ", "a·(1 − a)"), "tanh": ("tanh", "(1 − a²)"), "relu": ("max(0, ·)", "1 if z > 0 else 0"),
     "linear": ("", "1"), "softmax": ("softmax", ""),
 }
-
-
-def start_general_lr_sheet(
-    wb: Workbook, ws: RowStreamWorksheet, styles: Styles, net: Network, rate: float, row0: Sequence[float],
-    *, fast: bool = True, exercise: str | None = None,
-) -> None:
-    """The top, the E_total charts, the header and iteration 0; iterations 1..N follow with ws.add_row().
-    exercise: None, or the columns left empty for a student (excelgen/exercise.py)."""
-    columns = net.columns()
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, len(columns) - 1, 13)
-    ws.write_string(0, 0, f"Gradient descent with learning rate η = {rate_text(rate)}: one row per iteration", styles.title)
-    ws.write_string(*layout.ETA_LABEL_CELL, "η (learning rate)", styles.label)
-    ws.write_number(*layout.ETA_CELL, rate, styles.eta)
-    ws.write_string(layout.ETA_LABEL_CELL[0], 2, "← type another η: the table and the charts follow", styles.hint)
-    if exercise is not None:
-        ws.write_string(layout.ETA_LABEL_CELL[0], 6, HINT, styles.label)
-    ws.set_row_pixels(2, 180)
-    e_total = next(i for i, c in enumerate(columns) if c.kind is Kind.E_TOTAL)
-    for i, log in enumerate((False, True)):
-        chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
-        first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + net.iterations
-        chart.add_series({"name": "E_total", "categories": [ws.name, first, 0, last, 0],
-                          "values": [ws.name, first, e_total, last, e_total],
-                          "marker": {"type": "none"}, "line": {"width": 1.75, "color": "#C00000"}})
-        chart.set_title({"name": f"E_total per iteration (η = {rate_text(rate)})" + (", log scale" if log else ""),
-                         "name_font": {"size": 11, "bold": True}})
-        chart.set_x_axis({"name": "iteration", "min": 0, "max": net.iterations, "major_gridlines": {"visible": False}})
-        chart.set_y_axis(value_axis("E_total (log scale)" if log else "E_total", log=log))
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 5 * 96 - 8, "height": 172})
-        ws.insert_chart(2, 1 + 5 * i, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3})
-    for col, c in enumerate(columns):
-        ws.write_string(layout.HEADER_ROW, col, c.header, styles.block_header[KIND_BLOCK[c.kind]])
-    ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
-    formats = [styles.iteration, *(_value_format(styles, c) for c in columns[1:])]
-    empty, empty0 = set(empty_columns(net, exercise)), set(empty_columns(net, exercise, iteration0=True))
-
-    def row_cells(first_row: bool, blank: set[str]) -> list[RowCell]:  # an exercise's columns: empty and yellow
-        formulas = row_formulas(net, first_row=first_row)
-        return [RowCell(None, styles.exercise, blank=True) if c.header in blank else RowCell(f, fmt)
-                for c, f, fmt in zip(columns, formulas, formats)]
-
-    cells = row_cells(False, empty)
-    ws.start_rows(layout.FIRST_DATA_ROW, row_cells(True, empty0), fast=fast, marks=True)
-    ws.add_row(row0)
-    # a row has hundreds of row numbers: marks=True fills them by str.replace (the same bytes, faster)
-    ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast, marks=True)
-    last = layout.FIRST_DATA_ROW + min(49, net.iterations)
-    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(columns) - 1)
 
 
 def write_general_network_sheet(
@@ -321,8 +262,3 @@ def _write_update(
 def _pick(net: Network, header: str, offset: int = 0) -> str:
     index = [c.header for c in net.columns()].index(header)
     return picked_column(net, index, offset)
-
-
-def _value_format(styles: Styles, c) -> object:
-    number = SCIENTIFIC if c.kind in (Kind.LOSS, Kind.E_TOTAL, Kind.DELTA, Kind.GRAD_WEIGHT, Kind.GRAD_BIAS) else DECIMALS
-    return styles.block_value[KIND_BLOCK[c.kind], number]

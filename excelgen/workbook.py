@@ -26,7 +26,7 @@ from network import iteration_rows as network_rows
 
 from network import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
-from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
+from excelgen.general_sheets import write_general_network_sheet
 from excelgen.exercise import EXERCISES, empty_columns, exercise_row
 from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
@@ -143,7 +143,7 @@ def _fill(
     exercise: str | None,
 ) -> np.ndarray:
     """Every sheet; the LR tables grow side by side, one iteration at a time. The classic network gets its own
-    Network and LR sheets (network_sheet.py, lr_sheet.py), any other network general_sheets.py's.
+    Network sheet (network_sheet.py), any other network general_sheets.py's; every network the same LR sheets.
 
     An exercise's saved values are what a spreadsheet computes before the student types anything:
     its empty cells count as 0 (exercise.exercise_row()).
@@ -169,8 +169,7 @@ def _fill(
     sheets = []
     for rate, values in zip(net.learning_rates, row0.tolist()):
         ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
-        start = start_lr_sheet if net.classic else start_general_lr_sheet
-        start(wb, ws, styles, net, rate, values, fast=fast, exercise=exercise)
+        start_lr_sheet(wb, ws, styles, net, rate, values, fast=fast, exercise=exercise)
         sheets.append(ws)
     for k, table in enumerate(rows, start=1):
         written = table if later is None else later

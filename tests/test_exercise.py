@@ -27,7 +27,7 @@ FIRST = layout.FIRST_DATA_ROW + 1  # Excel row of iteration 0
 CLASSIC = load_network()
 ITERATIONS = 20
 GRADIENTS = [h for h in layout.HEADERS if h.startswith("∂")]
-FORWARD = [c.header for c in layout.COLUMNS if c.block == 1]
+FORWARD = list(layout.HEADERS[9:20])  # h1, a_h1, ..., a_o2, E1, E2, E_total: between the weights and the ∂E columns
 C = {h: layout.col_letter(layout.column_index(h)) for h in layout.HEADERS}
 
 

@@ -135,15 +135,22 @@ def test_defined_names_hold_the_template(formulas_book, values_book):
         assert values_book[sheet][ref.replace("$", "")].value == value
 
 
+# the classic LR sheet's header colours, block by block of the Network sheet (README): weights 0, forward pass 1,
+# ∂E_total/∂a_h 4, ∂E_total/∂w1..w4 5, ∂E_total/∂w5..w8 3
+CLASSIC_BLOCKS = {"iteration": 0} | {f"w{k}": 0 for k in range(1, 9)} | {
+    h: 1 for h in ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")} | {
+    "∂E_total/∂a_h1": 4, "∂E_total/∂a_h2": 4} | {f"∂E_total/∂w{k}": 5 if k <= 4 else 3 for k in range(1, 9)}
+
+
 @pytest.mark.parametrize("sheet, rate", zip(LR_SHEETS, RATES))
 def test_eta_cell_header_notes_colours_and_frozen_panes(formulas_book, sheet, rate):
     ws = formulas_book[sheet]
     assert ws["A2"].value == "η (learning rate)" and ws["B2"].value == rate
     assert ws.freeze_panes == f"B{FIRST}"
-    for col, column in enumerate(layout.COLUMNS, start=1):
+    for col, header_text in enumerate(layout.HEADERS, start=1):
         header = ws.cell(layout.HEADER_ROW + 1, col)
-        assert header.value == column.header
-        assert header.fill.fgColor.rgb == "FF" + BLOCK_COLOURS[column.block][0].lstrip("#")
+        assert header.value == header_text
+        assert header.fill.fgColor.rgb == "FF" + BLOCK_COLOURS[CLASSIC_BLOCKS[header_text]][0].lstrip("#")
         assert header.comment is not None and len(header.comment.text) > 10
     assert "e^(−h1)" in ws[f"{COL['a_h1']}4"].comment.text
     assert "∂E_total/∂a_h1 · a_h1·(1 − a_h1) · i1" in ws[f"{COL['∂E_total/∂w1']}4"].comment.text
@@ -183,9 +190,12 @@ def test_charts_on_every_lr_sheet_and_the_summary(default_workbook):
     assert '<c:logBase val="10"/>' in log and "logBase" not in linear
 
 
-def test_lr_sheet_charts_sit_side_by_side_in_the_chart_row(default_workbook):
-    """Each chart is anchored in CHART_ROW and spans CHART_COLUMNS columns, the next one starting where it ends."""
-    from excelgen.lr_sheet import CHART_COLUMNS, CHART_ROW
+def test_lr_sheet_charts_sit_side_by_side_in_the_chart_band(default_workbook):
+    """Each chart is anchored in the chart band's first row and spans CHART_COLUMNS columns, the next one starting
+    where it ends (tests/test_lr_charts.py: they never reach the table)."""
+    from excelgen.lr_sheet import CHART_COLUMNS
+
+    CHART_ROW = layout.CHART_BAND[0]
 
     z = zipfile.ZipFile(default_workbook)
     drawing = z.read("xl/drawings/drawing2.xml").decode()  # the first LR sheet's
