@@ -17,11 +17,10 @@ from xlsxwriter.workbook import Workbook
 
 from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import row_formulas
-from excelgen.notation import header_note
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
-from excelgen.styles import BLOCK_COLOURS, SERIES_COLOURS, SERIES_DASHES, Styles, colour_block, colour_key, value_axis
-from excelgen.styles import value_format
+from excelgen.derivation import colour_key, header_notes
+from excelgen.styles import BLOCK_COLOURS, SERIES_COLOURS, SERIES_DASHES, Styles, colour_block, value_axis, value_format
 from network import Column, Kind, Network, layout
 from network.layout import rate_text
 
@@ -137,10 +136,11 @@ def _line_chart(
 
 def _write_header(ws: RowStreamWorksheet, styles: Styles, net: Network) -> None:
     """Each header in its block's colour, with a note of its formula in mathematical notation where there is one."""
+    notes = header_notes(net)
     for col, column in enumerate(net.columns()):
         block = colour_block(net, column)
         ws.write_string(layout.HEADER_ROW, col, column.header, styles.block_header[block])
-        note = header_note(net, column.header)
+        note = notes.get(column.header)
         if note is not None:
             ws.write_comment(layout.HEADER_ROW, col, note, NOTE_SHAPE | {"color": BLOCK_COLOURS[block][1]})
 

@@ -50,12 +50,10 @@ def hidden_grad_expanded(net: Network, header: str) -> str:
     return f"{header} = [{inner}] · {a}·(1 − {a}) · {x}"
 
 
-def header_note(net: Network, header: str) -> str | None:
-    """The cell note of an LR-sheet header: the formula in mathematical notation and its block; None where this
-    notation has none (a general network's forward pass and derivatives: its Network sheet derives them)."""
+def header_note(net: Network, header: str) -> str:
+    """The cell note of an LR-sheet header: the formula in mathematical notation and its block (the iteration and
+    the weights of any network; every column of a network derived through ∂E/∂a, excelgen/derivation.py)."""
     c = _column(net, header)
-    if not net.classic and c.kind not in (Kind.ITERATION, Kind.WEIGHT, Kind.BIAS):
-        return None
     if c.kind is Kind.ITERATION:
         return "iteration k: row k holds the weights after k updates.\nRow 0 holds the initial weights of the Network sheet."
     if c.kind in (Kind.WEIGHT, Kind.BIAS):

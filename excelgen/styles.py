@@ -1,6 +1,6 @@
 """Colours and cell formats shared by the sheets: one colour per derivation block.
 
-Block 0 is the weights; blocks 1-6 are the six blocks of the Network sheet (see README).
+Block 0 is the weights; blocks 1-6 are the colours of the Network sheet's blocks (excelgen/derivation.py).
 Each block has a strong tint for headers and titles and a light tint for its values.
 """
 
@@ -23,15 +23,6 @@ BLOCK_COLOURS: dict[int, tuple[str, str]] = {
     4: ("#B4A7D6", "#EFECF7"),  # ∂E_total/∂a_h1, ∂E_total/∂a_h2
     5: ("#EA9999", "#FBEAEA"),  # ∂E_total/∂w1..w4
     6: ("#8FD3CB", "#E6F6F4"),  # block 5 expanded
-}
-BLOCK_TITLES: dict[int, str] = {
-    0: "weights",
-    1: "Block 1 · forward pass: every quantity from the inputs",
-    2: "Block 2 · the chain rule for ∂E_total/∂w5",
-    3: "Block 3 · gradients of the output weights w5 … w8",
-    4: "Block 4 · how the error reaches the hidden layer",
-    5: "Block 5 · gradients of the hidden weights w1 … w4, through block 4",
-    6: "Block 6 · block 5 with block 4 substituted",
 }
 # the lines of a chart with several: colour and dash both change from one line to the next (24 distinct pairs)
 SERIES_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F")
@@ -134,24 +125,6 @@ def colour_block(net: Network, column: Column) -> int:
     if kind in (Kind.DE_DA, Kind.DELTA):
         return 4
     return 3 if column.layer == len(net.layers) - 1 else 5
-
-
-def colour_key(net: Network) -> str:
-    """The LR sheet's key to its header colours, naming the Network sheet's block that derives each."""
-    if net.classic:
-        parts = "blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), " \
-                "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3)"
-    else:
-        params = "weights and biases" if net.train_biases else "weights"
-        hidden = ", red = ∂E_total/∂w of the hidden layers (block 4)" if len(net.layers) > 2 else ""
-        parts = f"blue = {params}, green = forward pass (block 1), purple = δ (blocks 2 and 3){hidden}, " \
-                "orange = ∂E_total/∂w of the output layer (block 4)"
-    return f"Header colours: {parts}. Hover a header for its formula."
-
-
-def number_format(quantity: str) -> str:
-    """Nine decimals for weights and activations, scientific for errors and derivatives."""
-    return SCIENTIFIC if quantity.startswith(("E", "∂")) else DECIMALS
 
 
 def value_axis(name: str, *, log: bool = False, **scale) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import tempfile
 import zipfile
@@ -26,7 +27,6 @@ from network import iteration_rows as network_rows
 
 from network import layout
 from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
-from excelgen.general_sheets import write_general_network_sheet
 from excelgen.exercise import EXERCISES, empty_columns, exercise_row
 from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
@@ -142,13 +142,12 @@ def _fill(
     progress: Callable[[int], None] | None,
     exercise: str | None,
 ) -> np.ndarray:
-    """Every sheet; the LR tables grow side by side, one iteration at a time. The classic network gets its own
-    Network sheet (network_sheet.py), any other network general_sheets.py's; every network the same LR sheets.
+    """Every sheet, the same for every network; the LR tables grow side by side, one iteration at a time.
 
     An exercise's saved values are what a spreadsheet computes before the student types anything:
     its empty cells count as 0 (exercise.exercise_row()).
     """
-    shape = "2-2-2 sigmoid" if net.classic else "-".join(str(n) for n in net.layers)
+    shape = "-".join(str(n) for n in net.layers) + (f" {net.activations[0]}" if len(set(net.activations)) == 1 else "")
     wb.set_properties({"title": f"Backpropagation by hand ({net.name})", "author": "backprop-sheet", "created": CREATED,
                        "subject": f"Backpropagation on a {shape} network, one sheet per learning rate"})
     styles = make_styles(wb)
@@ -161,11 +160,11 @@ def _fill(
     e_total[:, 0] = row0[:, e_col]
     shown = dict(zip(headers, row0[0].tolist()))  # iteration 0 of the first LR sheet, as computed there
     shown |= dict.fromkeys(empty_columns(net, exercise, iteration0=True), 0.0)
+    row1 = next(rows)  # ... and iteration 1, for the update rule's "one row further down"
+    rows = itertools.chain([row1], rows)
+    shown_next = dict(zip(headers, (row1 if later is None else later)[0].tolist()))
     network = wb.add_worksheet(layout.NETWORK_SHEET)
-    if not net.classic:
-        write_general_network_sheet(wb, network, styles, net, shown, exercise=exercise)
-    else:
-        write_network_sheet(wb, network, styles, net, shown, exercise=exercise)
+    write_network_sheet(wb, network, styles, net, shown, shown_next, exercise=exercise)
     sheets = []
     for rate, values in zip(net.learning_rates, row0.tolist()):
         ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)

@@ -78,6 +78,11 @@ def cell(row: int, col: int, absolute: bool = False) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
+def column_range(sheet: str, first_row: int, last_row: int, col: int) -> str:
+    """'LR 0.1'!$E$5:$E$105: rows first_row..last_row of one column of another sheet, absolute."""
+    return f"'{sheet}'!{cell(first_row, col, absolute=True)}:{cell(last_row, col, absolute=True)}"
+
+
 def sheet_ref(sheet: str, row: int, col: int) -> str:
     """'LR 0.1'!$B$2: an absolute reference into another sheet, quoted as Excel needs."""
     return f"'{sheet}'!{cell(row, col, absolute=True)}"

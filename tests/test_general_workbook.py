@@ -137,8 +137,8 @@ def test_the_network_sheet_follows_the_pickers(tmp_path, softmax_book):
     ws = openpyxl.load_workbook(recalculate(tmp_path / "picked.xlsx", tmp_path / "lo.xlsx"), data_only=True)["Network"]
     want = {h: v[1, 37] for h, v in trajectory(net).items()}
     checked = 0
-    for row in ws.iter_rows(min_col=1, max_col=7):
-        text, value = row[0].value, row[6].value
+    lines = [(row[0].value, row[6].value) for half in (1, 9) for row in ws.iter_rows(min_col=half, max_col=half + 6)]
+    for text, value in lines:  # the blocks' lines: text in A or I, value in G or O
         if not (isinstance(text, str) and " = " in text and isinstance(value, float)):
             continue
         quantity = text.split(" = ")[0]
