@@ -22,7 +22,7 @@ from excelgen import diagram
 from excelgen.derivation import ETA, Block, Line, derivation, title
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
-from excelgen.styles import COUNT, DECIMALS, SCIENTIFIC, Styles
+from excelgen.styles import DECIMALS, SCIENTIFIC, Styles
 from network import Kind, Network, Quantity, layout
 from network.layout import cell, column_range, constant_name, fixed_bias_name, sheet_ref
 from network.names import name
@@ -141,12 +141,13 @@ def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net:
     (row, it_col), (_, rate_col) = PICKERS["show_iteration"], PICKERS["show_rate"]
     grid.string(row, RIGHT, "show iteration", styles.label)
     grid.number(row, it_col, 0, styles.input)
-    grid.string(row, it_col + 1, "on the LR sheet of η", styles.label)
+    grid.string(row, it_col + 1, "on the LR sheet of η", styles.spaced_label)
     grid.number(row, rate_col, net.learning_rates[0], styles.eta)
     grid.string(row, rate_col + 1, "← the diagram and the blocks show this row", styles.hint)
     rates = ",".join(repr(float(r)) for r in net.learning_rates)
-    grid.string(SHOWN_SHEET[0], RIGHT, "LR sheet number", styles.hint)
-    grid.formula(*SHOWN_SHEET, f"=MATCH(show_rate,{{{rates}}},0)", styles.value[COUNT], 1)
+    # a helper the formulas read (show_sheet), hidden: its text and number do not show on screen or paper
+    grid.string(SHOWN_SHEET[0], RIGHT, "LR sheet number", styles.hidden)
+    grid.formula(*SHOWN_SHEET, f"=MATCH(show_rate,{{{rates}}},0)", styles.hidden, 1)
     for name_, (r, c) in PICKERS.items():
         wb.define_name(name_, f"={absolute(r, c)}")
     wb.define_name("show_sheet", f"={absolute(*SHOWN_SHEET)}")

@@ -63,6 +63,8 @@ class Styles:
     edge_label: Format  # a weight's name on an edge of the diagram
     edge_value: Format
     exercise: Format  # an empty cell a student fills with a formula
+    spaced_label: Format  # a label that follows a value on its row: indented, so the two do not touch
+    hidden: Format  # a helper cell the formulas read: its value and text do not show (number format ;;;)
     block_value: dict[tuple[int, str], Format]  # an LR-table cell: (colour block, number format)
 
 
@@ -99,6 +101,8 @@ def make_styles(wb: Workbook) -> Styles:
         edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
         edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
+        spaced_label=fmt(bold=True, indent=1),
+        hidden=fmt(num_format=";;;"),
         block_value={
             (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
             for b, (_, light) in BLOCK_COLOURS.items() for f in (DECIMALS, SCIENTIFIC)
