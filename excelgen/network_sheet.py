@@ -33,7 +33,7 @@ LINE_WIDTH = 6  # an equation line is filled across six columns; its value sits 
 LEFT, RIGHT = 0, 8  # the first half of the blocks starts in column A, the other half in column I
 DIAGRAM_COL = RIGHT  # the pickers and the diagram sit above the right-hand blocks
 # A..G: constants and the first blocks; H: a gap; I..N: the other blocks and the diagram; O: their values
-COLUMN_WIDTHS = (24, 13, 13, 34, 10, 10, 16, 3, 14, 14, 14, 14, 14, 14, 16)
+COLUMN_WIDTHS = (24, 13, 13, 34, 10, 10, 16, 3, 14, 14, 19, 14, 14, 14, 16)  # K: room for 'on the LR sheet of η'
 ONE_PAGE_ROWS = 60  # a sheet this short prints on one page
 VALUE_HEADER = "at the chosen row"
 # the picker cells and their defined names
@@ -140,8 +140,8 @@ def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net:
     """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate."""
     (row, it_col), (_, rate_col) = PICKERS["show_iteration"], PICKERS["show_rate"]
     grid.string(row, RIGHT, "show iteration", styles.label)
-    grid.number(row, it_col, 0, styles.input)
-    grid.string(row, it_col + 1, "on the LR sheet of η", styles.spaced_label)
+    grid.number(row, it_col, 0, styles.picker)
+    grid.string(row, it_col + 1, "on the LR sheet of η", styles.label)
     grid.number(row, rate_col, net.learning_rates[0], styles.eta)
     grid.string(row, rate_col + 1, "← the diagram and the blocks show this row", styles.hint)
     rates = ",".join(repr(float(r)) for r in net.learning_rates)

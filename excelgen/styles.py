@@ -63,7 +63,7 @@ class Styles:
     edge_label: Format  # a weight's name on an edge of the diagram
     edge_value: Format
     exercise: Format  # an empty cell a student fills with a formula
-    spaced_label: Format  # a label that follows a value on its row: indented, so the two do not touch
+    picker: Format  # an editable whole number with a label right of it: centred, so the two do not touch
     hidden: Format  # a helper cell the formulas read: its value and text do not show (number format ;;;)
     block_value: dict[tuple[int, str], Format]  # an LR-table cell: (colour block, number format)
 
@@ -101,7 +101,7 @@ def make_styles(wb: Workbook) -> Styles:
         edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
         edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
-        spaced_label=fmt(bold=True, indent=1),
+        picker=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", align="center"),
         hidden=fmt(num_format=";;;"),
         block_value={
             (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
