@@ -97,7 +97,7 @@ def test_could_not_check_says_why_in_one_line(class_run):
 
 def test_ods_in_the_class_is_converted_and_passes(class_run):
     need_soffice()
-    assert _line(class_run[0].output, "gina.ods").endswith("  pass")
+    assert _line(class_run[0].output, "gina.ods").endswith("  pass  (score 10/10)")
 
 
 def test_summary_counts_outcomes_and_mistakes(class_run):
@@ -211,7 +211,7 @@ def test_memory_ceiling_gives_could_not_check_and_the_next_file_is_checked(big_w
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert _line(result.output, "big.xlsx").endswith("could not check: memory ceiling of 300 MB exceeded")
-    assert _line(result.output, "alice.xlsx").endswith("  pass")
+    assert _line(result.output, "alice.xlsx").endswith("  pass  (score 10/10)")
 
 
 def test_bad_budget_values_are_usage_errors(class_folder):
