@@ -32,11 +32,11 @@ HOSTILE_SHEETS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://e.vil","x")', "=1+2"
 def hostile_class(tmp_path_factory) -> Path:
     """One workbook per hostile sheet name (its LR 0.1 sheet renamed, with a wrong formula planted there so
     that the report names the sheet), and a correct workbook named `=1+2.xlsx`."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
     folder = tmp_path_factory.mktemp("hostile-class")
-    spec = load_template().with_options(iterations=12, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=12, learning_rates=(0.1, 0.5))
     small = write_workbook(spec, folder.parent / "small.xlsx")
     planted = plant(small, folder.parent / "planted.xlsx", "LR 0.1", {"R5": Hostile("({f})*2")})
     for k, name in enumerate(HOSTILE_SHEETS):

@@ -92,12 +92,12 @@ def test_verify_past_its_time_leaves_nothing_in_tmpdir(default_workbook, private
 
 def test_workers_end_when_verify_is_killed(tmp_path):
     """SIGKILL of `verify` (no clean-up can run there): its workers notice, and end within seconds."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
     folder = tmp_path / "class"
     folder.mkdir()
-    big = write_workbook(load_template().with_options(iterations=600), folder / "w0.xlsx")
+    big = write_workbook(load_network().with_options(iterations=600), folder / "w0.xlsx")
     for k in range(1, 6):
         shutil.copy(big, folder / f"w{k}.xlsx")
     proc = subprocess.Popen(

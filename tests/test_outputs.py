@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def small_workbook(tmp_path_factory) -> Path:
     """A generated workbook with two learning rates and 12 iterations: quick to check."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    spec = load_template().with_options(iterations=12, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=12, learning_rates=(0.1, 0.5))
     return write_workbook(spec, tmp_path_factory.mktemp("small") / "small.xlsx")
 
 
@@ -214,12 +214,12 @@ def test_a_long_tmpdir_is_no_error(class_folder):
 
 def test_ctrl_c_during_a_class_is_one_line(small_workbook, tmp_path):
     """Ctrl-C reaches every process of the terminal's process group: the workers too."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
     folder = tmp_path / "sub"
     folder.mkdir()
-    big = write_workbook(load_template().with_options(iterations=400), folder / "big0.xlsx")
+    big = write_workbook(load_network().with_options(iterations=400), folder / "big0.xlsx")
     for k in range(1, 4):
         shutil.copy(big, folder / f"big{k}.xlsx")
     proc = subprocess.Popen(
