@@ -46,7 +46,6 @@ def check(
     max_memory: int | str = batch.DEFAULT_MAX_MEMORY,
     csv: PathLike | None = None,
     xlsx: PathLike | None = None,
-    force: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
     rubric: PathLike = DEFAULT,
     feedback: PathLike | None = None,
