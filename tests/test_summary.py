@@ -16,7 +16,6 @@ from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows, 
 from excelgen.workbook import write_workbook
 from network import Network, load_network, trajectory
 from verify.reading.libreoffice import recalculate
-from verify.naming.reference import train_spec
 
 ETA, BELOW, RISES, FASTEST, AT = LIVE_LABELS
 
@@ -77,7 +76,7 @@ def test_live_lines_follow_an_edited_eta_and_weight(default_workbook, tmp_path):
 @pytest.mark.parametrize("rates, iterations", [((0.1, 0.2, 0.5, 0.8, 1.0, 2.0), 100), ((0.5, 80.0, 200.0), 20)])
 def test_words_name_an_overshooting_rate_only_when_one_overshoots(rates, iterations):
     spec = load_template().with_options(learning_rates=rates, iterations=iterations)
-    e_total = train_spec(spec).columns["E_total"]
+    e_total = trajectory(spec.net)["E_total"]
     text = lesson(spec.net, e_total)
     overshooting = [r for r, row in zip(rates, e_total) if (np.diff(row) > 0).any()]
     for rate, row in zip(rates, e_total):
@@ -93,9 +92,9 @@ def test_overshoot_rate_is_where_e_total_first_rises():
     spec = load_template()
     rate = overshoot_rate(spec.net)
     assert rate is not None and 10 < rate < 1_000
-    below, at = train_spec(spec.with_options(learning_rates=(rate / 10 ** (1 / 20), rate))).columns["E_total"]
+    below, at = trajectory(spec.with_options(learning_rates=(rate / 10 ** (1 / 20), rate)).net)["E_total"]
     assert not (np.diff(below) > 0).any() and (np.diff(at) > 0).any()
-    assert f"first rises near η ≈ {rate:.2g}" in lesson(spec.net, train_spec(spec).columns["E_total"])
+    assert f"first rises near η ≈ {rate:.2g}" in lesson(spec.net, trajectory(spec.net)["E_total"])
 
 
 @pytest.mark.parametrize("template, iterations", [("xor", 300), ("softmax", 300)])

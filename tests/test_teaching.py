@@ -1,7 +1,7 @@
 """The Network sheet as a teacher hands it out: every derivation step, a row picker, a live diagram,
 and pages that print.
 
-The oracle is the NumPy reference (verify.naming.reference.train_spec) at the row the pickers choose,
+The oracle is the NumPy reference (network.trajectory) at the row the pickers choose,
 after a real spreadsheet engine (LibreOffice, and Gnumeric) recalculated the edited workbook.
 """
 
@@ -21,7 +21,7 @@ from network import layout
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
-from verify.naming.reference import train_spec
+from network import trajectory
 
 NEW_STEPS = (
     "∂E_total/∂w5 = ∂(E1 + E2)/∂w5 = ∂E1/∂w5",  # block 2
@@ -61,7 +61,7 @@ def diagram(ws) -> dict[str, float]:
 def expected_lines(spec, k: int, rate: float) -> dict[str, float]:
     """What each line must show at iteration k of the LR sheet of `rate`, from the NumPy reference."""
     j = spec.learning_rates.index(rate)
-    col = {h: v[j] for h, v in train_spec(spec).columns.items()}
+    col = {h: v[j] for h, v in trajectory(spec.net).items()}
     v = {h: float(c[k]) for h, c in col.items()}
     v_next = float(col["w5"][k + 1])
     d1 = (v["a_o1"] - spec.t1) * v["a_o1"] * (1 - v["a_o1"])

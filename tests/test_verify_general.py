@@ -207,6 +207,31 @@ def test_formula_edited_with_openpyxl_and_recalculated_by_libreoffice(general_wo
     assert result.output.count("saved values: ") == 1 and "FAILED: 1 of 4 table(s)" in result.output
 
 
+def test_the_hidden_slope_mistake_is_named_in_a_layered_network(general_workbooks, tmp_path):
+    """The mistake catalogue works on any network whose columns it names: δ of the second hidden unit written with
+    the FIRST unit's slope a_1_1·(1 − a_1_1), planted with openpyxl in every row of the second example's δ_1_2 column (the first example's inputs are 0: both hidden units start
+    equal there) and
+    recalculated by LibreOffice, is named at its first cell by the entry of that mistake."""
+    need_soffice()
+    delta, own, first = letter("xor", "δ_1_2[e2]"), letter("xor", "a_1_2[e2]"), letter("xor", "a_1_1[e2]")
+    wb = openpyxl.load_workbook(general_workbooks["xor"])
+    ws = wb["LR 1.0"]
+    for r in range(row(0), row(40) + 1):
+        slope, planted = f"*{own}{r}*(1-{own}{r})", f"*{first}{r}*(1-{first}{r})"
+        assert ws[f"{delta}{r}"].value.endswith(slope)
+        ws[f"{delta}{r}"] = ws[f"{delta}{r}"].value.replace(slope, planted)
+    wb.save(tmp_path / "edited.xlsx")
+    recalculated = recalculate(tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx")
+    result = CliRunner().invoke(cli, ["verify", str(recalculated), "--engine", "none", "--json"])
+    assert result.exit_code == 1, result.output
+    [table] = [t for t in json.loads(result.output)["tables"] if not t["passed"]]
+    [finding] = table["findings"]
+    assert (table["sheet"], finding["cell"], finding["quantity"]) == ("LR 1.0", f"'LR 1.0'!{delta}{row(0)}", "δ_1_2[e2]")
+    assert finding["mistake_key"] == "other-hidden-slope"
+    assert finding["mistake"] == (f"δ_1_2[e2] (column {delta}, from row {row(0)}): "
+                                  "uses a_1_1[e2]·(1−a_1_1[e2]) instead of a_1_2[e2]·(1−a_1_2[e2])")
+
+
 def test_an_input_that_is_not_a_number(general_workbooks, tmp_path):
     wb = openpyxl.load_workbook(general_workbooks["softmax"])
     wb["Network"]["B6"] = "one"  # x_1 of example 2 (in_x_1_e2)
