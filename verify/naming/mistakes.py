@@ -24,14 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from network import Column, Kind, Network, Quantity, parse
-from network.description import classic_network
 from verify.naming.recompute import Numbers, columns_of, slope_of
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, close
-from verify.reading.refs import column_letter, column_number
-from verify.reading.table import Table
-
-CLASSIC = classic_network()  # the classic network's wiring and names (its numbers are placeholders)
-WEIGHTS = tuple(c.header for c in CLASSIC.columns() if c.kind is Kind.WEIGHT)  # w1..w8
+from network.layout import WEIGHTS, column_letter, column_number
+from verify.reading.refs import ADDRESS
+from verify.reading.table import CLASSIC, Table
 
 
 @dataclass(frozen=True)
@@ -492,7 +489,6 @@ def _wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
             yield u.prev(other) - u.eta * u.prev(g(q)), f"starts from {other} of the row above instead of {q}"
 
 
-_ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
 def _eta_slides(where: _Where) -> str:
@@ -502,7 +498,7 @@ def _eta_slides(where: _Where) -> str:
         return ""
     eta = where.table.eta
     letter, shift = column_letter(eta.col), where.row_index - 1
-    for col_dollar, col, row_dollar, row in _ADDRESS.findall((formulas[where.row_index] or "").upper()):
+    for col_dollar, col, row_dollar, row in ADDRESS.findall((formulas[where.row_index] or "").upper()):
         if col == letter and not row_dollar and int(row) == eta.row + shift and shift:
             return (
                 f": its η reference {col}{row} has no $ on the row, so filling down slid it off the η cell "
@@ -569,7 +565,7 @@ def _eta_refs(table: Table, formula: str | None, *, relative_only: bool) -> set[
     letter = column_letter(table.eta.col)
     return {
         int(row)
-        for _, col, row_dollar, row in _ADDRESS.findall(formula.upper())
+        for _, col, row_dollar, row in ADDRESS.findall(formula.upper())
         if col == letter and not (relative_only and row_dollar)
     }
 
@@ -581,7 +577,7 @@ def _relative(formula: str, row: int, col: int) -> str:
         c, r = column_number(letters), int(digits)
         return f"R{r if row_dollar else f'[{r - row}]'}C{c if col_dollar else f'[{c - col}]'}"
 
-    return _ADDRESS.sub(shape, formula.upper())
+    return ADDRESS.sub(shape, formula.upper())
 
 
 # The catalogue, tried in this order on the failing column.
