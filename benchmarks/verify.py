@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 # This file is named verify.py: keep its folder off the path, or `import verify` would find it. The faults are
-# planted with the tests' helper (tests/faults.py).
+# planted with the tests' helper (tests/planting.py).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -55,7 +55,7 @@ from excelgen.spec import load_template  # noqa: E402
 from excelgen.workbook import write_workbook  # noqa: E402
 from verify import batch  # noqa: E402
 from verify.reading.libreoffice import recalculate  # noqa: E402
-from faults import formula_of_cell, formulas_in_column, plant  # noqa: E402
+from planting import edit_sheet, formula_of_cell, formulas_in_column  # noqa: E402
 
 ENGINES = ("formulas", "libreoffice", "none")
 _VERIFY = "import sys; from backprop_sheet.cli import main; sys.argv = ['backprop-sheet', 'verify', *sys.argv[1:]]; main()"
@@ -139,7 +139,7 @@ def _timed(command: list[str], timeout: float | None = None) -> float | None:
 def class_of_100(args, tmp: Path) -> None:
     """A class of generated workbooks, a third with a planted mistake, checked with 2 workers per engine."""
     good = write_workbook(load_template(), tmp / "good.xlsx")
-    wrong = plant(good, tmp / "wrong.xlsx", "LR 0.5", formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
+    wrong = edit_sheet(good, tmp / "wrong.xlsx", "LR 0.5", formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
     folder = tmp / "class"
     folder.mkdir()
     for k in range(args.class_size):
@@ -167,7 +167,7 @@ def hostile(args, tmp: Path) -> None:
     folder = tmp / "hostile"
     folder.mkdir()
     for name, edit in HOSTILE.items():
-        plant(good, folder / f"{name}.xlsx", "LR 0.1", edit)
+        edit_sheet(good, folder / f"{name}.xlsx", "LR 0.1", edit)
     paths = batch.find_workbooks([folder])
     budget = batch.Budget()
     print(f"\nhostile suite: {len(paths)} workbooks, 2 workers, budget {budget.timeout:g} s and {batch.show_size(budget.max_memory)} each")

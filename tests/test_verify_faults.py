@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
-from faults import constant_instead_of_formula, formula_of_cell, formulas_in_column, plant, saved_value
+from planting import constant_instead_of_formula, edit_sheet, formula_of_cell, formulas_in_column, saved_value
 from backprop_sheet.cli import cli
 from verify.reading.libreoffice import recalculate
 
@@ -83,7 +83,7 @@ def broken_workbook(default_workbook, tmp_path_factory) -> Path:
     path = default_workbook
     folder = tmp_path_factory.mktemp("faults")
     for k, fault in enumerate(FAULTS.values()):
-        path = plant(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
+        path = edit_sheet(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
     return path
 
 

@@ -24,7 +24,7 @@ from backprop_sheet.cli import cli
 from excelgen.workbook import write_workbook
 from network import At, Kind, Quantity, load_network, parse_network
 from network.layout import FIRST_DATA_ROW, column_letter
-from faults import constant_instead_of_formula, formula_of_cell, formulas_in_column, plant, saved_value
+from planting import constant_instead_of_formula, edit_sheet, formula_of_cell, formulas_in_column, saved_value
 from verify.reading.book import read
 from verify.reading.libreoffice import recalculate
 
@@ -119,7 +119,7 @@ def broken(general_workbooks, tmp_path_factory) -> dict[str, Path]:
     books = {}
     for template, path in general_workbooks.items():
         for k, fault in enumerate(f for f in FAULTS.values() if f.template == template):
-            path = plant(path, folder / f"{template}-{k}.xlsx", fault.sheet, fault.edit)
+            path = edit_sheet(path, folder / f"{template}-{k}.xlsx", fault.sheet, fault.edit)
         books[template] = path
     return books
 

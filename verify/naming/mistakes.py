@@ -583,7 +583,8 @@ def _relative(formula: str, row: int, col: int) -> str:
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
     Entry("other-hidden-slope", (),
-          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way)",
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way); in any "
+          "network, a hidden δ written with another unit of its layer's slope (δ_1_2 with a_1_1·(1−a_1_1))",
           _other_hidden_slope, applies=_has_hidden_slope),
     Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
           _other_hidden_error),
