@@ -76,14 +76,18 @@ def logging_soffice(tmp_path, monkeypatch) -> Path:
     return log
 
 
-def test_verify_past_its_time_leaves_nothing_in_tmpdir(default_workbook, private_tmp, logging_soffice):
-    """The worker is killed with its LibreOffice at the time limit (before LibreOffice is done)."""
+def test_verify_past_its_time_leaves_nothing_in_tmpdir(private_tmp, logging_soffice, tmp_path):
+    """The worker is killed with its LibreOffice at the time limit (LibreOffice has started, and needs longer)."""
+    from excelgen.workbook import write_workbook
+    from network import load_network
+
+    big = write_workbook(load_network().with_options(iterations=2000), tmp_path / "big.xlsx")  # ~35 s in LibreOffice
     result = subprocess.run(
-        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(default_workbook),
-         "--engine", "libreoffice", "--timeout", "2"],
+        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(big),
+         "--engine", "libreoffice", "--timeout", "8"],
         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120,
     )  # fmt: skip
-    assert result.returncode == 2 and "time limit of 2 s exceeded" in result.stderr, result.stderr
+    assert result.returncode == 2 and "time limit of 8 s exceeded" in result.stderr, result.stderr
     assert list(private_tmp.iterdir()) == []
     profiles = [arg.split("=", 1)[1] for line in logging_soffice.read_text().splitlines() for arg in line.split()
                 if arg.startswith("-env:UserInstallation=")]  # fmt: skip

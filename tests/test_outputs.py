@@ -157,7 +157,7 @@ def test_a_name_that_is_not_utf8_is_shown_with_a_replacement_character(foreign_c
     result = verify("sub", "--csv", "g.csv", "--report", "r.xlsx", cwd=cwd)
     out, err = result.stdout.decode(), result.stderr.decode()
     assert result.returncode == 0 and err == "", out + err
-    assert "sub/M\ufffdller.xlsx  pass" in out.splitlines()
+    assert any(line.startswith("sub/M\ufffdller.xlsx  pass") for line in out.splitlines()), out
     rows = list(csv.DictReader((cwd / "g.csv").read_text("utf-8-sig").splitlines()))
     assert {r["file"] for r in rows} == {"sub/ada.xlsx", "sub/M\ufffdller.xlsx"}
     files = [row[0].value for row in openpyxl.load_workbook(cwd / "r.xlsx")["Workbooks"].iter_rows(min_row=2, max_row=3)]

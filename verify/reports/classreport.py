@@ -350,11 +350,11 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
         sheet.write_string(row, 4, cell_text(o.reason or (first.mistake or first.message() if first else "")))
         sheet.write_string(row, 5, cell_text(", ".join(o.mistakes)))
         sheet.write_number(row, 6, round(o.seconds, 2))
-        sheet.write_string(row, 7, o.student)
+        sheet.write_string(row, 7, cell_text(o.student))
         if o.score:
             sheet.write_number(row, 8, o.score.score)
             sheet.write_number(row, 9, o.score.max_score)
-            sheet.write_string(row, 10, o.score.breakdown())
+            sheet.write_string(row, 10, cell_text(o.score.breakdown()))
     total = len(report.outcomes) + 2
     sheet.write_string(total, 0, "Summary", bold)
     sheet.write_string(total + 1, 0, report.summary().splitlines()[0])
