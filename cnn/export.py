@@ -110,7 +110,6 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> No
     chart_row = _training_summary(ws, run, first, last, s)
     ws.set_column(0, 0, 7)
     ws.set_column(1, len(TRAINING_HEADERS) - 1, 13)
-    page_setup(ws, repeat_row=TRAINING_HEADER_ROW)
     ws.freeze_panes(first, 0)
 
     epoch, col = (TRAINING_SHEET, first, 0, last, 0), TRAINING_HEADERS.index
@@ -135,6 +134,8 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> No
         chart.set_y_axis(y_axis)
         chart.set_legend({"position": "bottom"})
         ws.insert_chart(anchor, chart, {"x_scale": 1.1, "y_scale": 1.1})
+    page_setup(ws)
+    ws.repeat_rows(TRAINING_HEADER_ROW)
 
 
 def _training_summary(ws, run: Run, first: int, last: int, s: CnnStyles) -> int:
@@ -243,7 +244,7 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -
                     "head = 1×1 convolution to the 10 digits (its output is the logits).", s.note)
     ws.set_column(0, 1, 10)
     ws.set_column(2, len(ARCHITECTURE_HEADERS) - 1, 11)
-    page_setup(ws, pages_tall=1)
+    page_setup(ws)
     ws.freeze_panes(ARCHITECTURE_HEADER_ROW + 1, 1)
 
 
@@ -295,4 +296,4 @@ def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> N
     ws.set_column(0, 0, 16)
     ws.set_column(1, N_CLASSES, 6)
     ws.set_column(images_col, accuracy_col, 12)
-    page_setup(ws, pages_tall=1)
+    page_setup(ws)

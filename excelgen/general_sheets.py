@@ -22,8 +22,8 @@ from xlsxwriter.worksheet import Worksheet
 from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import constant_name, fixed_bias_name, row_formulas
 from excelgen.grid import Grid
-from excelgen.network_sheet import EXERCISE_NOTE, LINE_WIDTH, absolute, filled, picked_column, write_pickers
-from excelgen.printing import page_setup
+from excelgen.network_sheet import EXERCISE_NOTE, LINE_WIDTH, RIGHT, absolute, filled, picked_column, write_pickers
+from excelgen.printing import page_setup, table_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
 from excelgen.styles import DECIMALS, SCIENTIFIC, Styles, value_axis
 from network import Kind, Network, Quantity, layout
@@ -97,8 +97,7 @@ def start_general_lr_sheet(
     ws.add_row(row0)
     # a row has hundreds of row numbers: marks=True fills them by str.replace (the same bytes, faster)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast, marks=True)
-    last = layout.FIRST_DATA_ROW + min(49, net.iterations)
-    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(columns) - 1)
+    table_setup(ws, last_col=len(columns) - 1, iterations=net.iterations)
 
 
 def write_general_network_sheet(
@@ -125,7 +124,7 @@ def write_general_network_sheet(
             row = _write_block(grid, styles, net, row0, block, lines, row) + 1
     _write_update(grid, styles, net, row0, row, exercise)
     grid.write(ws)
-    page_setup(ws, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1)
+    page_setup(ws, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1, split_col=RIGHT)
 
 
 # ---------------------------------------------------------------- the editable constants

@@ -9,19 +9,18 @@ from xlsxwriter.workbook import Workbook
 from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import row_formulas
 from excelgen.notation import header_note
-from excelgen.printing import page_setup
+from excelgen.printing import table_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
 from excelgen.spec import NetworkSpec
 from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
 from network import Network, layout
 from network.layout import rate_text
 
-PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
 CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
 CHART_ROW_HEIGHT = 180  # pixels
 CHART_COLUMNS = 5  # each chart spans five table columns, so a printed page holds it whole
-COLUMN_WIDTH = 13
-ITERATION_WIDTH = 17
+COLUMN_WIDTH = 10
+ITERATION_WIDTH = 12
 COLOUR_KEY = (
     "Header colours: blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), "
     "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3). Hover a header for its formula."
@@ -53,8 +52,7 @@ def start_lr_sheet(
     ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec, empty), fast=fast)
     ws.add_row(row0)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
-    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
-    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(layout.HEADERS) - 1)
+    table_setup(ws, last_col=len(layout.HEADERS) - 1, iterations=spec.iterations)
 
 
 def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: str | None) -> None:

@@ -102,7 +102,7 @@ def write_network_sheet(
         row = _write_block(grid, styles, block, _lines(block, spec, row0, where, row), row, RIGHT) + 1
     _write_update_rule(grid, styles, spec, row0, where, row, exercise)
     grid.write(ws)
-    page_setup(ws, pages_tall=1, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1)
+    page_setup(ws, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1, split_col=RIGHT)
 
 
 def _write_inputs(wb: Workbook, grid: Grid, styles: Styles, spec: NetworkSpec) -> int:

@@ -37,6 +37,9 @@ INPUT_FILL = "#FFF2CC"  # editable cells: pale yellow with blue text, the usual 
 INPUT_FONT = "#1F4E79"
 DECIMALS = "0.000000000"  # weights and activations: nine decimals, as in the classic worked example
 SCIENTIFIC = "0.000000E+00"  # errors and gradients shrink by orders of magnitude
+# an LR table's cells show the same numbers shorter, ten characters at most ("-0.150000", "-1.373E-02"), so the
+# classic table prints two pages wide at a legible scale (excelgen/printing.py); the formula bar shows every digit
+TABLE_FORMATS = {DECIMALS: "0.000000", SCIENTIFIC: "0.000E+00"}
 RATE = "0.0###"  # a learning rate: 2 shows as 2.0
 COUNT = "#,##0"  # every count: iterations, images, parameters
 GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
@@ -62,7 +65,7 @@ class Styles:
     value: dict[str, Format]  # a computed number outside the LR tables, by number format
     update_rule: Format
     block_header: dict[int, Format]  # header cells of LR tables
-    table_value: dict[str, Format]  # LR-table data cells by header: block colour and number format
+    table_value: dict[str, Format]  # LR-table data cells by header: block colour and TABLE_FORMATS' number format
     block_title: dict[int, Format]  # a block's title line on the Network sheet
     block_line: dict[int, Format]  # an equation line of a block
     node_label: dict[str, Format]  # the live diagram: a node's name ("input", "neuron", "target", "error")
@@ -70,7 +73,7 @@ class Styles:
     edge_label: Format  # a weight's name on an edge of the diagram
     edge_value: Format
     exercise: Format  # an empty cell a student fills with a formula
-    block_value: dict[tuple[int, str], Format]  # a general network's LR-table cell: (block, number format)
+    block_value: dict[tuple[int, str], Format]  # a general network's LR-table cell: (block, DECIMALS or SCIENTIFIC)
 
 
 def make_styles(wb: Workbook) -> Styles:
@@ -81,7 +84,7 @@ def make_styles(wb: Workbook) -> Styles:
         title=fmt(bold=True, font_size=14, font_color="#1F3864"),
         subtitle=fmt(italic=True, font_color="#404040"),
         hint=fmt(italic=True, font_color="#7F7F7F"),
-        key=fmt(italic=True, font_color="#595959", font_size=9, text_wrap=True, valign="top"),
+        key=fmt(italic=True, font_color="#595959", text_wrap=True, valign="top"),
         label=fmt(bold=True),
         input=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF"),
         eta=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", num_format=RATE),
@@ -97,7 +100,7 @@ def make_styles(wb: Workbook) -> Styles:
             for b, (strong, _) in BLOCK_COLOURS.items()
         },
         table_value={
-            c.header: fmt(num_format=number_format(c.header), bg_color=BLOCK_COLOURS[c.block][1], border=1, border_color=GRID)
+            c.header: fmt(num_format=TABLE_FORMATS[number_format(c.header)], bg_color=BLOCK_COLOURS[c.block][1], border=1, border_color=GRID)
             for c in layout.COLUMNS[1:]
         },
         block_title={b: fmt(bold=True, font_size=11, bg_color=strong) for b, (strong, _) in BLOCK_COLOURS.items()},
@@ -111,7 +114,7 @@ def make_styles(wb: Workbook) -> Styles:
         edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
         block_value={
-            (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
+            (b, f): fmt(num_format=TABLE_FORMATS[f], bg_color=light, border=1, border_color=GRID)
             for b, (_, light) in BLOCK_COLOURS.items() for f in (DECIMALS, SCIENTIFIC)
         },
     )

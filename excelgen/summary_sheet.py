@@ -87,7 +87,6 @@ def write_summary_sheet(
     sheets = [layout.lr_sheet_name(rate) for rate in net.learning_rates]
     total_col = e_total_column(net)
     ws.set_column(0, 0, 32)
-    page_setup(ws, pages_tall=1)
     ws.set_column(1, max(len(sheets), 3), 14)
     ws.write_string(0, 0, "Summary: how fast each learning rate lowers E_total", styles.title)
     ws.write_string(
@@ -110,6 +109,7 @@ def write_summary_sheet(
     live_row = TABLE_HEADER_ROW + len(rows) + 2
     _write_live_lines(ws, styles, net, sheets, e_total, live_row)
     _insert_charts(wb, ws, sheets, net.iterations, total_col, live_row + len(LIVE_LABELS) + 1)
+    page_setup(ws)
 
 
 def e_total_column(net: Network) -> int:
