@@ -40,27 +40,28 @@ DEFAULT_COLUMN_PX = 64
 
 
 def page_setup(ws: Worksheet, *, last_row: int | None = None, last_col: int | None = None,
-               split_col: int | None = None) -> None:
+               split_col: int | None = None) -> int:
     """Print A1 .. (last_row, last_col) (0-based; by default the cells written so far), and every chart, on one
     page, landscape or portrait, whichever prints it larger (at most 100 %). Below LEGIBLE_SCALE it prints at that
     scale instead, one page wide where it fits, on as many pages as it takes.
 
     split_col: a sheet of two halves side by side (the Network sheet) prints the columns before split_col on one
     page and the rest on the next, when the whole is too wide for one legible page.
+    Returns the print scale in percent.
     """
     chart_row, chart_col = _charts_end(ws)
     last_row = max(ws.dim_rowmax or 0 if last_row is None else last_row, chart_row)
     last_col = max(ws.dim_colmax or 0 if last_col is None else last_col, chart_col)
     width, height = _width(ws, 0, last_col), _height(ws, 0, last_row)
-    if split_col is not None and max(_fit(width, height, landscape=True), _fit(width, height, landscape=False)) < LEGIBLE_SCALE:
+    if split_col is not None and _one_page(width, height)[1] < LEGIBLE_SCALE:
         width = max(_width(ws, 0, split_col - 1), _width(ws, split_col, last_col))
         ws.set_v_pagebreaks([split_col])
-    landscape = _fit(width, height, landscape=True) >= _fit(width, height, landscape=False)
-    scale = min(100, _fit(width, height, landscape=landscape))
-    if scale < LEGIBLE_SCALE:  # too large for one page: as wide as one page, if that is legible
-        scale = min(100, max(LEGIBLE_SCALE, _fit(width, 0, landscape=landscape)))
+    landscape, scale = _one_page(width, height)
+    if scale < LEGIBLE_SCALE:  # too large for one page: landscape, as wide as one page if that is legible
+        landscape, scale = True, min(100, max(LEGIBLE_SCALE, _fit(width, 0, landscape=True)))
     _common(ws, landscape, scale)
     ws.print_area(0, 0, last_row, last_col)
+    return int(scale)
 
 
 def table_setup(ws: Worksheet, *, last_col: int, iterations: int) -> None:
@@ -92,10 +93,21 @@ def table_setup(ws: Worksheet, *, last_col: int, iterations: int) -> None:
 def print_rows(iterations: int, scale: float) -> tuple[int, int]:
     """(first, last): how many of the first and of the last iterations an LR sheet prints at `scale` (in
     percent): as many as one page holds under the header, half and half; (all of them, 0) when they fit."""
-    rows = int(_page(landscape=True)[1] * 100 / scale / (0.75 * DEFAULT_ROW_PX)) - HEADER_ROWS
+    rows = page_rows(scale) - HEADER_ROWS
     if iterations + 1 <= rows:
         return iterations + 1, 0
     return rows // 2, rows - rows // 2
+
+
+def page_rows(scale: float) -> int:
+    """How many rows of the default height a landscape page holds at `scale` percent."""
+    return int(_page(landscape=True)[1] * 100 / scale / (0.75 * DEFAULT_ROW_PX))
+
+
+def _one_page(width: float, height: float) -> tuple[bool, float]:
+    """(landscape?, scale): the orientation that prints width × height points larger on one page, at most 100 %."""
+    landscape = _fit(width, height, landscape=True) >= _fit(width, height, landscape=False)
+    return landscape, min(100, _fit(width, height, landscape=landscape))
 
 
 def _common(ws: Worksheet, landscape: bool, scale: float) -> None:
