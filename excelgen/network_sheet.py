@@ -70,7 +70,7 @@ def picked_column(spec, col: int, offset: int = 0) -> str:
     rows = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + spec.iterations
     shift = f"+{offset + 1}"
     choices = [
-        f"INDEX({quote_sheetname(layout.lr_sheet_name(rate))}!{xl_range_abs(rows[0], col, rows[1], col)},show_iteration{shift})"
+        f"INDEX({quote_sheetname(layout.lr_sheet_name(rate))}!{xl_range_abs(rows[0], col, rows[1], col)},show_iteration{shift},1)"
         for rate in spec.learning_rates
     ]
     return f"CHOOSE(show_sheet,{','.join(choices)})"

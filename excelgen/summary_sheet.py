@@ -128,6 +128,9 @@ def _write_live_lines(
 ) -> None:
     """η, first iteration below 1e-3 and rising steps per sheet; then the fastest η and its iteration (INDEX/MATCH).
 
+    INDEX always gets a row and a column number: with one number, Gnumeric reads it as the row of a one-row range
+    (#REF!), Excel and LibreOffice as the column (docs/formulas.md).
+
     Written row by row, as XlsxWriter's constant_memory mode needs.
     """
     first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + net.iterations
@@ -142,7 +145,7 @@ def _write_live_lines(
         [
             (
                 f'{{=IFERROR(INDEX({_range(sheet, first, last, 0)},MATCH(TRUE,{_range(sheet, first, last, total_col)}'
-                f'<{TARGET!r},0)),"{NOT_REACHED}")}}',
+                f'<{TARGET!r},0),1),"{NOT_REACHED}")}}',
                 NOT_REACHED if k is None else k, COUNT,
             )
             for sheet, k in zip(sheets, below)
@@ -155,7 +158,7 @@ def _write_live_lines(
             for j, sheet in enumerate(sheets)
         ],
         [(
-            f'=IF(COUNT({firsts})=0,"none",INDEX({etas},MATCH(MIN({firsts}),{firsts},0)))',
+            f'=IF(COUNT({firsts})=0,"none",INDEX({etas},1,MATCH(MIN({firsts}),{firsts},0)))',
             "none" if best is None else net.learning_rates[best[1]], RATE,
         )],
         [(f'=IF(COUNT({firsts})=0,"{NOT_REACHED}",MIN({firsts}))', NOT_REACHED if best is None else best[0], COUNT)],
