@@ -141,6 +141,7 @@ def test_class_workbook_links_each_file_and_charts_the_mistakes(class_run):
     rows = {Path(r[0].value).name: r for r in sheet.iter_rows(min_row=2) if r[0].hyperlink}
     assert [c.value for c in rows["carla.xlsx"][1:4]] == ["FAIL", "LR 0.5", "Y5"]
     assert rows["alice.xlsx"][1].value == "pass" and rows["eve.xlsx"][1].value == "could not check"
+    assert all(row[4].alignment.wrap_text for row in rows.values() if row[4].value)  # wraps, not cut at column F
     for name, row in rows.items():  # each link leads to the student's file, relative to the report
         target = report_path.parent / row[0].hyperlink.target.replace("\\", "/")  # Excel writes \ in links
         assert target.resolve().name == name and target.is_file()

@@ -263,7 +263,7 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
     sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
     sheet.set_column(1, 1, 13)
     sheet.set_column(2, 3, 8)
-    sheet.set_column(4, 4, 80)
+    sheet.set_column(4, 4, 90, book.add_format({"text_wrap": True, "valign": "top"}))  # a long reason wraps, never cut
     sheet.set_column(5, 5, 22)
     sheet.set_column(6, 6, 8)
     sheet.freeze_panes(1, 0)
