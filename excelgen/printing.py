@@ -25,7 +25,7 @@ from network import layout
 A4 = 9  # XlsxWriter's paper code
 MARGINS = {"left": 0.25, "right": 0.25, "top": 0.4, "bottom": 0.55}  # inches
 FOOTER_MARGIN = 0.2  # inches from the bottom edge
-FOOTER = "&L&{size}&A&R&{size}page &P of &N"  # the sheet's name on the left, "page 2 of 5" on the right
+FOOTER = "&L&{size}&A&C&{size}{middle}&R&{size}page &P of &N"  # the sheet's name, what is left out, "page 2 of 5"
 FOOTER_POINTS = 7  # printed: the apps scale the footer with the sheet, so its font size is this over the scale
 # 10 pt type printed at 65 % is 6.5 pt: LibreOffice's word boxes of it are 8.4 pt tall, the least this project prints
 LEGIBLE_SCALE = 65
@@ -78,8 +78,9 @@ def table_setup(ws: Worksheet, *, last_col: int, iterations: int) -> None:
                               (page_width - iteration_col * LEGIBLE_SCALE / 100)))
     scale = 100 * across * page_width / (table + (across - 1) * iteration_col)
     scale = max(LEGIBLE_SCALE, min(100, scale, 100 * page_width / max(table if across == 1 else 0, _band_width(ws))))
-    _common(ws, True, scale)
     shown_first, shown_last = print_rows(iterations, scale)
+    printed = f"printed: iterations 0–{shown_first - 1} and {iterations - shown_last + 1}–{iterations:,}" if shown_last else ""
+    _common(ws, True, scale, printed)
     band = xl_range_abs(0, 0, header - 1, _charts_end(ws)[1] or last_col)  # the charts' width: no empty pages
     ws.repeat_rows(header, first + shown_first - 1 if shown_last else header)  # header and first iterations on top
     table = xl_range_abs(last - shown_last + 1 if shown_last else header, 0, last, last_col)
@@ -110,7 +111,8 @@ def _one_page(width: float, height: float) -> tuple[bool, float]:
     return landscape, min(100, _fit(width, height, landscape=landscape))
 
 
-def _common(ws: Worksheet, landscape: bool, scale: float) -> None:
+def _common(ws: Worksheet, landscape: bool, scale: float, middle: str = "") -> None:
+    """Orientation, A4, margins, the print scale and the footer (`middle`: its centre text)."""
     if landscape:
         ws.set_landscape()
     else:
@@ -118,7 +120,8 @@ def _common(ws: Worksheet, landscape: bool, scale: float) -> None:
     ws.set_paper(A4)
     ws.set_margins(**MARGINS)
     ws.set_print_scale(int(scale))
-    ws.set_footer(FOOTER.format(size=math.ceil(FOOTER_POINTS * 100 / int(scale))), {"margin": FOOTER_MARGIN})
+    size = math.ceil(FOOTER_POINTS * 100 / int(scale))
+    ws.set_footer(FOOTER.format(size=size, middle=middle.replace("&", "&&")), {"margin": FOOTER_MARGIN})
 
 
 def _page(*, landscape: bool) -> tuple[float, float]:

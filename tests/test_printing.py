@@ -62,7 +62,8 @@ def _page(xml: str) -> Page:
     words = [(float(y0), float(y1), text) for _, y0, _, y1, text in WORD.findall(xml)]
     bottom = max(y0 for y0, _, _ in words)
     footer = [text for y0, _, text in words if y0 > bottom - 3]
-    return Page(" ".join(footer[: footer.index("page")]), tuple((y1 - y0, text) for y0, y1, text in words))
+    sheet = footer[: min(footer.index(w) for w in ("printed:", "page") if w in footer)]
+    return Page(" ".join(sheet), tuple((y1 - y0, text) for y0, y1, text in words))
 
 
 def documented() -> dict[str, dict[str, int]]:
@@ -117,6 +118,13 @@ def test_an_lr_sheet_prints_its_charts_then_its_first_and_last_iterations(printe
         assert numbers.count("iteration") == 1  # the header, repeated
         assert "0" in numbers and f"{iterations:,}".replace(",", "") in numbers  # first and last iterations
     assert "w1" in table[0].text.split() and "∂E_total/∂w8" in table[1].text  # the table's two halves
+    said = re.search(r"printed: iterations 0–(\d+) and (\d+)–(\d+)", band.text)  # the footer says what prints
+    up_to, back_from, last = (int(n) for n in said.groups())
+    assert last == iterations and up_to + 1 < back_from - 1
+    for page in table:
+        rows = page.text.split()
+        assert str(up_to) in rows and str(back_from) in rows
+        assert str(up_to + 1) not in rows and str(back_from - 1) not in rows
 
 
 def test_the_network_sheet_prints_its_two_halves(printed):
