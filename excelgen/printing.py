@@ -11,6 +11,9 @@ An LR sheet prints on 1 + W pages (W: the table's width in pages): the band abov
 layout.HEADER_ROW rows) on its own page, then the table's header and first iterations as print titles repeated at
 the top of every table page, with the last iterations under them, and the iteration column repeated at the left
 of every page. The whole table stays in the file; only the middle iterations stay off paper.
+
+Sizes and charts are read from XlsxWriter's own records of the sheet (col_info, row_sizes, charts; XlsxWriter is
+pinned in pyproject.toml), so this is called once a sheet's columns, rows and charts are in place.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ USABLE = 0.97  # room for the apps' own rounding of column widths and row height
 # A column XlsxWriter sizes to N pixels (Excel's measure, 0.75 pt each) prints N points wide in a LibreOffice without
 # Calibri's metrics (its fallback font is wider): the widths here take the wider measure, so no app needs more pages
 PIXEL_POINTS = 1.0
+ROW_PIXEL_POINTS = 0.75  # a row's height is in points in every app: 20 pixels are 15 points
 HEADER_ROWS = 3  # the height a table header with wrapped text takes, in default rows
 DEFAULT_ROW_PX = 20  # 15 points
 DEFAULT_COLUMN_PX = 64
@@ -71,15 +75,17 @@ def table_setup(ws: Worksheet, *, last_col: int, iterations: int) -> None:
     iteration column repeated on each), and the band, charts included, fits one page's width.
     """
     header, first, last = layout.HEADER_ROW, layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + iterations
-    iteration_col = _width(ws, 0, 0)
-    table = _width(ws, 0, last_col)
-    page_width = _page(landscape=True)[0]
-    across = max(1, math.ceil((table * LEGIBLE_SCALE / 100 - iteration_col * LEGIBLE_SCALE / 100) /
-                              (page_width - iteration_col * LEGIBLE_SCALE / 100)))
-    scale = 100 * across * page_width / (table + (across - 1) * iteration_col)
-    scale = max(LEGIBLE_SCALE, min(100, scale, 100 * page_width / max(table if across == 1 else 0, _band_width(ws))))
+    iteration_col, table = _width(ws, 0, 0), _width(ws, 0, last_col)
+    page_width, legible = _page(landscape=True)[0], LEGIBLE_SCALE / 100
+    # pages across at the legible scale: the first holds the iteration column, each further one repeats it
+    across = max(1, math.ceil((table - iteration_col) * legible / (page_width - iteration_col * legible)))
+    scale = 100 * across * page_width / (table + (across - 1) * iteration_col)  # the largest for as many pages
+    if _band_width(ws):
+        scale = min(scale, 100 * page_width / _band_width(ws))  # the band's charts on one page
+    scale = max(LEGIBLE_SCALE, min(100, scale))
     shown_first, shown_last = print_rows(iterations, scale)
-    printed = f"printed: iterations 0–{shown_first - 1} and {iterations - shown_last + 1}–{iterations:,}" if shown_last else ""
+    printed = (f"printed: iterations 0–{shown_first - 1:,} and {iterations - shown_last + 1:,}–{iterations:,}"
+               if shown_last else "")
     _common(ws, True, scale, printed)
     band = xl_range_abs(0, 0, header - 1, _charts_end(ws)[1] or last_col)  # the charts' width: no empty pages
     ws.repeat_rows(header, first + shown_first - 1 if shown_last else header)  # header and first iterations on top
@@ -102,7 +108,7 @@ def print_rows(iterations: int, scale: float) -> tuple[int, int]:
 
 def page_rows(scale: float) -> int:
     """How many rows of the default height a landscape page holds at `scale` percent."""
-    return int(_page(landscape=True)[1] * 100 / scale / (0.75 * DEFAULT_ROW_PX))
+    return int(_page(landscape=True)[1] * 100 / scale / (ROW_PIXEL_POINTS * DEFAULT_ROW_PX))
 
 
 def _one_page(width: float, height: float) -> tuple[bool, float]:
@@ -148,7 +154,7 @@ def _width(ws: Worksheet, first_col: int, last_col: int) -> float:
 def _height(ws: Worksheet, first_row: int, last_row: int) -> float:
     """The printed height of rows first_row .. last_row at 100 %, in points."""
     sizes = ws.row_sizes
-    return 0.75 * sum(sizes[r][0] if r in sizes else DEFAULT_ROW_PX for r in range(first_row, last_row + 1))
+    return ROW_PIXEL_POINTS * sum(sizes[r][0] if r in sizes else DEFAULT_ROW_PX for r in range(first_row, last_row + 1))
 
 
 def _charts_end(ws: Worksheet) -> tuple[int, int]:
@@ -156,7 +162,7 @@ def _charts_end(ws: Worksheet) -> tuple[int, int]:
     end_row = end_col = 0
     for row, col, chart, x_offset, y_offset, x_scale, y_scale, *_ in ws.charts:
         end_col = max(end_col, _reach(col, x_offset + chart.width * x_scale, lambda c: _width(ws, c, c) / PIXEL_POINTS))
-        end_row = max(end_row, _reach(row, y_offset + chart.height * y_scale, lambda r: _height(ws, r, r) / 0.75))
+        end_row = max(end_row, _reach(row, y_offset + chart.height * y_scale, lambda r: _height(ws, r, r) / ROW_PIXEL_POINTS))
     return end_row, end_col
 
 

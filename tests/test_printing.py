@@ -118,8 +118,8 @@ def test_an_lr_sheet_prints_its_charts_then_its_first_and_last_iterations(printe
         assert numbers.count("iteration") == 1  # the header, repeated
         assert "0" in numbers and f"{iterations:,}".replace(",", "") in numbers  # first and last iterations
     assert "w1" in table[0].text.split() and "∂E_total/∂w8" in table[1].text  # the table's two halves
-    said = re.search(r"printed: iterations 0–(\d+) and (\d+)–(\d+)", band.text)  # the footer says what prints
-    up_to, back_from, last = (int(n) for n in said.groups())
+    said = re.search(r"printed: iterations 0–([\d,]+) and ([\d,]+)–([\d,]+)", band.text)  # the footer says so
+    up_to, back_from, last = (int(n.replace(",", "")) for n in said.groups())
     assert last == iterations and up_to + 1 < back_from - 1
     for page in table:
         rows = page.text.split()
