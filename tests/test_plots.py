@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-
 import pytest
 
 from excelgen.plots import curves_figure, plot_paths, write_plots
-from excelgen.spec import load_template
-from network import layout
-from verify.naming.reference import train_spec
+from network import layout, load_network
+from network import trajectory
 
 
 def test_curves_are_drawn_on_a_log_scale_that_spans_the_fall():
-    spec = load_template().with_options(learning_rates=(0.5, 5.0))
-    e_total = train_spec(spec).columns["E_total"]
+    spec = load_network().with_options(learning_rates=(0.5, 5.0))
+    e_total = trajectory(spec)["E_total"]
     fig = curves_figure("t", {"η = 0.5": e_total[0], "η = 5.0": e_total[1]})
     (ax,) = fig.axes
     assert ax.get_yscale() == "log"
@@ -27,8 +25,8 @@ def test_curves_are_drawn_on_a_log_scale_that_spans_the_fall():
 
 
 def test_write_plots_writes_every_png(tmp_path):
-    spec = load_template().with_options(iterations=10, learning_rates=(0.5, 2.0))
-    paths = write_plots(spec, train_spec(spec).columns["E_total"], tmp_path)
+    spec = load_network().with_options(iterations=10, learning_rates=(0.5, 2.0))
+    paths = write_plots(spec, trajectory(spec)["E_total"], tmp_path)
     assert [p.name for p in paths] == ["e_total_lr_0.5.png", "e_total_lr_2.0.png", "e_total_all.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
     assert not plt.get_fignums()  # every figure closed
@@ -39,10 +37,10 @@ def test_write_plots_writes_every_png(tmp_path):
     ((2.0, 0.1, 1e-05), ["e_total_lr_2.0.png", "e_total_lr_0.1.png", "e_total_lr_1e-05.png"]),
 ])
 def test_plots_are_named_after_their_lr_sheets(tmp_path, rates, names):
-    spec = load_template().with_options(learning_rates=rates)
-    paths = plot_paths(spec, tmp_path)
+    net = load_network().with_options(learning_rates=rates)
+    paths = plot_paths(net, tmp_path)
     assert [p.name for p in paths[:-1]] == names
-    for path, rate in zip(paths, spec.learning_rates):  # e_total_lr_X.png draws the sheet "LR X"
+    for path, rate in zip(paths, net.learning_rates):  # e_total_lr_X.png draws the sheet "LR X"
         assert path.name == f"e_total_lr_{layout.lr_sheet_name(rate).removeprefix(layout.LR_SHEET_PREFIX)}.png"
 
 

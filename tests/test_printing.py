@@ -104,9 +104,9 @@ def test_the_default_workbook_prints_on_at_most_24_pages(printed):
 def test_an_lr_sheet_prints_its_charts_then_its_first_and_last_iterations(printed):
     """Page 1 the band (title, η, charts); then the table, two pages wide: the header, the first iterations and
     the last ones on each, with the iteration column repeated."""
-    from excelgen.spec import load_template
+    from network import load_network
 
-    iterations = load_template().iterations
+    iterations = load_network("era-s6").iterations
     sheet = [page for page in printed["era-s6"] if page.sheet == "LR 0.1"]
     band, *table = sheet
     title = "Gradient descent with learning rate η = 0.1"
