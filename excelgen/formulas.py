@@ -28,7 +28,7 @@ from network import Column, Kind, Network, Quantity
 from network.names import name
 
 from network import layout
-from network.layout import col_letter, constant_name, fixed_bias_name  # the names verify reads too
+from network.layout import column_letter, constant_name, fixed_bias_name  # the names verify reads too
 from excelgen.rowstream import PREV, ROW
 
 
@@ -43,7 +43,7 @@ class _Writer:
     def __init__(self, net: Network, columns: tuple[Column, ...]) -> None:
         self.net = net
         self.examples = len(net.examples)
-        self.letters = {c.header: col_letter(i) for i, c in enumerate(columns)}
+        self.letters = {c.header: column_letter(i + 1) for i, c in enumerate(columns)}
         self.L = len(net.layers) - 1
 
     # --- how a quantity is read: a cell of this row, or a Network-sheet constant

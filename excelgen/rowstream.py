@@ -25,7 +25,7 @@ from typing import Sequence
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from network.layout import col_letter
+from network.layout import column_letter
 
 ROW = "{r}"  # placeholder: this row's Excel number
 PREV = "{p}"  # placeholder: the Excel number of the row above
@@ -100,7 +100,7 @@ class RowStreamWorksheet(Worksheet):
         row = _ROW_MARK if marks else ROW
         parts = [f'<row r="{row}">']
         for col, cell in enumerate(cells):
-            address = f"{col_letter(col)}{row}"
+            address = f"{column_letter(col + 1)}{row}"
             style = self._style_attribute(col, cell.cell_format)
             if cell.blank:
                 # what write_blank writes; %.0s takes the column's value and prints nothing

@@ -3,8 +3,7 @@
 It reads like the sheet: one small function per step, one line per quantity with its maths, the names of
 network/names.py. Arrays carry every learning rate side by side (axis 0, R rates) and every example
 (axis 1, E examples): a[l] has shape (R, E, n_l), w[l] shape (R, n_l, n_(l-1)), b[l] shape (R, n_l), where
-index l-1 holds layer l. Sums run left to right, term by term, as the sheet's formulas do, so the classic
-network's values are bit for bit those of verify/naming/reference.py.
+index l-1 holds layer l. Sums run left to right, term by term, as the sheet's formulas do.
 
 The training loop exists once, in iteration_rows(): each iteration's value of every LR-sheet column.
 """

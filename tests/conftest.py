@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -276,3 +277,28 @@ def general_workbooks(tmp_path_factory) -> dict[str, Path]:
         name: write_workbook(load_network(name).with_options(iterations=40, learning_rates=rates), folder / f"{name}.xlsx")
         for name, rates in GENERAL_TEMPLATES.items()
     }
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The classic network's numbers that are no column of its LR sheet: inputs, targets, fixed biases."""
+
+    i1: float
+    i2: float
+    t1: float
+    t2: float
+    b1: float = 0.0
+    b2: float = 0.0
+
+
+def train_classic(weights: tuple[float, ...], x: Inputs, learning_rates: tuple[float, ...], iterations: int):
+    """The one reference (network/reference.py) on the classic network with these numbers: .learning_rates, and
+    .columns[header] of shape (n_learning_rates, iterations + 1)."""
+    from types import SimpleNamespace
+
+    from network import trajectory
+    from network.description import classic_network
+
+    net = classic_network((x.i1, x.i2), (x.t1, x.t2), tuple(weights), (x.b1, x.b2),
+                          learning_rates=tuple(float(r) for r in learning_rates), iterations=iterations)
+    return SimpleNamespace(learning_rates=net.learning_rates, columns=trajectory(net))

@@ -18,7 +18,8 @@ from backprop_sheet.cli import cli
 from network import load_network
 from excelgen.workbook import write_workbook
 from test_verify_bad_input import _text_renamed, _zip_bomb
-from test_verify_faults import FAULTS, _edit_sheet_xml
+from planting import edit_sheet
+from test_verify_faults import FAULTS
 from verify import batch
 from verify.reading import libreoffice
 
@@ -33,8 +34,8 @@ def class_folder(builtin_workbooks, tmp_path_factory) -> Path:
     (folder / "group-b").mkdir()
     shutil.copy(builtin_workbooks["era-s6"], folder / "alice.xlsx")
     shutil.copy(builtin_workbooks["mazur"], folder / "group-b" / "bruno.xlsx")
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
     _zip_bomb(folder, builtin_workbooks["era-s6"]).rename(folder / "eve.xlsx")
     _text_renamed(folder / "group-b", None).rename(folder / "group-b" / "frank.xlsx")
     if libreoffice.find_soffice():
