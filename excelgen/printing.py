@@ -7,8 +7,8 @@ A sheet is never shrunk below LEGIBLE_SCALE: a sheet too large for one page at t
 (one page wide where it fits). The scale is computed here from the sheet's column widths and row heights, never
 left to the app's "fit to page", so every app prints the same type size.
 
-An LR sheet prints on 1 + W pages (W: the table's width in pages): the band above the table header (the charts,
-layout.HEADER_ROW rows) on its own page, then the table's header and first iterations as print titles repeated at
+An LR sheet prints on 1 + W pages (W: the table's width in pages): the title, η and the chart band (down to
+layout.CHART_BAND's last row) on a page of its own, then the table's header and first iterations as print titles repeated at
 the top of every table page, with the last iterations under them, and the iteration column repeated at the left
 of every page. The whole table stays in the file; only the middle iterations stay off paper.
 
@@ -87,7 +87,7 @@ def table_setup(ws: Worksheet, *, last_col: int, iterations: int) -> None:
     printed = (f"printed: iterations 0–{shown_first - 1:,} and {iterations - shown_last + 1:,}–{iterations:,}"
                if shown_last else "")
     _common(ws, True, scale, printed)
-    band = xl_range_abs(0, 0, header - 1, _charts_end(ws)[1] or last_col)  # the charts' width: no empty pages
+    band = xl_range_abs(0, 0, layout.CHART_BAND[1], _charts_end(ws)[1] or last_col)  # the charts' width: no empty page
     ws.repeat_rows(header, first + shown_first - 1 if shown_last else header)  # header and first iterations on top
     table = xl_range_abs(last - shown_last + 1 if shown_last else header, 0, last, last_col)
     areas = [band, table]
