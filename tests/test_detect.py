@@ -114,7 +114,7 @@ def test_eta_labels(text, is_eta):
 
 def test_the_docs_list_the_vocabulary():
     """Every spelling in verify/tables/vocabulary.py appears in docs/handbuilt.md's vocabulary table, and back."""
-    section = _docs_section("## Header vocabulary")
+    section = HANDBUILT_PAGE.read_text("utf-8")
     rows = dict(re.findall(r"^\| `([^`]+)` \| (.+) \|$", section, re.M))
     for canonical, spellings in vocabulary.SPELLINGS.items():
         if canonical.startswith("∂"):  # documented as patterns: any E spelling, any a_h spelling
@@ -351,10 +351,3 @@ def test_derivation_text_alone_is_not_a_table():
     wb.active.append(["w1", 0.15, "w2", 0.2])  # a few labelled weights are not a table either
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
         find_tables(read_book(wb))
-
-
-def _docs_section(title: str) -> str:
-    text = HANDBUILT_PAGE.read_text("utf-8")
-    start = text.index(title)
-    end = text.find("\n## ", start + len(title))
-    return text[start : end if end != -1 else None]
