@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
+from network.errors import BackpropSheetError
 from verify import batch
 from verify.api import check
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.engines.recalculation import ENGINES
+from verify.reports.report import error_dict
 
 
 class _Size(click.ParamType):
@@ -35,7 +37,13 @@ class _Size(click.ParamType):
     help="Spreadsheet engine that recalculates the formulas: LibreOffice, the pure-Python `formulas` "
     "package, none (saved values only), or auto (LibreOffice when installed, else formulas).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape documented in the README).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the report as JSON (shape documented in the README); always one document, with an error "
+    "object when nothing could be checked.",
+)
 @click.option("--rtol", type=click.FloatRange(min=0), default=DEFAULT_RTOL, help="Relative tolerance.")
 @click.option(
     "--atol",
@@ -85,15 +93,21 @@ def verify(
     and *.xls (Office lock files skipped). Recomputes every table in NumPy from the workbook's own
     inputs, initial weights and η, and compares the saved values and a spreadsheet engine's
     recalculation cell by cell; each failing table names its first wrong cell in dependency order.
-    Several workbooks give one line each (pass, FAIL with the first named mistake, or could not
+    Several workbooks give one line each (pass, FAIL with every distinct mistake, or could not
     check) and a summary. Exit code 0: all checks pass; 1: something differs; 2: a workbook could
     not be checked (and none failed).
     """
-    with _progress(workbooks, exclude=[p for p in (csv_path, report_path) if p]) as advance:
-        report = check(
-            workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol, jobs=jobs,
-            timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
-        )
+    try:
+        with _progress(workbooks, exclude=[p for p in (csv_path, report_path) if p]) as advance:
+            report = check(
+                workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol,
+                jobs=jobs, timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
+            )
+    except BackpropSheetError as exc:
+        if as_json:  # a script reading stdout still gets one JSON document; the CLI prints the line on stderr
+            single = len(workbooks) == 1 and not Path(workbooks[0]).is_dir()
+            click.echo(json.dumps(error_dict(str(exc), workbooks[0] if single else None), indent=2, ensure_ascii=False))
+        raise
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

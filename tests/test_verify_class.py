@@ -140,6 +140,7 @@ def test_class_workbook_links_each_file_and_charts_the_mistakes(class_run):
     assert [c.value for c in sheet[1]][:4] == ["File", "Status", "Sheet", "Cell"]
     rows = {Path(r[0].value).name: r for r in sheet.iter_rows(min_row=2) if r[0].hyperlink}
     assert [c.value for c in rows["carla.xlsx"][1:4]] == ["FAIL", "LR 0.5", "Y5"]
+    assert rows["carla.xlsx"][4].alignment.wrap_text  # the mistake wraps in its column, not cut off by the next
     assert rows["alice.xlsx"][1].value == "pass" and rows["eve.xlsx"][1].value == "could not check"
     for name, row in rows.items():  # each link leads to the student's file, relative to the report
         target = report_path.parent / row[0].hyperlink.target.replace("\\", "/")  # Excel writes \ in links

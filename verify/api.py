@@ -5,7 +5,7 @@
     >>> report.passed, len(report.tables)
     (True, 6)
     >>> class_report = verify.check("submissions/")      # a folder, or a list of paths: a ClassReport
-    >>> class_report.to_frame()                          # one row per finding, with its file
+    >>> class_report.to_frame()                          # one row per workbook and table (the CSV's rows)
 
 Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 from network.errors import BackpropSheetError, WorkbookError
 from verify import batch
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome
 from verify.engines.recalculation import resolve
 from verify.reports.report import Report
@@ -50,8 +51,9 @@ def check(
     csv, xlsx: also write the class's CSV rows and its class workbook (`--csv`, `--report`).
     on_done: called with each workbook's Outcome as it finishes (a progress bar).
 
-    A Report's and a ClassReport's .to_dict() is the `--json` output; .to_frame() is a pandas
-    DataFrame of the findings; in Jupyter both show as a coloured table.
+    A Report's and a ClassReport's .to_dict() is the `--json` output; a Report's .to_frame() is a pandas
+    DataFrame of its findings, a ClassReport's a row per workbook and table (.findings_frame(): the findings);
+    in Jupyter both show as a coloured table. Workbooks this tool wrote (a class report) are never checked.
     Raises WorkbookError when the one workbook cannot be checked (missing, damaged, no table),
     EngineError for an unknown or missing engine, BackpropSheetError for a bad option.
 
@@ -72,7 +74,9 @@ def check(
     found = batch.find_workbooks(paths, exclude=[p for p in (csv, xlsx) if p])
     if not found:
         names = ", ".join(map(str, paths))
-        raise WorkbookError(f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}")
+        ours = [f"{p} is a {what} written by backprop-sheet, not a student's workbook"
+                for p in paths if (what := marks.tool_written(p))]
+        raise WorkbookError("; ".join(ours) or f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}")
     budget = batch.Budget(timeout=timeout, max_memory=size)
     run = batch.check_many(
         found, engine=engine, rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget,

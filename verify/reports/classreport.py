@@ -1,11 +1,14 @@
 """The result of checking a whole class: one outcome per workbook, and a summary of the mistakes.
 
-Each workbook ends one of three ways: `pass`; `FAIL`, with its first named mistake and cell;
-or `could not check`, with the reason in one line. The summary counts the outcomes and how
-many workbooks carry each named mistake (by its catalogue key, verify/naming/mistakes.py).
+Each workbook ends one of three ways: `pass`; `FAIL`, with every distinct mistake and the first
+cell it shows at (the first named mistake first); or `could not check`, with the reason in one
+line. The summary counts the outcomes and how many workbooks carry each named mistake (by its
+catalogue key, verify/naming/mistakes.py).
 
-The class comes out as text lines, CSV rows (one per workbook and table), JSON, and a class
-workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/report.py):
+The class comes out as text lines, CSV rows (one per workbook and table; `to_frame()` is the same
+rows as a DataFrame), JSON, and a class workbook (`--report class.xlsx`, marked as written by this
+tool, verify/reports/marks.py, so that a later run over its folder never checks it as a student's).
+JSON shape (`version` as in verify/reports/report.py):
 
     {
       "version": 2,
@@ -29,7 +32,8 @@ workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/rep
 
 `mistakes` in a workbook lists the catalogue keys of its findings in report order, each once;
 a finding with no catalogued mistake counts as "(not catalogued)". `seconds` is the wall time
-the worker spent on that workbook.
+the worker spent on that workbook. In the CSV, `findings`, `mistakes`, `mistake_keys`, `cells` and
+`columns` count and list a table's root causes, each once (verify/reports/report.py, RootCause).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from verify.reports import marks
 from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
 from verify.reports.report import JSON_VERSION, Finding, Report
 
@@ -85,13 +90,25 @@ class Outcome:
         """The catalogue keys of the findings, in report order, each once."""
         return list(dict.fromkeys(f.mistake_key or NOT_CATALOGUED for f in self.findings))
 
+    @property
+    def distinct_mistakes(self) -> list[Finding]:
+        """The first finding of each distinct mistake, the first named one first. A mistake is its catalogue key
+        (else its kind) in one quantity: the same mistake in ∂E/∂w3 on six sheets is one, ∂E/∂w2 and ∂E/∂w3 with
+        the same key are two."""
+        first = self.first_finding
+        if first is None:
+            return []
+        distinct = {}
+        for f in [first, *(r.finding for r in self.report.root_causes)]:
+            distinct.setdefault((f.mistake_key or f.kind, f.quantity), f)
+        return list(distinct.values())
+
     def line(self) -> str:
         if self.report is None:
             return f"{self.file}  could not check: {self.reason}"
-        first = self.first_finding
-        if first is None:
+        if self.first_finding is None:
             return f"{self.file}  pass"
-        return f"{self.file}  FAIL  {first.cell}: {first.mistake or first.message()}"
+        return f"{self.file}  FAIL  " + "; ".join(f"{f.cell}: {f.mistake or f.message()}" for f in self.distinct_mistakes)
 
     def to_dict(self) -> dict:
         return {
@@ -129,6 +146,13 @@ class ClassReport:
         return tuple(f for o in self.outcomes for f in o.findings)
 
     def to_frame(self):
+        """A pandas DataFrame with one row per workbook and table (CSV_COLUMNS): the CSV's rows, students who
+        passed and files that could not be checked included."""
+        import pandas as pd
+
+        return pd.DataFrame(self.csv_rows(), columns=list(CSV_COLUMNS))
+
+    def findings_frame(self):
         """A pandas DataFrame with one row per finding and its file (verify.reports.html.FRAME_COLUMNS)."""
         from verify.reports import html
 
@@ -200,6 +224,7 @@ class ClassReport:
                 rows.append(dict.fromkeys(CSV_COLUMNS, "") | {"file": o.file, "status": o.status, "reason": o.reason})
                 continue
             for t in o.report.tables:
+                causes = [cause.finding for cause in t.root_causes]
                 rows.append(
                     {
                         "file": o.file,
@@ -207,11 +232,11 @@ class ClassReport:
                         "status": PASS if t.passed else FAIL,
                         "eta": "" if t.eta is None else t.eta,
                         "cells_checked": t.cells,
-                        "findings": len(t.findings),
-                        "mistakes": "; ".join(f.mistake or f.message() for f in t.findings),
-                        "mistake_keys": "; ".join(f.mistake_key or NOT_CATALOGUED for f in t.findings),
-                        "cells": "; ".join(f.cell for f in t.findings),
-                        "columns": "; ".join(f.header for f in t.findings),
+                        "findings": len(causes),
+                        "mistakes": "; ".join(f.mistake or f.message() for f in causes),
+                        "mistake_keys": "; ".join(f.mistake_key or NOT_CATALOGUED for f in causes),
+                        "cells": "; ".join(f.cell for f in causes),
+                        "columns": "; ".join(f.header for f in causes),
                         "reason": "",
                     }
                 )
@@ -232,6 +257,7 @@ class ClassReport:
 
         with _atomic(path) as tmp:
             book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False})
+            marks.mark(book, marks.CLASS_REPORT)
             _workbooks_sheet(book, self, Path(path).resolve().parent)
             _mistakes_sheet(book, self)
             book.close()
@@ -263,7 +289,7 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
     sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
     sheet.set_column(1, 1, 13)
     sheet.set_column(2, 3, 8)
-    sheet.set_column(4, 4, 80)
+    sheet.set_column(4, 4, 80, book.add_format({"text_wrap": True, "valign": "top"}))  # long mistakes wrap, not cut off
     sheet.set_column(5, 5, 22)
     sheet.set_column(6, 6, 8)
     sheet.freeze_panes(1, 0)
