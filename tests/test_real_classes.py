@@ -30,7 +30,7 @@ UNFINISHED = _waits_for("checking every filled cell of an unfinished table")
 VERTICAL = _waits_for("the vertical-table finder (labels in a column, one iteration per sheet, chained)")
 SHAPE = _waits_for("hand-built tables of another network shape (the layered reference)")
 PRECISION = _waits_for("the tolerance from the stored precision of the saved values")
-COMBINED = _waits_for("catalogue entries that combine (wrong column with fixed row)")
+
 
 CORRECT = [
     pytest.param("stacked", marks=STACKED),
@@ -45,7 +45,7 @@ PLANTED = [
     pytest.param("vertical-planted", marks=VERTICAL),
     pytest.param("2-4-1-planted", marks=SHAPE),
     pytest.param("rounded-planted", marks=PRECISION),
-    pytest.param("combined", marks=COMBINED),
+    "combined",
 ]
 
 

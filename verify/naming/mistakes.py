@@ -10,6 +10,9 @@ first entry whose numbers match the column's numbers gives a sentence a student 
 
     ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
 
+When no single entry explains a column, COMBINATIONS are tried: two mistakes in one formula (the wrong column
+and a fixed row, `=H41-Z$41*$B$39`), keyed by both entries' keys joined with "+" (`wrong-column+fixed-row`).
+
 An entry says which columns it explains: by their records, for any network (the other hidden unit's slope:
 every column whose formula multiplies by a hidden unit's slope, in every network with two hidden units or
 more), or by the classic network's names (most entries, written for the classic 2-2-2 network's sheet).
@@ -86,7 +89,7 @@ def identify(
     wrong &= np.isfinite(actual)  # rows holding an error value (#VALUE!) show no numbers to match
     wrong[row_index] = True
     where = _Where(table, column, row_index, formulas or {}, initial_weights or {})
-    for entry in CATALOGUE:
+    for entry in CATALOGUE + COMBINATIONS:
         if not entry.explains(numbers.net, record):
             continue
         with np.errstate(all="ignore"):
@@ -152,14 +155,15 @@ def _has_hidden_slope(net: Network, column: Column) -> bool:
     return slope_of(net, column) is not None
 
 
-def _other_hidden_slope(u: Numbers, q: str, _: _Where) -> Variants:
+def _other_hidden_slope(u: Numbers, q: str, _: _Where, *, later: bool) -> Variants:
     """The column's formula with another unit of the same hidden layer's slope f'(z): a hidden δ (or the classic
-    ∂E/∂w1..w4) written with a_1_1·(1−a_1_1) where a_1_2·(1−a_1_2) belongs."""
+    ∂E/∂w1..w4) written with a_1_1·(1−a_1_1) where a_1_2·(1−a_1_2) belongs. `later`: only the units after the
+    column's own (∂E/∂w1, ∂E/∂w2 with a_h2), else only those before it (∂E/∂w3, ∂E/∂w4 with a_h1): two mistakes."""
     net = u.net
     name, f = slope_of(net, columns_of(net)[q])
     own = parse(name, classic=net.classic)
     for j in range(1, net.layers[own.layer] + 1):
-        if j == own.neuron:
+        if j == own.neuron or (j > own.neuron) != later:
             continue
         other = net.name_of(Quantity(own.kind, own.layer, j, example=own.example))
         if f == "sigmoid":
@@ -167,6 +171,14 @@ def _other_hidden_slope(u: Numbers, q: str, _: _Where) -> Variants:
         else:
             says = f"uses {f}'({other}) instead of {f}'({name})"
         yield u.right(q, swap={name: other}), says
+
+
+def _earlier_hidden_slope(u: Numbers, q: str, where: _Where) -> Variants:
+    return _other_hidden_slope(u, q, where, later=False)
+
+
+def _later_hidden_slope(u: Numbers, q: str, where: _Where) -> Variants:
+    return _other_hidden_slope(u, q, where, later=True)
 
 
 # --- the classic network's structure ---------------------------------------------------------------
@@ -492,6 +504,30 @@ def _wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
             yield u.prev(other) - u.eta * u.prev(g(q)), f"starts from {other} of the row above instead of {q}"
 
 
+def _wrong_column_fixed_row(u: Numbers, q: str, where: _Where) -> Variants:
+    """Two mistakes in one update: another weight's gradient (or another weight), taken from one fixed row."""
+    for k in range(where.row_index):
+        for other in WEIGHTS:
+            if other != q:
+                yield u.prev(q) - u.eta * u[g(other)][k], (
+                    f"subtracts η·∂E/∂{other} of the fixed row {where.row(k)} (a $ on the row) instead of η·∂E/∂{q} "
+                    "of the row above"
+                )
+                yield u[other][k] - u.eta * u.prev(g(q)), (
+                    f"starts from {other} of the fixed row {where.row(k)} (a $ on the row) instead of {q} of the row above"
+                )
+
+
+def _adds_wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
+    """Two mistakes in one update: the gradient added, and of another weight (or added to another weight)."""
+    for other in WEIGHTS:
+        if other != q:
+            yield u.prev(q) + u.eta * u.prev(g(other)), f"adds η·∂E/∂{other} instead of subtracting η·∂E/∂{q}"
+            yield u.prev(other) + u.eta * u.prev(g(q)), (
+                f"adds η·∂E/∂{q} to {other} of the row above instead of subtracting it from {q}"
+            )
+
+
 _ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
@@ -587,8 +623,11 @@ def _relative(formula: str, row: int, col: int) -> str:
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
     Entry("other-hidden-slope", (),
-          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way)",
-          _other_hidden_slope, applies=_has_hidden_slope),
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (an earlier hidden unit's slope; in any "
+          "network, a hidden δ with the slope of a unit before its own)", _earlier_hidden_slope, applies=_has_hidden_slope),
+    Entry("later-hidden-slope", (),
+          "∂E/∂w1 or ∂E/∂w2 uses a_h2·(1−a_h2) where a_h1·(1−a_h1) belongs (a later hidden unit's slope; in any "
+          "network, a hidden δ with the slope of a unit after its own)", _later_hidden_slope, applies=_has_hidden_slope),
     Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
           _other_hidden_error),
     Entry("net-in-slope", ALL_GRADS, "a derivative uses h·(1−h) or o·(1−o), before the sigmoid, where a_h·(1−a_h) "
@@ -633,4 +672,11 @@ CATALOGUE: tuple[Entry, ...] = (
           "without $ that slid off the η cell", _unchanged),
     Entry("broken-row", COMPUTED, "one row's formula breaks its column's pattern (a row copied or edited "
           "wrongly; read from the formulas)", _broken_row),
+)
+
+# Two mistakes in one formula, tried after every single entry: the key joins the two entries' keys with "+".
+COMBINATIONS: tuple[Entry, ...] = (
+    Entry("wrong-column+fixed-row", WEIGHTS, "the update references the wrong column and a fixed row at once "
+          "(`=H41-Z$41*$B$39`: another weight's gradient, always from row 41)", _wrong_column_fixed_row),
+    Entry("adds+wrong-column", WEIGHTS, "the update adds the gradient, and another weight's", _adds_wrong_column),
 )
