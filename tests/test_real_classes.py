@@ -29,7 +29,7 @@ STACKED = _waits_for("the stacked-tables finder (each table found by its own hea
 UNFINISHED = _waits_for("checking every filled cell of an unfinished table")
 VERTICAL = _waits_for("the vertical-table finder (labels in a column, one iteration per sheet, chained)")
 SHAPE = _waits_for("hand-built tables of another network shape (the layered reference)")
-PRECISION = _waits_for("the tolerance from the stored precision of the saved values")
+
 
 
 CORRECT = [
@@ -44,7 +44,7 @@ PLANTED = [
     pytest.param("one-iteration-planted", marks=UNFINISHED),
     pytest.param("vertical-planted", marks=VERTICAL),
     pytest.param("2-4-1-planted", marks=SHAPE),
-    pytest.param("rounded-planted", marks=PRECISION),
+    "rounded-planted",
     "combined",
 ]
 

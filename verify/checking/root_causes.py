@@ -21,7 +21,7 @@ from network import At, Column, Kind
 from verify.checking.starts import Start
 from verify.naming import mistakes
 from verify.naming.recompute import Numbers, columns_of
-from verify.naming.tolerance import close
+from verify.naming.tolerance import FULL_PRECISION, at_precision, close, rounding_slack
 from verify.reading import cells
 from verify.reading.book import Book
 from verify.reading.cells import CellKey, Value
@@ -64,9 +64,12 @@ def root_causes(
     *,
     rtol: float,
     atol: float,
+    digits: int = FULL_PRECISION,
 ) -> list[Finding]:
     """Every independent root cause among the table's values (saved or recalculated), in dependency order;
-    [] when all agree with the reference `want` (name -> every row's value)."""
+    [] when all agree with the reference `want` (name -> every row's value). `digits`: the significant digits the
+    values carry (verify/naming/tolerance.py: a file that stores fewer is compared at that precision)."""
+    rtol = at_precision(rtol, digits)
     names = compared(table)
     by_name = columns_of(table.net)
     rows = range(table.first_row, table.last_row + 1)
@@ -82,7 +85,7 @@ def root_causes(
                       len(rows))
     suspects = [q for k, q in enumerate(names) if wrong[:, k].any()]
     # column -> (its first row that is wrong given its inputs, the value due there)
-    causes = wrong_given_inputs(numbers, suspects, rtol=rtol, atol=atol)
+    causes = wrong_given_inputs(numbers, suspects, rtol=rtol, atol=atol, digits=digits)
     for k, q in enumerate(names):  # a starting number typed into a column has no formula to recompute
         if q not in by_name and wrong[:, k].any():
             i = int(np.argmax(wrong[:, k]))
@@ -110,16 +113,21 @@ def root_causes(
     return findings
 
 
-def wrong_given_inputs(numbers: Numbers, names: list[str], *, rtol: float, atol: float) -> dict[str, tuple[int, float]]:
+def wrong_given_inputs(numbers: Numbers, names: list[str], *, rtol: float, atol: float,
+                       digits: int = FULL_PRECISION) -> dict[str, tuple[int, float]]:
     """The columns of `names` that are wrong even given their own inputs as the sheet holds them: name -> (the
     first such row, 0-based; what it should hold there given its inputs), in the order of `names`. Names without
     a formula of their own (the iteration, a starting number) are skipped; rows whose inputs hold an error value
-    are not judged."""
+    are not judged. Values stored with fewer `digits` than a double may drift by their rounding_slack()."""
     found = {}
+    rounded = digits < FULL_PRECISION
+    moved = [numbers.perturbed(0.5 * 10.0 ** (1 - digits), seed) for seed in (1, 2)] if rounded else []
     for q in [q for q in names if q in columns_of(numbers.net)]:
         with np.errstate(all="ignore"):
             local = numbers.right(q)
             bad = np.isfinite(local) & ~close(local, numbers.actual(q), rtol, atol)
+            if rounded and bad.any():
+                bad &= np.abs(local - numbers.actual(q)) > rounding_slack(local, [m.right(q) for m in moved])
         if bad.any():
             i = int(np.argmax(bad))
             found[q] = (i, float(local[i]))

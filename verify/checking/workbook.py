@@ -6,7 +6,8 @@
    network it trains (a general network's, rebuilt from its workbook, or the classic network);
 3. structure: every computed cell holds a formula (verify/checking/structure.py);
 4. saved values against the reference computed from the saved inputs, initial weights and η
-   (skipped, with a note, for a file saved without values: the engine decides);
+   (skipped, with a note, for a file saved without values: the engine decides), at the precision the file
+   stores (verify/naming/tolerance.py: an app that exports 10 significant digits, with a note);
 5. recalculated values (LibreOffice or `formulas`) against the reference computed from the
    recalculated inputs, initial weights and η.
 
@@ -24,7 +25,7 @@ from verify.checking import starts
 from verify.checking.root_causes import compared, root_causes
 from verify.checking.structure import UNFINISHED, bad_input, structure
 from verify.engines.recalculation import Recalculation
-from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, FULL_PRECISION, stored_digits
 from verify.reading import cells, gcpause, opening
 from verify.reading.book import Book
 from verify.reading.cells import CellKey, Value
@@ -67,6 +68,9 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
         checks = {}
         if book.has_saved_values:
             checks["saved values"] = cells.read_values(book, wanted)
+            digits = stored_digits(checks["saved values"].values())
+            if digits < FULL_PRECISION:
+                notes.append(f"the saved values carry {digits} significant digits: they are compared at that precision")
         elif recalculation.engine == "none":
             raise WorkbookError(
                 f"{path} holds formulas without their saved values (written by openpyxl or a similar library?): "
@@ -99,6 +103,7 @@ def _add_value_findings(findings: dict[str, list[Finding]], tables: list[Table],
     """One check (saved values, or an engine's) of every table: its root causes added to the table's findings.
 
     `references`: the reference of each list of starts already trained, by those starts."""
+    digits = stored_digits(values.values())  # a file exported with fewer digits is compared at its precision
     found = [starts.start(t, values) for t in tables]
     good = tuple(s for s in found if isinstance(s, starts.Start))
     if good not in references:
@@ -108,7 +113,8 @@ def _add_value_findings(findings: dict[str, list[Finding]], tables: list[Table],
         if isinstance(start, starts.BadInput):
             findings[table.sheet].append(bad_input(table, check, start))
         else:
-            findings[table.sheet] += root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol)
+            findings[table.sheet] += root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol,
+                                                  digits=digits)
 
 
 def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict) -> TableReport:
