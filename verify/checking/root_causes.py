@@ -76,7 +76,8 @@ def root_causes(
     raw = [[values.get((table.sheet, row, table.columns[q])) for q in names] for row in rows]
     actual = np.array([[_float(v) for v in line] for line in raw], dtype=float).reshape(len(rows), len(names))
     expect = np.column_stack([want[q] for q in names])
-    wrong = ~close(actual, expect, rtol, atol)
+    judged = judgeable(table, names, raw)
+    wrong = ~close(actual, expect, rtol, atol) & judged
     flat = np.flatnonzero(wrong)  # row by row, each row in dependency order
     if flat.size == 0:
         return []
@@ -85,7 +86,8 @@ def root_causes(
                       len(rows))
     suspects = [q for k, q in enumerate(names) if wrong[:, k].any()]
     # column -> (its first row that is wrong given its inputs, the value due there)
-    causes = wrong_given_inputs(numbers, suspects, rtol=rtol, atol=atol, digits=digits)
+    causes = wrong_given_inputs(numbers, suspects, rtol=rtol, atol=atol, digits=digits,
+                                judged={q: judged[:, k] for k, q in enumerate(names)})
     for k, q in enumerate(names):  # a starting number typed into a column has no formula to recompute
         if q not in by_name and wrong[:, k].any():
             i = int(np.argmax(wrong[:, k]))
@@ -113,12 +115,38 @@ def root_causes(
     return findings
 
 
+def judgeable(table: Table, names: list[str], raw: list[list[Value]]) -> np.ndarray:
+    """rows × names: the cells a value check judges. An unfinished table (an exercise, a last row that holds only
+    the updated weights) has every filled cell judged whose inputs are judged too; an empty cell, and every cell
+    that reads one (in its own row or the row above), is left out (the structure check names the empty ones)."""
+    filled = np.array([[v is not None and v != "" for v in line] for line in raw], dtype=bool).reshape(len(raw), len(names))
+    if filled.all():
+        return filled
+    by_name = columns_of(table.net)
+    index = {q: k for k, q in enumerate(names)}
+    judged = filled.copy()
+    for i in range(len(raw)):
+        for k, q in enumerate(names):
+            if not judged[i, k] or q not in by_name:
+                continue
+            for dep in by_name[q].depends:
+                j = index.get(dep.name)
+                if j is None:
+                    continue
+                if (dep.at is At.ROW and not judged[i, j]) or (dep.at is At.PREVIOUS and i and not judged[i - 1, j]):
+                    judged[i, k] = False
+                    break
+    return judged
+
+
 def wrong_given_inputs(numbers: Numbers, names: list[str], *, rtol: float, atol: float,
-                       digits: int = FULL_PRECISION) -> dict[str, tuple[int, float]]:
+                       digits: int = FULL_PRECISION,
+                       judged: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[int, float]]:
     """The columns of `names` that are wrong even given their own inputs as the sheet holds them: name -> (the
     first such row, 0-based; what it should hold there given its inputs), in the order of `names`. Names without
     a formula of their own (the iteration, a starting number) are skipped; rows whose inputs hold an error value
-    are not judged. Values stored with fewer `digits` than a double may drift by their rounding_slack()."""
+    are not judged, nor the rows `judged` leaves out (an empty cell, or one that reads an empty cell). Values stored
+    with fewer `digits` than a double may drift by their rounding_slack()."""
     found = {}
     rounded = digits < FULL_PRECISION
     moved = [numbers.perturbed(0.5 * 10.0 ** (1 - digits), seed) for seed in (1, 2)] if rounded else []
@@ -126,6 +154,8 @@ def wrong_given_inputs(numbers: Numbers, names: list[str], *, rtol: float, atol:
         with np.errstate(all="ignore"):
             local = numbers.right(q)
             bad = np.isfinite(local) & ~close(local, numbers.actual(q), rtol, atol)
+            if judged is not None and q in judged:
+                bad &= judged[q]
             if rounded and bad.any():
                 bad &= np.abs(local - numbers.actual(q)) > rounding_slack(local, [m.right(q) for m in moved])
         if bad.any():

@@ -40,8 +40,11 @@ def computed_cells(table: Table) -> list[tuple[CellKey, str, int]]:
 
 
 def still_empty(table: Table, book: Book, computed: list[tuple[CellKey, str, int]]) -> Finding | None:
-    """An unfinished table (an exercise): its empty computed cells, the columns they are in named."""
+    """An unfinished table (an exercise): its empty computed cells, the columns they are in named. A last row that
+    holds only the updated weights (the weights after the last iteration) is not unfinished."""
     found = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None and _empty(book, cell)]
+    if _only_weights_in_last_row(table, found):
+        return None
     if not found:
         return None
     columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in found))
@@ -88,3 +91,34 @@ def _structure_finding(
 
 def _empty(book: Book, cell: CellKey) -> bool:
     return book.sheets[cell[0]].value(cell[1], cell[2]) in (None, "")
+
+
+def coverage(table: Table, book: Book) -> str:
+    """What the value checks could judge, when the table is not complete: "checked: iterations 0–0 of 1; not
+    filled: iteration 1's h1, a_h1, ... (it holds only the updated weights)"; "" for a complete table."""
+    computed = computed_cells(table)
+    empty = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None and _empty(book, cell)]
+    if not empty:
+        return ""
+    last = table.last_row - table.first_row
+    first_gap = min(i for _, _, i in empty)
+    checked = f"iterations 0–{first_gap - 1} of {last}" if first_gap else "the filled cells whose inputs are filled"
+    columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in empty))
+    listed = ", ".join(columns[:MAX_LISTED]) + (f" and {len(columns) - MAX_LISTED} more" if len(columns) > MAX_LISTED else "")
+    if _only_weights_in_last_row(table, empty):
+        gap = f"iteration {last}'s {listed} (it holds only the updated weights, which are checked)"
+    else:
+        rows = sorted({i for _, _, i in empty})
+        span = f"iteration {rows[0]}" if len(rows) == 1 else f"iterations {rows[0]}–{rows[-1]}"
+        gap = f"{len(empty):,} cells of {span} in {listed}"
+    return f"checked: {checked}; not filled: {gap}"
+
+
+def _only_weights_in_last_row(table: Table, empty: list[tuple[CellKey, str, int]]) -> bool:
+    """The empty cells are the last row's, every column but the weights and biases (filled): the weights after the
+    last iteration, nothing more to compute in that row."""
+    last = table.last_row - table.first_row
+    if not empty or last == 0 or any(i != last for _, _, i in empty):
+        return False
+    kinds = {c.header: c.kind for c in table.net.columns()}
+    return all(kinds.get(q) not in (Kind.WEIGHT, Kind.BIAS) for _, q, _ in empty)

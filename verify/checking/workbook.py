@@ -23,7 +23,7 @@ from pathlib import Path
 from network.errors import WorkbookError
 from verify.checking import starts
 from verify.checking.root_causes import compared, root_causes
-from verify.checking.structure import UNFINISHED, bad_input, structure
+from verify.checking.structure import bad_input, coverage, structure
 from verify.engines.recalculation import Recalculation
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, FULL_PRECISION, stored_digits
 from verify.reading import cells, gcpause, opening
@@ -81,23 +81,22 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 "the file holds no saved values (written by openpyxl or a similar library?): "
                 f"the {recalculation.engine} engine's recalculation decided"
             )
-        findings = {t.sheet: structure(t, book) for t in tables}
-        # An unfinished table (empty columns) gets that one finding: its values are not worth comparing yet.
-        finished = [t for t in tables if not any(f.mistake_key == UNFINISHED for f in findings[t.sheet])]
+        findings = {_key(t): structure(t, book) for t in tables}  # several tables may share a sheet
+        # An unfinished table's filled cells are compared too (root_causes.judgeable: not those that read an empty one).
         # The saved values and the engine nearly always start the same: the reference is trained once for both.
         references: dict[tuple, list] = {}
         for check, values in checks.items():  # the saved values, while the engine recalculates
-            _add_value_findings(findings, finished, check, values, book, rtol, atol, references)
+            _add_value_findings(findings, tables, check, values, book, rtol, atol, references)
         recalculated = recalculation.values(book, wanted)
         if recalculated is not None:
             checks[recalculation.engine] = recalculated
-            _add_value_findings(findings, finished, recalculation.engine, recalculated, book, rtol, atol, references)
+            _add_value_findings(findings, tables, recalculation.engine, recalculated, book, rtol, atol, references)
     first = next(iter(checks.values()))
-    reports = tuple(_table_report(t, tuple(checks), findings[t.sheet], first) for t in tables)
+    reports = tuple(_table_report(t, tuple(checks), findings[_key(t)], first, book) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
 
 
-def _add_value_findings(findings: dict[str, list[Finding]], tables: list[Table], check: str,
+def _add_value_findings(findings: dict[tuple[str, int], list[Finding]], tables: list[Table], check: str,
                         values: dict[CellKey, Value], book: Book, rtol: float, atol: float,
                         references: dict[tuple, list]) -> None:
     """One check (saved values, or an engine's) of every table: its root causes added to the table's findings.
@@ -111,13 +110,13 @@ def _add_value_findings(findings: dict[str, list[Finding]], tables: list[Table],
     columns = iter(references[good])
     for table, start in zip(tables, found):
         if isinstance(start, starts.BadInput):
-            findings[table.sheet].append(bad_input(table, check, start))
+            findings[_key(table)].append(bad_input(table, check, start))
         else:
-            findings[table.sheet] += root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol,
+            findings[_key(table)] += root_causes(table, check, start, next(columns), values, book, rtol=rtol, atol=atol,
                                                   digits=digits)
 
 
-def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict) -> TableReport:
+def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict, book: Book) -> TableReport:
     return TableReport(
         sheet=table.sheet,
         header_row=table.header_row,
@@ -130,7 +129,13 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         findings=tuple(findings),
         recognised=table.describe(),
         unchecked=tuple(table.not_checked()),
+        coverage=coverage(table, book),
     )
+
+
+def _key(table: Table) -> tuple[str, int]:
+    """A table's identity: its sheet and header row (tables stacked on one sheet)."""
+    return table.sheet, table.header_row
 
 
 def _find_tables(path: Path, book: Book) -> list[Table]:
