@@ -72,8 +72,8 @@ def root_causes(
     rtol = at_precision(rtol, digits)
     names = compared(table)
     by_name = columns_of(table.net)
-    rows = range(table.first_row, table.last_row + 1)
-    raw = [[values.get((table.sheet, row, table.columns[q])) for q in names] for row in rows]
+    rows = range(table.iterations + 1)
+    raw = [[values.get(table.cell(q, i)) for q in names] for i in rows]
     actual = np.array([[_float(v) for v in line] for line in raw], dtype=float).reshape(len(rows), len(names))
     expect = np.column_stack([want[q] for q in names])
     judged = judgeable(table, names, raw)
@@ -96,7 +96,7 @@ def root_causes(
     findings = []
     for n, (q, (i, should)) in enumerate(sorted(causes.items(), key=lambda item: (item[1][0], names.index(item[0])))):
         j = names.index(q)
-        cell = (table.sheet, table.first_row + i, table.columns[q])
+        cell = table.cell(q, i)
         finding = Finding(
             check=check,
             kind="error value" if cells.is_error(raw[i][j]) else "mismatch",
@@ -170,7 +170,6 @@ def _name_mistake(
 ) -> mistakes.Named | None:
     """Ask the catalogue (verify/naming/mistakes.py) which known mistake makes column `q` wrong from row i."""
     by_name = columns_of(table.net)
-    rows = range(table.first_row, table.last_row + 1)
     initial = {
         w: v
         for w, ref in table.scalars.items()
@@ -178,7 +177,7 @@ def _name_mistake(
     }
     return mistakes.identify(
         table, q, i, numbers,
-        formulas={q: [book.formula((table.sheet, r, table.columns[q])) for r in rows]},  # what the catalogue reads
+        formulas={q: [book.formula(c) if (c := table.cell(q, i)) else None for i in range(table.iterations + 1)]},
         initial_weights=initial or None, rtol=rtol, atol=atol,
     )
 

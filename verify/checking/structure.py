@@ -30,12 +30,12 @@ def computed_cells(table: Table) -> list[tuple[CellKey, str, int]]:
     """(cell, column name, iteration) of every cell that must hold a formula, row by row, each row in the
     sheet's order of the network's columns."""
     names = [c.header for c in table.net.columns() if c.kind is not Kind.ITERATION and c.header in table.columns]
-    own_start = {q for q in names if table.starts.get(q) == CellRef(table.sheet, table.first_row, table.columns[q])}
+    own_start = {q for q in names if table.starts.get(q) == CellRef(*table.cell(q, 0))}
     return [
-        ((table.sheet, row, table.columns[q]), q, i)
-        for i, row in enumerate(range(table.first_row, table.last_row + 1))
+        (cell, q, i)
+        for i in range(table.iterations + 1)
         for q in names
-        if not (i == 0 and q in own_start)
+        if not (i == 0 and q in own_start) and (cell := table.cell(q, i)) is not None
     ]
 
 
@@ -100,7 +100,7 @@ def coverage(table: Table, book: Book) -> str:
     empty = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None and _empty(book, cell)]
     if not empty:
         return ""
-    last = table.last_row - table.first_row
+    last = table.iterations
     first_gap = min(i for _, _, i in empty)
     checked = f"iterations 0–{first_gap - 1} of {last}" if first_gap else "the filled cells whose inputs are filled"
     columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in empty))
@@ -117,7 +117,7 @@ def coverage(table: Table, book: Book) -> str:
 def _only_weights_in_last_row(table: Table, empty: list[tuple[CellKey, str, int]]) -> bool:
     """The empty cells are the last row's, every column but the weights and biases (filled): the weights after the
     last iteration, nothing more to compute in that row."""
-    last = table.last_row - table.first_row
+    last = table.iterations
     if not empty or last == 0 or any(i != last for _, _, i in empty):
         return False
     kinds = {c.header: c.kind for c in table.net.columns()}

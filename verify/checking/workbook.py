@@ -124,7 +124,7 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         last_row=table.last_row,
         eta_cell=table.eta.address(),
         eta=cells.number(saved.get(cells.key(table.eta))),
-        cells=(table.last_row - table.first_row + 1) * len(compared(table)),  # compared per check
+        cells=(table.iterations + 1) * len(compared(table)),  # compared per check
         checks=("structure", *checks),
         findings=tuple(findings),
         recognised=table.describe(),

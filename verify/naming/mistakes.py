@@ -139,7 +139,8 @@ class _Where:
     initial_weights: Mapping[str, float]
 
     def row(self, index: int) -> int:
-        return self.table.first_row + index
+        cell = self.table.cell(self.column, index) if self.column in self.table.columns else None
+        return cell[1] if cell else self.table.first_row + index
 
     def sentence(self, says: str, *, from_row: bool) -> str:
         header = self.table.headers.get(self.column, self.column)
