@@ -1,9 +1,8 @@
 """What real classes hand in (issue 21): tests/realclass.py's layouts, correct and planted, checked end to end
 (saved values and a real LibreOffice recalculation); a class run over its own report; each mistake said once.
 
-The layouts the checker cannot read yet are marked xfail(strict=True) with the finder or feature they wait
-for (the one-path checker of issue 19 makes each a table finder or a catalogue entry): once it is merged
-they must pass, and the marks go.
+Each layout is a table finder (verify/tables/: classic_tables.py stacked, vertical_tables.py, shaped_tables.py)
+and each mistake a catalogue entry (verify/naming/mistakes.py, COMBINATIONS for two in one formula).
 """
 
 from __future__ import annotations
@@ -20,30 +19,18 @@ from backprop_sheet.cli import cli
 from verify.checking.workbook import check_workbook
 from verify.reports import marks
 
-
-def _waits_for(feature: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 21: needs {feature}")
-
-
-
-
-
-SHAPE = _waits_for("hand-built tables of another network shape (the layered reference)")
-
-
-
 CORRECT = [
     "stacked",
     "one-iteration",
     "vertical",
-    pytest.param("2-4-1", marks=SHAPE),
-    "rounded",  # passes already: the exact reference is within 1e-9 of every value rounded to 10 digits
+    "2-4-1",
+    "rounded",  # compared at the 10 digits it stores (a note says so)
 ]
 PLANTED = [
     "stacked-planted",
     "one-iteration-planted",
     "vertical-planted",
-    pytest.param("2-4-1-planted", marks=SHAPE),
+    "2-4-1-planted",
     "rounded-planted",
     "combined",
 ]

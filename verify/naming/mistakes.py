@@ -252,10 +252,29 @@ def _net_in_error(u: Numbers, q: str, _: _Where) -> Variants:
         yield variant, f"uses (o{k} − t{k}) (before the sigmoid) instead of (a_o{k} − t{k})"
 
 
-def _net_for_activation(u: Numbers, q: str, _: _Where) -> Variants:
-    """h (before the sigmoid) where a_h belongs, as the input of w5..w8."""
-    k, j = _OUTPUT_PATH[q[-2:]]
-    yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
+def _net_for_activation(u: Numbers, q: str, where: _Where) -> Variants:
+    """h (before the sigmoid) where a_h belongs, as the input of w5..w8; in any network, z_1_3 where a_1_3 belongs
+    in the gradient of a weight that leaves a hidden unit (said with the sheet's own headers: h3, a_h3)."""
+    if u.net.classic:
+        k, j = _OUTPUT_PATH[q[-2:]]
+        yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
+        return
+    heard = where.table.headers
+    for dep in columns_of(u.net)[q].depends:
+        own = parse(dep.name, classic=False)
+        if own is not None and own.kind is Kind.A and own.layer >= 1:
+            z = u.net.name_of(Quantity(Kind.Z, own.layer, own.neuron, example=own.example))
+            f = u.net.activations[own.layer - 1]
+            yield u.right(q, swap={dep.name: z}), (
+                f"uses {heard.get(z, z)} (before the {f}) instead of {heard.get(dep.name, dep.name)}"
+            )
+
+
+def _reads_hidden_activation(net: Network, column: Column) -> bool:
+    """The classic ∂E/∂w5..w8, or any network's gradient of a weight leaving a hidden unit."""
+    if net.classic:
+        return column.header in OUTPUT_GRADS
+    return column.kind is Kind.GRAD_WEIGHT and column.quantity.layer >= 2
 
 
 def _other_hidden_activation(u: Numbers, q: str, _: _Where) -> Variants:
@@ -635,7 +654,8 @@ CATALOGUE: tuple[Entry, ...] = (
           "or a_o·(1−a_o) belongs", _net_in_slope),
     Entry("net-in-error", OUTPUT_GRADS + HIDDEN_ERRORS, "a derivative uses (o − t) where (a_o − t) belongs",
           _net_in_error),
-    Entry("net-for-activation", OUTPUT_GRADS, "∂E/∂w5..w8 multiplies by h where a_h belongs", _net_for_activation),
+    Entry("net-for-activation", (), "∂E/∂w5..w8 multiplies by h where a_h belongs (any network: the gradient of a "
+          "weight leaving a hidden unit uses z where a belongs)", _net_for_activation, applies=_reads_hidden_activation),
     Entry("twice", ALL_GRADS, "∂E/∂a_o taken as 2(a_o − t), the derivative of E without the ½", _twice),
     Entry("flipped-sign", ALL_GRADS, "∂E/∂a_o taken as (t − a_o): the gradient's sign is flipped", _flipped_sign),
     Entry("chain-parentheses", HIDDEN_GRADS, "∂E/∂w1..w4 written out in full without the parentheses around "

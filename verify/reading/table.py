@@ -63,6 +63,7 @@ class Table:
     # them): quantity -> its (row, col) in each iteration, None where the layout holds no cell for it (a vertical
     # sheet's second iteration holds only the updated weights). Empty: the columns layout, row by row.
     placed: Mapping[str, tuple[tuple[int, int] | None, ...]] = field(default_factory=dict)
+    network_from: str = f"defined name {GENERAL_DESCRIPTION_NAME}"  # where a general network's shape was read
 
     @property
     def iterations(self) -> int:
@@ -128,7 +129,7 @@ class Table:
         net, n = self.net, len(self.net.examples)
         biases = "trained" if net.train_biases else "fixed" if net.biases_given else "none"
         return (f"  network: {'-'.join(map(str, net.layers))} ({', '.join(net.activations)}; {net.loss}), {n} example"
-                f"{'s' * (n > 1)}, biases {biases} (defined name {GENERAL_DESCRIPTION_NAME})")
+                f"{'s' * (n > 1)}, biases {biases} ({self.network_from})")
 
     def not_checked(self) -> list[str]:
         """"column Q 'xyz': not checked" for each column of formulas that nothing recognised."""

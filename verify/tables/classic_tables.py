@@ -52,13 +52,16 @@ _ETA = "η (learning rate)"
 NO_COMPUTED_ROWS = "computed rows"
 
 
-def find_tables(book: Book) -> list[Table]:
-    """Every backprop table in `book`, sheet by sheet, top to bottom; WorkbookError when there is none."""
+def find_tables(book: Book, skip: frozenset[str] = frozenset()) -> list[Table]:
+    """Every backprop table in `book` (but on the sheets in `skip`), sheet by sheet, top to bottom; WorkbookError
+    when there is none."""
     named = _named_scalars(book)
     grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
     tables, problems, empty = [], [], []
     for ws in book.sheets.values():
+        if ws.title in skip:
+            continue
         headers = _header_rows(grids[ws.title])
         for header, below in zip(headers, [h.row for h in headers[1:]] + [None]):
             table, missing = _read_table(ws, header, named, labels, below)

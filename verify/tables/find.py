@@ -2,9 +2,12 @@
 
 Classic or general is decided here, once: a workbook whose header row names a general network's quantities
 (`z_1_1[e1]`, `δ_2_1[e1]`, ...) is a general network's (verify/tables/layered_tables.py, rebuilt from its
-defined name network_description); any other is the classic network's, generated or hand-built, in columns
-under a header row (verify/tables/classic_tables.py: one or several tables per sheet) or down a column, one
-iteration per sheet (verify/tables/vertical_tables.py).
+defined name network_description); a hand-built table of another shape than 2-2-2, written with the classic
+names (w1..w12, h1..h4, ...), is the general network its header and formulas give (verify/tables/shaped_tables.py);
+any other is the classic network's, generated or hand-built, in columns under a header row
+(verify/tables/classic_tables.py: one or several tables per sheet) or down a column, one iteration per sheet
+(verify/tables/vertical_tables.py). What looks like a table but could not be read is named in the WorkbookError
+raised when nothing at all could be checked.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from network.errors import WorkbookError
 from verify.reading.book import Book
 from verify.reading.table import Table
-from verify.tables import classic_tables, layered_tables, vertical_tables
+from verify.tables import classic_tables, layered_tables, shaped_tables, vertical_tables
 
 
 def find_tables(book: Book) -> list[Table]:
@@ -20,12 +23,19 @@ def find_tables(book: Book) -> list[Table]:
     found = layered_tables.find_tables(book)
     if found is not None:
         return found
-    vertical, unread = vertical_tables.find_tables(book)
+    shaped, unread, claimed = shaped_tables.find_tables(book)
+    vertical, unread_vertical = vertical_tables.find_tables(book)
+    unread += unread_vertical
     try:
-        tables = classic_tables.find_tables(book)
+        tables = classic_tables.find_tables(book, skip=frozenset(claimed))
     except WorkbookError as exc:
-        if vertical:
-            return vertical
-        raise WorkbookError("; ".join([*unread, str(exc)])) from None
+        if shaped or vertical:
+            tables = []
+        elif unread:
+            raise WorkbookError("; ".join(unread)) from None
+        else:
+            raise
+    if unread and not (tables or shaped or vertical):
+        raise WorkbookError("; ".join(unread))
     order = {title: k for k, title in enumerate(book.sheets)}
-    return sorted(tables + vertical, key=lambda t: (order[t.sheet], t.header_row))
+    return sorted(tables + shaped + vertical, key=lambda t: (order[t.sheet], t.header_row))
