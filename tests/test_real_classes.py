@@ -180,3 +180,52 @@ def test_the_mark_survives_a_resave_by_libreoffice(class_folder, tmp_path):
     CliRunner().invoke(cli, ["verify", str(class_folder), "--engine", "none", "--report", str(class_folder / "class.xlsx")])
     resaved = recalculate(class_folder / "class.xlsx", tmp_path / "resaved.xlsx")
     assert marks.tool_written(resaved) == marks.CLASS_REPORT
+
+
+# ---- what looks like a table but cannot be read is named; what cannot be checked says what was found ----
+
+
+def test_a_vertical_sheet_that_cannot_be_read_is_named_beside_the_tables_found():
+    from conftest import read_book
+    from verify.tables.find import tables_and_unread
+
+    wb = realclass.vertical()
+    broken = wb.copy_worksheet(wb["iter 3"])
+    broken.title = "iter 4"
+    broken["D8"] = "note"  # the learning rate's label gone
+    tables, unread = tables_and_unread(read_book(wb))
+    assert [t.sheet for t in tables] == list(realclass.VERTICAL_SHEETS)
+    assert unread == ["sheet 'iter 4' looks like a vertical table (labels in column D) but has no cell labelled η"]
+
+
+def test_another_shape_whose_formulas_do_not_fit_says_what_was_found():
+    from conftest import read_book
+    from network.errors import WorkbookError
+    from verify.tables.find import find_tables
+
+    wb = realclass.shape_2_4_1()
+    ws = wb["2-4-1"]
+    h2 = f"{realclass.shape_column('h2')}{realclass.SHAPE_TOP + 1}"
+    ws[h2] = ws[h2].value.replace(realclass.shape_column("w3"), realclass.shape_column("w5"))  # h2 reads w5, not w3
+    with pytest.raises(WorkbookError) as caught:
+        find_tables(read_book(wb))
+    assert "sheet '2-4-1' has a table of a network with 4 hidden units and 1 output, 12 weights" in str(caught.value)
+    assert f"the formula of h2 in row {realclass.SHAPE_TOP + 1}" in str(caught.value)
+
+
+@pytest.mark.parametrize("weight, unit, key", [("w3", "a_h1", "other-hidden-slope"), ("w2", "a_h2", "later-hidden-slope")])
+def test_each_hidden_slope_mistake_has_its_own_key(weight, unit, key, tmp_path):
+    """∂E/∂w3 with a_h1's slope and ∂E/∂w2 with a_h2's are two mistakes, counted apart in a class."""
+    from handbuilt import Plant, _hidden_error, cells_above, g
+    from verify.reading.libreoffice import recalculate
+
+    j = 1 if weight in ("w1", "w2") else 2
+    x = "i1" if weight in ("w1", "w3") else "i2"
+
+    def formula(A, r, p, eta):
+        return f"=({_hidden_error(j, A, r)})*{A(unit, r)}*(1-{A(unit, r)})*{A(x, r)}"
+
+    cells_above(Plant(key, g(weight), 0, formula)).save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert cause.finding.quantity == g(weight) and cause.finding.mistake_key == key

@@ -31,7 +31,7 @@ from verify.reading.book import Book
 from verify.reading.cells import CellKey, Value
 from verify.reading.table import Table
 from verify.reports.report import Finding, Report, TableReport
-from verify.tables.find import find_tables
+from verify.tables.find import tables_and_unread
 
 __all__ = ["DEFAULT_ATOL", "DEFAULT_RTOL", "check_workbook"]
 
@@ -62,7 +62,8 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
     # LibreOffice (if it is the engine) starts now and recalculates while the rest is read.
     with Recalculation(engine, path, recalculated=recalculated) as recalculation:
         book = opening.load(path)
-        tables = _find_tables(path, book)
+        tables, unread = _find_tables(path, book)
+        notes += [f"not checked: {part}" for part in unread]
         wanted = [cell for table in tables for cell in cells.table_cells(table)]
         recalculation.start(book, wanted)  # the formulas engine: a big workbook recalculates while the rest is checked
         checks = {}
@@ -138,10 +139,10 @@ def _key(table: Table) -> tuple[str, int]:
     return table.sheet, table.header_row
 
 
-def _find_tables(path: Path, book: Book) -> list[Table]:
-    """The workbook's tables (verify/tables/find.py); WorkbookError, naming the file, when there is none or one
-    lacks something."""
+def _find_tables(path: Path, book: Book) -> tuple[list[Table], list[str]]:
+    """The workbook's tables and what looks like a table but could not be read (verify/tables/find.py);
+    WorkbookError, naming the file, when there is none or one lacks something."""
     try:
-        return find_tables(book)
+        return tables_and_unread(book)
     except WorkbookError as exc:
         raise WorkbookError(f"{exc} (in {path})") from None

@@ -20,22 +20,25 @@ from verify.tables import classic_tables, layered_tables, shaped_tables, vertica
 
 def find_tables(book: Book) -> list[Table]:
     """Every table in `book`, in sheet order; WorkbookError when there is none, or when one lacks something."""
+    return tables_and_unread(book)[0]
+
+
+def tables_and_unread(book: Book) -> tuple[list[Table], list[str]]:
+    """find_tables(), and a sentence for each part of a sheet that looks like a table but could not be read (the
+    report lists them as notes: never passed over in silence)."""
     found = layered_tables.find_tables(book)
     if found is not None:
-        return found
+        return found, []
     shaped, unread, claimed = shaped_tables.find_tables(book)
     vertical, unread_vertical = vertical_tables.find_tables(book)
     unread += unread_vertical
     try:
         tables = classic_tables.find_tables(book, skip=frozenset(claimed))
-    except WorkbookError as exc:
-        if shaped or vertical:
-            tables = []
-        elif unread:
-            raise WorkbookError("; ".join(unread)) from None
-        else:
+    except WorkbookError:
+        if not (shaped or vertical):
+            if unread:
+                raise WorkbookError("; ".join(unread)) from None
             raise
-    if unread and not (tables or shaped or vertical):
-        raise WorkbookError("; ".join(unread))
+        tables = []
     order = {title: k for k, title in enumerate(book.sheets)}
-    return sorted(tables + shaped + vertical, key=lambda t: (order[t.sheet], t.header_row))
+    return sorted(tables + shaped + vertical, key=lambda t: (order[t.sheet], t.header_row)), unread
