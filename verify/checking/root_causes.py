@@ -73,7 +73,8 @@ def root_causes(
     names = compared(table)
     by_name = columns_of(table.net)
     rows = range(table.iterations + 1)
-    raw = [[values.get(table.cell(q, i)) for q in names] for i in rows]
+    by_column = [[values.get(cell) for cell in table.column_cells(q)] for q in names]
+    raw = [list(line) for line in zip(*by_column)] if names else [[] for _ in rows]
     actual = np.array([[_float(v) for v in line] for line in raw], dtype=float).reshape(len(rows), len(names))
     expect = np.column_stack([want[q] for q in names])
     judged = judgeable(table, names, raw)
@@ -177,7 +178,7 @@ def _name_mistake(
     }
     return mistakes.identify(
         table, q, i, numbers,
-        formulas={q: [book.formula(c) if (c := table.cell(q, i)) else None for i in range(table.iterations + 1)]},
+        formulas={q: [book.formula(c) if c else None for c in table.column_cells(q)]},  # what the catalogue reads
         initial_weights=initial or None, rtol=rtol, atol=atol,
     )
 

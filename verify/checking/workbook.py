@@ -23,7 +23,7 @@ from pathlib import Path
 from network.errors import WorkbookError
 from verify.checking import starts
 from verify.checking.root_causes import compared, root_causes
-from verify.checking.structure import bad_input, coverage, structure
+from verify.checking.structure import bad_input, structure
 from verify.engines.recalculation import Recalculation
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, FULL_PRECISION, stored_digits
 from verify.reading import cells, gcpause, opening
@@ -82,7 +82,8 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
                 "the file holds no saved values (written by openpyxl or a similar library?): "
                 f"the {recalculation.engine} engine's recalculation decided"
             )
-        findings = {_key(t): structure(t, book) for t in tables}  # several tables may share a sheet
+        structures = {_key(t): structure(t, book) for t in tables}  # several tables may share a sheet
+        findings = {key: found for key, (found, _) in structures.items()}
         # An unfinished table's filled cells are compared too (root_causes.judgeable: not those that read an empty one).
         # The saved values and the engine nearly always start the same: the reference is trained once for both.
         references: dict[tuple, list] = {}
@@ -93,7 +94,7 @@ def _check_xlsx(path: Path, *, engine: str, rtol: float, atol: float, recalculat
             checks[recalculation.engine] = recalculated
             _add_value_findings(findings, tables, recalculation.engine, recalculated, book, rtol, atol, references)
     first = next(iter(checks.values()))
-    reports = tuple(_table_report(t, tuple(checks), findings[_key(t)], first, book) for t in tables)
+    reports = tuple(_table_report(t, tuple(checks), findings[_key(t)], first, structures[_key(t)][1]) for t in tables)
     return Report(str(path), recalculation.engine, rtol, atol, reports, tuple(notes))
 
 
@@ -117,7 +118,7 @@ def _add_value_findings(findings: dict[tuple[str, int], list[Finding]], tables: 
                                                   digits=digits)
 
 
-def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict, book: Book) -> TableReport:
+def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding], saved: dict, coverage: str) -> TableReport:
     return TableReport(
         sheet=table.sheet,
         header_row=table.header_row,
@@ -130,7 +131,7 @@ def _table_report(table: Table, checks: tuple[str, ...], findings: list[Finding]
         findings=tuple(findings),
         recognised=table.describe(),
         unchecked=tuple(table.not_checked()),
-        coverage=coverage(table, book),
+        coverage=coverage,
     )
 
 

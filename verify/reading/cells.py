@@ -31,12 +31,7 @@ def address(cell: CellKey) -> str:
 
 def table_cells(table: Table) -> list[CellKey]:
     """Every cell the checks read for a table: its columns on every row, η, and the scalar inputs."""
-    cells = [
-        cell
-        for q in table.columns
-        for i in range(table.iterations + 1)
-        if (cell := table.cell(q, i)) is not None
-    ]
+    cells = [cell for q in table.columns for cell in table.column_cells(q) if cell is not None]
     return cells + [key(table.eta)] + [key(ref) for ref in table.scalars.values()]
 
 

@@ -72,6 +72,13 @@ class Table:
             return len(next(iter(self.placed.values()))) - 1
         return self.last_row - self.first_row
 
+    def column_cells(self, quantity: str) -> list[tuple[str, int, int] | None]:
+        """cell() of a quantity in every iteration, in order (one call per column: tables run to 100,000 rows)."""
+        if self.placed:
+            return [None if at is None else (self.sheet, *at) for at in self.placed[quantity]]
+        col = self.columns[quantity]
+        return [(self.sheet, row, col) for row in range(self.first_row, self.last_row + 1)]
+
     def cell(self, quantity: str, iteration: int) -> tuple[str, int, int] | None:
         """(sheet, row, col) of a quantity in one iteration; None where the layout holds no cell for it."""
         if self.placed:

@@ -77,6 +77,8 @@ def _header(ws: Sheet) -> _Header | None:
     """The header row of a table of another shape than 2-2-2 (more weights than w8, or other units), if any."""
     rows: dict[int, _Header] = {}
     for row, col, value in ws.cells(SCAN_ROWS, SCAN_COLS):
+        if not isinstance(value, str) or value.startswith("="):
+            continue  # numbers and formulas name nothing
         got = _parse(value)
         header = rows.setdefault(row, _Header(row, {}, {}, None))
         if got is not None and got not in header.found:

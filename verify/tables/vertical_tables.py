@@ -29,7 +29,7 @@ from verify.tables.scan import SCAN_ROWS, filled
 WEIGHTS = tuple(c.header for c in CLASSIC.columns() if c.kind is Kind.WEIGHT)
 EXAMPLE = ("i1", "i2", "t1", "t2")
 BIASES = ("b1", "b2")
-MIN_QUANTITIES = 8  # labels naming the quantities of a table, besides the eight weights
+MIN_QUANTITIES = 8  # labels naming computed quantities (h1, a_h1, ..., ∂E/∂w1, ...), besides the eight weights
 SCAN_COLS = 30
 
 _REF = re.compile(r"(?<![\w.!'])\$?([A-Z]{1,3})\$?(\d+)(?![\w(!])")
@@ -67,8 +67,9 @@ def _labels(ws: Sheet) -> tuple[int, dict[str, int], dict[str, str]] | None:
     if not by_col:
         return None
     col, (rows, texts) = max(by_col.items(), key=lambda item: len(item[1][0]))
-    if not all(w in rows for w in WEIGHTS) or len(rows) < len(WEIGHTS) + MIN_QUANTITIES:
-        return None
+    computed = [q for q in columns_of(CLASSIC) if q in rows and q not in WEIGHTS]
+    if not all(w in rows for w in WEIGHTS) or len(computed) < MIN_QUANTITIES:
+        return None  # a Network sheet's labelled inputs and weights are no table
     return col, rows, texts
 
 
