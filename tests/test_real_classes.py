@@ -229,3 +229,20 @@ def test_each_hidden_slope_mistake_has_its_own_key(weight, unit, key, tmp_path):
     report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
     [cause] = report.root_causes
     assert cause.finding.quantity == g(weight) and cause.finding.mistake_key == key
+
+
+def test_a_stacked_table_of_typed_numbers_is_named_and_the_others_are_checked():
+    from conftest import read_book
+    from verify.tables.find import tables_and_unread
+
+    wb = realclass.stacked()
+    ws = wb["Stacked"]
+    top = realclass.stacked_top(5)  # the last table (η 2.0): its formulas replaced by numbers
+    for row in ws.iter_rows(min_row=top + 1, max_row=top + 1 + realclass.ITERATIONS):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.value = 0.5
+    tables, unread = tables_and_unread(read_book(wb))
+    assert [t.header_row for t in tables] == [realclass.stacked_top(k) for k in range(5)]
+    assert unread == [f"sheet 'Stacked' has a backpropagation table (header row {top}) but no computed rows: "
+                      "under the header there are only typed-in numbers, no formulas to check"]

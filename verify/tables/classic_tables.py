@@ -50,11 +50,34 @@ SCAN_COLS = 120
 _SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
 _ETA = "η (learning rate)"
 NO_COMPUTED_ROWS = "computed rows"
+NO_TABLE = ("no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
+            "and the quantities computed from them (h1, a_h1, ..., E_total, ∂E/∂w1, ...)")
 
 
 def find_tables(book: Book, skip: frozenset[str] = frozenset()) -> list[Table]:
     """Every backprop table in `book` (but on the sheets in `skip`), sheet by sheet, top to bottom; WorkbookError
-    when there is none."""
+    when there is none, or when one lacks something."""
+    tables, empty, problems = _find(book, skip)
+    if problems:
+        raise WorkbookError("; ".join(empty + problems) + _ADVICE)
+    return tables
+
+
+def tables_and_unread(book: Book, skip: frozenset[str] = frozenset()) -> tuple[list[Table], list[str]]:
+    """find_tables(), but a table that lacks something, or holds no formulas, beside tables that are complete is
+    said in a sentence (a note of the report) instead of stopping the check of the others."""
+    tables, empty, problems = _find(book, skip)
+    if problems and not tables:
+        raise WorkbookError("; ".join(empty + problems) + _ADVICE)
+    return tables, empty + [problem + _ADVICE for problem in problems]
+
+
+_ADVICE = ". Add a column with that header, or a cell labelled with it (e.g. 'i1', 'LR') with the value to its right"
+
+
+def _find(book: Book, skip: frozenset[str]) -> tuple[list[Table], list[str], list[str]]:
+    """(the tables, the tables without computed rows, the tables that lack something) of `book` but `skip`'s
+    sheets; WorkbookError when there is no table at all."""
     named = _named_scalars(book)
     grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
@@ -66,19 +89,11 @@ def find_tables(book: Book, skip: frozenset[str] = frozenset()) -> list[Table]:
         for header, below in zip(headers, [h.row for h in headers[1:]] + [None]):
             table, missing = _read_table(ws, header, named, labels, below)
             _sort(table, missing, ws, header, tables, problems, empty)
-    if problems:
-        raise WorkbookError(
-            "; ".join(empty + problems) + ". Add a column with that header, or a cell labelled with it "
-            "(e.g. 'i1', 'LR') with the value to its right"
-        )
-    if empty and not tables:
+    if empty and not tables and not problems:
         raise WorkbookError("; ".join(empty))
-    if not tables:
-        raise WorkbookError(
-            "no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
-            "and the quantities computed from them (h1, a_h1, ..., E_total, ∂E/∂w1, ...)"
-        )
-    return tables
+    if not tables and not problems:
+        raise WorkbookError(NO_TABLE)
+    return tables, empty, problems
 
 
 def _sort(table: Table | None, missing: list[str], ws: Sheet, header: _Header, tables: list[Table],

@@ -33,12 +33,15 @@ def tables_and_unread(book: Book) -> tuple[list[Table], list[str]]:
     vertical, unread_vertical = vertical_tables.find_tables(book)
     unread += unread_vertical
     try:
-        tables = classic_tables.find_tables(book, skip=frozenset(claimed))
-    except WorkbookError:
+        tables, unread_classic = classic_tables.tables_and_unread(book, skip=frozenset(claimed))
+        unread += unread_classic
+    except WorkbookError as exc:
         if not (shaped or vertical):
             if unread:
                 raise WorkbookError("; ".join(unread)) from None
             raise
         tables = []
+        if str(exc) != classic_tables.NO_TABLE:
+            unread.append(str(exc))  # a classic table that lacks something, beside the tables of other layouts
     order = {title: k for k, title in enumerate(book.sheets)}
     return sorted(tables + shaped + vertical, key=lambda t: (order[t.sheet], t.header_row)), unread
