@@ -1,7 +1,7 @@
 """What real classes hand in (issue 21): tests/realclass.py's layouts, correct and planted, checked end to end
 (saved values and a real LibreOffice recalculation); a class run over its own report; each mistake said once.
 
-Each layout is a table finder (verify/tables/: classic_tables.py stacked, vertical_tables.py, shaped_tables.py)
+Each layout is a table finder (verify/tables/: classic_tables.py stacked or continued, vertical_tables.py, shaped_tables.py)
 and each mistake a catalogue entry (verify/naming/mistakes.py, COMBINATIONS for two in one formula).
 """
 
@@ -21,6 +21,7 @@ from verify.reports import marks
 
 CORRECT = [
     "stacked",
+    "continued",
     "one-iteration",
     "vertical",
     "2-4-1",
@@ -28,6 +29,7 @@ CORRECT = [
 ]
 PLANTED = [
     "stacked-planted",
+    "continued-planted",
     "one-iteration-planted",
     "vertical-planted",
     "2-4-1-planted",
