@@ -248,3 +248,25 @@ def test_a_stacked_table_of_typed_numbers_is_named_and_the_others_are_checked():
     assert [t.header_row for t in tables] == [realclass.stacked_top(k) for k in range(5)]
     assert unread == [f"sheet 'Stacked' has a backpropagation table (header row {top}) but no computed rows: "
                       "under the header there are only typed-in numbers, no formulas to check"]
+
+
+def test_the_sentence_quotes_the_target_the_student_wrote(tmp_path):
+    """∂E/∂w5 = (o1 − t2)·a_o1·(1−a_o1)·a_h1 on a sheet where t1 = t2: the numbers are those of (o1 − t1), the
+    sentence says what the student wrote, t2, and what belongs, (a_o1 − t1)."""
+    from handbuilt import ERA_S6, Plant, Table, g, write_table
+    from openpyxl import Workbook
+    from verify.reading.libreoffice import recalculate
+
+    def formula(A, r, p, eta):
+        return f"=({A('o1', r)}-{A('t2', r)})*{A('a_o1', r)}*(1-{A('a_o1', r)})*{A('a_h1', r)}"
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A7"], ws["B7"] = "LR", 0.5
+    same_targets = dict(ERA_S6) | {"t2": ERA_S6["t1"]}
+    write_table(ws, Table(9, 1, realclass._TYPICAL_HEADERS, {"η": "$B$7"}, same_targets), Plant("o1 − t2", g("w5"), 0, formula), 3)
+    wb.save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert cause.finding.mistake_key == "net-in-error"
+    assert cause.finding.mistake.endswith("uses (o1 − t2) (before the sigmoid) instead of (a_o1 − t1)")

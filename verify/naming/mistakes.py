@@ -30,6 +30,7 @@ from network import Column, Kind, Network, Quantity, parse
 from network.description import classic_network
 from verify.naming.recompute import Numbers, columns_of, slope_of
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, close
+from verify.reading import refs
 from verify.reading.refs import column_letter, column_number
 from verify.reading.table import Table
 
@@ -146,7 +147,47 @@ class _Where:
         header = self.table.headers.get(self.column, self.column)
         letter = self.table.column_letter(self.column) if self.column in self.table.columns else "?"
         rows = "from row" if from_row else "row"
-        return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {says}"
+        return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {self.as_written(says)}"
+
+    def as_written(self, says: str) -> str:
+        """`says` with the student's own references in what they wrote (before "instead of"): a target or input
+        the formula does not read, where it reads the other one (t2 for t1: the numbers agree when t1 = t2)."""
+        formulas = self.formulas.get(self.column) or ()
+        formula = formulas[self.row_index] if self.row_index < len(formulas) else None
+        if not isinstance(formula, str) or not self.table.net.classic:
+            return says
+        read = _cells_read(formula, self.table.cell(self.column, self.row_index) if self.column in self.table.columns else None)
+        wrote, instead, right = says.partition(" instead of ")
+        for a, b in (("t1", "t2"), ("i1", "i2")):
+            cells = {q: self._cell_of(q) for q in (a, b)}
+            for q, other in ((a, b), (b, a)):
+                if cells[q] not in read and cells[other] in read and _mentions(wrote, q) and not _mentions(wrote, other):
+                    wrote = re.sub(rf"(?<![\w]){q}(?!\d)", other, wrote)
+                    break
+        return wrote + instead + right
+
+    def _cell_of(self, q: str) -> tuple[str, int, int] | None:
+        """The cell of a constant the failing row reads: its column in that row, or its single cell."""
+        if q in self.table.columns:
+            return self.table.cell(q, self.row_index)
+        ref = self.table.scalars.get(q)
+        return None if ref is None else (ref.sheet, ref.row, ref.col)
+
+
+def _mentions(text: str, q: str) -> bool:
+    return re.search(rf"(?<![\w]){q}(?!\d)", text) is not None
+
+
+def _cells_read(formula: str, at: tuple[str, int, int] | None) -> set[tuple[str, int, int]]:
+    """(sheet, row, col) of the single cells a formula written at `at` references (verify/reading/refs.py)."""
+    if at is None:
+        return set()
+    sheet, row, col = at
+    try:
+        found = refs.shape(formula, row, col).refs
+    except (refs.UnsupportedFormula, AttributeError):
+        return set()
+    return {(ref.sheet or sheet, ref.top.at(row), ref.left.at(col)) for ref in found if ref.name is None and not ref.is_range}
 
 
 # --- any network: the other hidden unit's slope ----------------------------------------------------
