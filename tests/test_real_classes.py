@@ -270,3 +270,16 @@ def test_the_sentence_quotes_the_target_the_student_wrote(tmp_path):
     [cause] = report.root_causes
     assert cause.finding.mistake_key == "net-in-error"
     assert cause.finding.mistake.endswith("uses (o1 − t2) (before the sigmoid) instead of (a_o1 − t1)")
+
+
+def test_the_gradient_added_and_of_another_weight_is_named_by_both_entries(tmp_path):
+    """w7 = w7 + η·∂E/∂w8 (row above): the sign and the column wrong at once, `adds+wrong-column`."""
+    from handbuilt import Plant, cells_above, g
+    from verify.reading.libreoffice import recalculate
+
+    plant = Plant("adds wrong column", "w7", 1, lambda A, r, p, eta: f"={A('w7', p)}+{eta}*{A(g('w8'), p)}")
+    cells_above(plant).save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert (cause.finding.cell, _keys(cause.finding.mistake_key)) == ("'Sheet1'!H14", {"adds", "wrong-column"})
+    assert cause.finding.mistake.endswith("adds η·∂E/∂w8 instead of subtracting η·∂E/∂w7")
