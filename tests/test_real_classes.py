@@ -283,3 +283,14 @@ def test_the_gradient_added_and_of_another_weight_is_named_by_both_entries(tmp_p
     [cause] = report.root_causes
     assert (cause.finding.cell, _keys(cause.finding.mistake_key)) == ("'Sheet1'!H14", {"adds", "wrong-column"})
     assert cause.finding.mistake.endswith("adds η·∂E/∂w8 instead of subtracting η·∂E/∂w7")
+
+
+def test_another_shape_with_biases_is_named_not_checked_wrongly():
+    from conftest import read_book
+    from network.errors import WorkbookError
+    from verify.tables.find import find_tables
+
+    wb = realclass.shape_2_4_1()
+    wb["2-4-1"]["D2"], wb["2-4-1"]["E2"] = "b1", 0.35
+    with pytest.raises(WorkbookError, match=r"4 hidden units and 1 output, 12 weights \(header row 7\), with biases: verify checks"):
+        find_tables(read_book(wb))

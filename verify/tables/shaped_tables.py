@@ -34,8 +34,10 @@ _PATTERNS = (
     (re.compile(r"(?:net|z)?o(\d+)"), "o"),
     (re.compile(r"(?:a|out|act|output)o(\d+)"), "a_o"),
     (re.compile(r"(?:de(?:total|tot|t)?/?)?dw(\d+)"), "g"),
+    (re.compile(r"(?:b|bias)(\d+)"), "b"),
 )
-_LABELS = ((re.compile(r"(?:i|x|input)(\d+)"), "i"), (re.compile(r"(?:t|target|targeto)(\d+)"), "t"))
+_LABELS = ((re.compile(r"(?:i|x|input)(\d+)"), "i"), (re.compile(r"(?:t|target|targeto)(\d+)"), "t"),
+           (re.compile(r"(?:b|bias)(\d+)"), "b"))
 _REF = re.compile(r"(?<![\w.!'])\$?([A-Z]{1,3})\$?(\d+)(?![\w(!])")
 
 
@@ -132,6 +134,8 @@ def _read(ws: Sheet, header: _Header) -> Table | str:
     if wiring:
         return f"{found}, but {wiring}: verify checks such a table when its weights are numbered as in the classic network"
     labels = _labelled(ws, header.row)
+    if any(key[0] == "b" for key in [*header.found, *labels] if isinstance(key, tuple)):
+        return f"{found}, with biases: verify checks another shape without biases only (the classic 2-2-2 with them)"
     scalars = {}
     for k in range(1, inputs + 1):
         if ("i", k) in labels:
