@@ -347,8 +347,9 @@ def _by_formulas(
 
 def _last_row(ws: Sheet, header: _Header, first: int, anchor: int, below: int | None = None) -> int:
     """The table's last row: where the first weight column ends, or further down while the rows below go on
-    with formulas in other header columns and that weight column empty (an exercise whose updates are still to
-    fill in); never into the next table's header row `below` (nor the η row just above it: a typed number)."""
+    with formulas in other header columns, or an iteration number, and that weight column empty (an exercise
+    whose updates are still to fill in); never into the next table's header row `below` (nor the η row just above
+    it: a label and a typed number)."""
     end = below - 1 if below is not None else None
 
     def inside(row: int) -> bool:
@@ -357,9 +358,12 @@ def _last_row(ws: Sheet, header: _Header, first: int, anchor: int, below: int | 
     last = first
     while inside(last + 1) and filled(_value(ws, last + 1, anchor)):
         last += 1
+    def goes_on(row: int) -> bool:  # formulas, or the next iteration's number, in the table's columns
+        counter = header.columns.get("iteration")
+        return any(_formula(ws, row, col) for col in header.run) or (counter is not None and filled(_value(ws, row, counter)))
+
     longest = last
-    while (inside(longest + 1) and any(_formula(ws, longest + 1, col) for col in header.run)
-           and not filled(_value(ws, longest + 1, anchor))):
+    while inside(longest + 1) and goes_on(longest + 1) and not filled(_value(ws, longest + 1, anchor)):
         longest += 1
     return longest
 
