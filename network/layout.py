@@ -1,12 +1,14 @@
 """Where things sit in the workbook: sheet names, defined names, header texts, cell addresses.
 
 The generator writes this layout and the verifier reads it; both import it from here.
-Rows and columns are 0-based, as in XlsxWriter; `cell()` turns them into "A1" addresses.
+Rows and columns are 0-based, as in XlsxWriter; `cell()` turns them into "A1" addresses. `column_letter()` and
+`column_number()` are the project's one A1 column helper (1-based, as a workbook's A1 addresses and openpyxl count).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from network.description import classic_network
@@ -81,21 +83,37 @@ def column_index(header: str) -> int:
     return HEADERS.index(header)
 
 
-def col_letter(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
+@lru_cache(maxsize=None)
+def column_letter(col: int) -> str:
+    """1 -> "A", 28 -> "AB", 18278 -> "ZZZ" (ValueError outside 1..18278, as openpyxl's get_column_letter)."""
+    if not 1 <= col <= LAST_COLUMN:
+        raise ValueError(f"Invalid column index {col}")
     letters = ""
-    col += 1
     while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(ord("A") + rem) + letters
+        col, digit = divmod(col - 1, 26)
+        letters = chr(ord("A") + digit) + letters
     return letters
+
+
+@lru_cache(maxsize=None)
+def column_number(letters: str) -> int:
+    """ "AB" (or "ab") -> 28 (ValueError for anything but 1 to 3 letters, as openpyxl's column_index_from_string)."""
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise ValueError(f"{letters} is not a valid column name")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+LAST_COLUMN = 18_278  # "ZZZ", the last column three letters name
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
     """(0, 0) -> A1; with absolute=True -> $A$1."""
     if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
+        return f"${column_letter(col + 1)}${row + 1}"
+    return f"{column_letter(col + 1)}{row + 1}"
 
 
 def sheet_ref(sheet: str, row: int, col: int) -> str:

@@ -28,7 +28,7 @@ CLASSIC = load_template().net
 ITERATIONS = 20
 GRADIENTS = [h for h in layout.HEADERS if h.startswith("∂")]
 FORWARD = [c.header for c in layout.COLUMNS if c.block == 1]
-C = {h: layout.col_letter(layout.column_index(h)) for h in layout.HEADERS}
+C = {h: layout.column_letter(layout.column_index(h) + 1) for h in layout.HEADERS}
 
 
 def student_formulas(r: int, *, mistake: bool = False) -> dict[str, str]:
@@ -212,7 +212,7 @@ def test_verify_says_a_general_exercise_is_unfinished(general_exercises, templat
     for table in json.loads(result.output)["tables"]:
         finding = table["findings"][0]
         assert finding["kind"] == "empty" and finding["mistake_key"] == "unfinished"
-        assert finding["cell"] == f"'{table['sheet']}'!{layout.col_letter(first_derivative)}{FIRST}"
+        assert finding["cell"] == f"'{table['sheet']}'!{layout.column_letter(first_derivative + 1)}{FIRST}"
 
 
 @pytest.mark.parametrize("template", ["xor", "softmax"])

@@ -27,7 +27,7 @@ from excelgen.workbook import build_workbook, write_workbook
 RATES = (0.1, 0.2, 0.5, 0.8, 1.0, 2.0)
 LR_SHEETS = [f"LR {r}" for r in ("0.1", "0.2", "0.5", "0.8", "1.0", "2.0")]
 FIRST = layout.FIRST_DATA_ROW + 1  # 1-based row of iteration 0
-COL = {h: layout.col_letter(i) for i, h in enumerate(layout.HEADERS)}
+COL = {h: layout.column_letter(i + 1) for i, h in enumerate(layout.HEADERS)}
 
 
 @pytest.fixture(scope="module")

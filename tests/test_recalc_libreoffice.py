@@ -21,7 +21,7 @@ from verify.reading.libreoffice import recalculate
 
 LR_SHEETS = ["LR 0.1", "LR 0.2", "LR 0.5", "LR 0.8", "LR 1.0", "LR 2.0"]
 FIRST = layout.FIRST_DATA_ROW + 1
-E_TOTAL = layout.col_letter(layout.column_index("E_total"))
+E_TOTAL = layout.column_letter(layout.column_index("E_total") + 1)
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "Err:")
 
 

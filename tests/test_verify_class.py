@@ -18,7 +18,8 @@ from backprop_sheet.cli import cli
 from excelgen.spec import load_template
 from excelgen.workbook import write_workbook
 from test_verify_bad_input import _text_renamed, _zip_bomb
-from test_verify_faults import FAULTS, _edit_sheet_xml
+from planting import edit_sheet
+from test_verify_faults import FAULTS
 from verify import batch
 from verify.reading import libreoffice
 
@@ -33,8 +34,8 @@ def class_folder(builtin_workbooks, tmp_path_factory) -> Path:
     (folder / "group-b").mkdir()
     shutil.copy(builtin_workbooks["era-s6"], folder / "alice.xlsx")
     shutil.copy(builtin_workbooks["mazur"], folder / "group-b" / "bruno.xlsx")
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
     _zip_bomb(folder, builtin_workbooks["era-s6"]).rename(folder / "eve.xlsx")
     _text_renamed(folder / "group-b", None).rename(folder / "group-b" / "frank.xlsx")
     if libreoffice.find_soffice():
@@ -97,7 +98,7 @@ def test_could_not_check_says_why_in_one_line(class_run):
 
 def test_ods_in_the_class_is_converted_and_passes(class_run):
     need_soffice()
-    assert _line(class_run[0].output, "gina.ods").endswith("  pass")
+    assert _line(class_run[0].output, "gina.ods").endswith("  pass  (score 10/10)")
 
 
 def test_summary_counts_outcomes_and_mistakes(class_run):
@@ -211,7 +212,7 @@ def test_memory_ceiling_gives_could_not_check_and_the_next_file_is_checked(big_w
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert _line(result.output, "big.xlsx").endswith("could not check: memory ceiling of 300 MB exceeded")
-    assert _line(result.output, "alice.xlsx").endswith("  pass")
+    assert _line(result.output, "alice.xlsx").endswith("  pass  (score 10/10)")
 
 
 def test_bad_budget_values_are_usage_errors(class_folder):

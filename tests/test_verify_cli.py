@@ -22,7 +22,7 @@ def test_json_report_has_the_documented_shape(default_workbook):
     result = CliRunner().invoke(cli, ["verify", str(default_workbook), "--json", "--engine", "none"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(report) == {"version", "file", "engine", "rtol", "atol", "passed", "notes", "tables"}
+    assert set(report) == {"version", "file", "engine", "rtol", "atol", "passed", "notes", "score", "tables"}
     assert report["version"] == 2 and report["engine"] == "none" and report["passed"] is True
     assert (report["rtol"], report["atol"]) == (1e-9, 1e-12)
     assert len(report["tables"]) == 6

@@ -27,15 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from network import Column, Kind, Network, Quantity, parse
-from network.description import classic_network
+from network.layout import WEIGHTS, column_letter, column_number
 from verify.naming.recompute import Numbers, columns_of, slope_of
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, close
 from verify.reading import refs
-from verify.reading.refs import column_letter, column_number
-from verify.reading.table import Table
-
-CLASSIC = classic_network()  # the classic network's wiring and names (its numbers are placeholders)
-WEIGHTS = tuple(c.header for c in CLASSIC.columns() if c.kind is Kind.WEIGHT)  # w1..w8
+from verify.reading.refs import ADDRESS
+from verify.reading.table import CLASSIC, Table
 
 
 @dataclass(frozen=True)
@@ -589,9 +586,6 @@ def _adds_wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
             )
 
 
-_ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
-
-
 def _eta_slides(where: _Where) -> str:
     """': the η reference B3 has no $ ...' when the failing row's formula shows it."""
     formulas = where.formulas.get(where.column)
@@ -599,7 +593,7 @@ def _eta_slides(where: _Where) -> str:
         return ""
     eta = where.table.eta
     letter, shift = column_letter(eta.col), where.row_index - 1
-    for col_dollar, col, row_dollar, row in _ADDRESS.findall((formulas[where.row_index] or "").upper()):
+    for col_dollar, col, row_dollar, row in ADDRESS.findall((formulas[where.row_index] or "").upper()):
         if col == letter and not row_dollar and int(row) == eta.row + shift and shift:
             return (
                 f": its η reference {col}{row} has no $ on the row, so filling down slid it off the η cell "
@@ -666,7 +660,7 @@ def _eta_refs(table: Table, formula: str | None, *, relative_only: bool) -> set[
     letter = column_letter(table.eta.col)
     return {
         int(row)
-        for _, col, row_dollar, row in _ADDRESS.findall(formula.upper())
+        for _, col, row_dollar, row in ADDRESS.findall(formula.upper())
         if col == letter and not (relative_only and row_dollar)
     }
 
@@ -678,17 +672,19 @@ def _relative(formula: str, row: int, col: int) -> str:
         c, r = column_number(letters), int(digits)
         return f"R{r if row_dollar else f'[{r - row}]'}C{c if col_dollar else f'[{c - col}]'}"
 
-    return _ADDRESS.sub(shape, formula.upper())
+    return ADDRESS.sub(shape, formula.upper())
 
 
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
     Entry("other-hidden-slope", (),
-          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (an earlier hidden unit's slope; in any "
-          "network, a hidden δ with the slope of a unit before its own)", _earlier_hidden_slope, applies=_has_hidden_slope),
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (an earlier hidden unit's slope); in any "
+          "network, a hidden δ written with the slope of a unit before its own in its layer (δ_1_2 with a_1_1·(1−a_1_1))",
+          _earlier_hidden_slope, applies=_has_hidden_slope),
     Entry("later-hidden-slope", (),
-          "∂E/∂w1 or ∂E/∂w2 uses a_h2·(1−a_h2) where a_h1·(1−a_h1) belongs (a later hidden unit's slope; in any "
-          "network, a hidden δ with the slope of a unit after its own)", _later_hidden_slope, applies=_has_hidden_slope),
+          "∂E/∂w1 or ∂E/∂w2 uses a_h2·(1−a_h2) where a_h1·(1−a_h1) belongs (a later hidden unit's slope); in any "
+          "network, a hidden δ written with the slope of a unit after its own in its layer (δ_1_1 with a_1_2·(1−a_1_2))",
+          _later_hidden_slope, applies=_has_hidden_slope),
     Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
           _other_hidden_error),
     Entry("net-in-slope", ALL_GRADS, "a derivative uses h·(1−h) or o·(1−o), before the sigmoid, where a_h·(1−a_h) "

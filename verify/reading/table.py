@@ -13,7 +13,7 @@ from typing import Mapping
 from network import Network
 from network.description import classic_network
 from network.layout import GENERAL_DESCRIPTION_NAME
-from verify.reading.refs import column_letter
+from network.layout import column_letter
 
 CLASSIC = classic_network()  # the classic 2-2-2 network's wiring and names (its numbers are placeholders)
 

@@ -60,6 +60,8 @@ def report_html(report: Report) -> str:
         f"<small>(rtol {report.rtol:g}, atol {report.atol:g})</small></p>"
     ]
     parts += [f"<p><i>note: {escape(note)}</i></p>" for note in report.notes]
+    if report.score:
+        parts.append(f"<p><b>Score {escape(report.score.show())}</b>: {escape(report.score.breakdown())}</p>")
     rows = [
         [escape(t.sheet), escape(str(t.eta)), f"{t.cells:,}", escape(", ".join(t.checks)), _badge(PASS if t.passed else FAIL)]
         for t in report.tables
@@ -82,8 +84,9 @@ def class_report_html(report: ClassReport) -> str:
         mistakes = o.distinct_mistakes
         cells = "<br>".join(_code(f.cell) for f in mistakes)
         why = escape(o.reason or "") or "<br>".join(_mistake(f.mistake or f.message(), f.mistake_key) for f in mistakes)
-        rows.append([escape(o.file), _badge(o.status), cells, why])
-    parts = [_table(["File", "Status", "Cell", "Mistakes, or why it could not be checked"], rows)]
+        score = escape(o.score.show()) if o.score else ""
+        rows.append([escape(o.file), _badge(o.status), score, cells, why])
+    parts = [_table(["File", "Status", "Score", "Cell", "Mistakes, or why it could not be checked"], rows)]
     parts.append(f"<p>{escape(report.summary().splitlines()[0])}</p>")
     counts = report.mistake_counts()
     if counts:

@@ -9,6 +9,7 @@ JSON shape (stable; `version` changes if it ever does):
       "rtol": 1e-09, "atol": 1e-12,
       "passed": true,
       "notes": ["converted from .ods by LibreOffice", ...],
+      "score": null | { the grade under a rubric: verify/reports/score.py },
       "tables": [
         {
           "sheet": "LR 0.1", "header_row": 4, "first_row": 5, "last_row": 105,
@@ -54,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from verify.reading.cells import Value, show
+from verify.reports.score import Score
 
 JSON_VERSION = 2
 
@@ -213,6 +215,7 @@ class Report:
     atol: float
     tables: tuple[TableReport, ...]
     notes: tuple[str, ...] = ()  # how the file was read, e.g. "converted from .ods by LibreOffice"
+    score: Score | None = None  # the grade under a rubric (verify/grading/), once graded
 
     @property
     def passed(self) -> bool:
@@ -254,6 +257,7 @@ class Report:
             "atol": self.atol,
             "passed": self.passed,
             "notes": list(self.notes),
+            "score": self.score.to_dict() if self.score else None,
             "tables": [t.to_dict() for t in self.tables],
         }
 
@@ -279,6 +283,8 @@ class Report:
                     lines.append(f"      formula: {f.formula}")
                 if f.mistake:
                     lines.append(f"      likely mistake: {f.mistake}")
+        if self.score:
+            lines.append(f"  {self.score.line()}")
         failed = sum(not t.passed for t in self.tables)
         tolerance = f"rtol {self.rtol:g}, atol {self.atol:g}"
         if failed:

@@ -36,13 +36,14 @@ from network.errors import WorkbookError
 from verify.tables import recognise
 from verify.tables import vocabulary
 from verify.reading.book import Book, Sheet
-from verify.reading.refs import column_number
+from network.layout import column_number
+from verify.reading.refs import ADDRESS
 from verify.reading.table import CLASSIC, CellRef, Table
 from verify.tables.scan import SCAN_ROWS, filled
 
 WEIGHTS = layout.WEIGHTS
-EXAMPLE = ("i1", "i2", "t1", "t2")  # the classic network's one example: inputs and targets
-BIASES = ("b1", "b2")
+EXAMPLE = tuple(layout.INPUT_NAMES)  # i1, i2, t1, t2: the classic network's one example, its inputs and targets
+BIASES = tuple(layout.BIAS_NAMES)  # b1, b2
 MIN_WEIGHTS = 4  # a header row names at least this many weights ...
 MIN_QUANTITIES = 8  # ... and this many quantities in all
 SCAN_COLS = 120
@@ -304,7 +305,6 @@ def _eta(
     return None, None
 
 
-_REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
 def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
@@ -314,7 +314,7 @@ def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int
         formula = _value(ws, first + 1, columns[w]) if w in columns else None
         if not (isinstance(formula, str) and formula.startswith("=")):
             continue
-        for _, col, row_dollar, row in _REF.findall(formula.upper()):
+        for _, col, row_dollar, row in ADDRESS.findall(formula.upper()):
             if row_dollar:
                 found.add((int(row), column_number(col)))
     return found

@@ -25,15 +25,16 @@ import numpy.random  # noqa: F401 - loaded with the checker, not first in a work
 
 from verify.engines import fastmath
 from verify.naming import mistakes
-from verify.naming.mistakes import CLASSIC, WEIGHTS
+from network.layout import BIAS_NAMES, INPUT_NAMES, WEIGHTS
 from verify.naming.recompute import Numbers
+from verify.naming.tolerance import close
+from verify.reading.table import CLASSIC
 from verify.reading import refs
 
 Cell = tuple[str, int, int]  # (sheet, row, col), 1-based
 PROBES = 4  # random points a formula is evaluated at
-RTOL = 1e-9
-_CONSTANTS = ("i1", "i2", "t1", "t2", "b1", "b2")  # the classic network's numbers that are no column of its sheet
-_BIASES = ("b1", "b2")
+RTOL = 1e-9  # probes agree as the checks' numbers do (verify/naming/tolerance.py), down to
+ATOL = 1e-15  # a smaller absolute floor: they are computed the same way
 MAX_LENGTH = 2000  # longer formulas are not evaluated (a hand-written one is a few hundred characters)
 
 
@@ -161,7 +162,8 @@ class _Context:
         # gives that quantity's numbers
         rng = np.random.default_rng(8)
         present = set(known) | set(self.cells.values())  # a bias the table does not have is 0
-        constants = {q: rng.uniform(0.1, 0.9) if q in present or q not in _BIASES else 0.0 for q in _CONSTANTS}
+        constants = {q: rng.uniform(0.1, 0.9) if q in present or q not in BIAS_NAMES else 0.0
+                     for q in (*INPUT_NAMES, *BIAS_NAMES)}  # i1, i2, t1, t2, b1, b2
         weights = {w: rng.uniform(-1.0, 1.0, PROBES) for w in WEIGHTS}
         self.values = {q: np.full(PROBES, x) for q, x in constants.items()} | weights
         numbers = Numbers(CLASSIC, weights, constants, 0.5, PROBES)
@@ -230,7 +232,7 @@ def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.nd
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return bool(np.all(np.abs(a - b) <= RTOL * np.maximum(np.abs(a), np.abs(b)) + 1e-15))
+    return bool(close(a, b, RTOL, ATOL).all())
 
 
 def _formula_in(formula: Callable[[int, int], str | None], col: int, first: int, last: int) -> bool:
