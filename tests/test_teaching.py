@@ -215,6 +215,7 @@ def test_every_sheet_has_a_page_setup(default_workbook):
     assert "'LR 0.1'!$A$1:$AD$54" in workbook  # the charts and the first 50 rows
 
 
+@pytest.mark.slow
 def test_the_cnn_sheets_print_their_pages_whole(cnn_run, tmp_path):
     need_soffice()
     from cnn.export import CNN_SHEETS, cnn_sheets

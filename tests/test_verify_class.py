@@ -229,6 +229,7 @@ def test_outputs_in_a_missing_folder_are_refused_before_any_check(class_folder, 
         assert not target.parent.exists()
 
 
+@pytest.mark.slow
 def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, tmp_path, monkeypatch):
     need_soffice()
     real = Path(libreoffice.find_soffice()).resolve()
