@@ -13,9 +13,9 @@ from cnn.api import configure, default_out
 from cnn.api import train as train_cnn
 from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
 from backprop_sheet.workbook import generate
-from excelgen.api import network_spec
+from excelgen.api import template_network
 from network.errors import BackpropSheetError
-from excelgen.spec import DEFAULT_TEMPLATE
+from network.description import DEFAULT_TEMPLATE
 
 
 @click.command()
@@ -69,7 +69,7 @@ def train(
         epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler,
     )
     out = out if out is not None else default_out(config, dry_run)
-    spec = network_spec(template) if workbook is not None else None  # fail now, not after training
+    net = template_network(template) if workbook is not None else None  # fail now, not after training
     if workbook is not None and not workbook.resolve().parent.is_dir():
         raise BackpropSheetError(f"--workbook {workbook}: folder {workbook.parent} does not exist")
 
@@ -89,7 +89,7 @@ def train(
     click.echo(f"{run.summary['parameters']:,} parameters, {run.summary['seconds']:.1f} s in all; wrote {run.folder}")
 
     if workbook is not None:
-        generate(spec, workbook, cnn_run=run.folder, force=True)  # --workbook asks for it
+        generate(net, workbook, cnn_run=run.folder, force=True)  # --workbook asks for it
         click.echo(f"wrote {workbook} with the CNN sheets")
 
 

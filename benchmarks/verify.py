@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
 
-from excelgen.spec import load_template  # noqa: E402
+from network import load_network  # noqa: E402
 from excelgen.workbook import write_workbook  # noqa: E402
 from verify import batch  # noqa: E402
 from verify.reading.libreoffice import recalculate  # noqa: E402
@@ -80,7 +80,7 @@ def main() -> None:
 def single(args, tmp: Path) -> None:
     """One workbook at a time, each engine, beside the plain ExcelModel run and a bare LibreOffice recalculation."""
     for iterations in args.iterations:
-        spec = load_template().with_options(iterations=iterations)
+        spec = load_network().with_options(iterations=iterations)
         path = write_workbook(spec, Path(tmp, f"backprop-{iterations}.xlsx"))
         cells = 29 * (iterations + 1) * len(spec.learning_rates)
         print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables); {_load()}")
@@ -138,7 +138,7 @@ def _timed(command: list[str], timeout: float | None = None) -> float | None:
 
 def class_of_100(args, tmp: Path) -> None:
     """A class of generated workbooks, a third with a planted mistake, checked with 2 workers per engine."""
-    good = write_workbook(load_template(), tmp / "good.xlsx")
+    good = write_workbook(load_network(), tmp / "good.xlsx")
     wrong = edit_sheet(good, tmp / "wrong.xlsx", "LR 0.5", formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
     folder = tmp / "class"
     folder.mkdir()
@@ -163,7 +163,7 @@ def class_of_100(args, tmp: Path) -> None:
 
 def hostile(args, tmp: Path) -> None:
     """Hostile formulas planted into the default workbook, checked as a class under the default budget."""
-    good = write_workbook(load_template(), tmp / "default.xlsx")
+    good = write_workbook(load_network(), tmp / "default.xlsx")
     folder = tmp / "hostile"
     folder.mkdir()
     for name, edit in HOSTILE.items():

@@ -57,6 +57,17 @@ def recalculate_all(sources: list[Path], folder: Path, *, processes: int = 1) ->
     return {source: converted[source].rename(folder / source.name) for source in sources}
 
 
+def classic_values(net) -> dict[str, float]:
+    """A classic network's constants under their classic names: i1, i2, t1, t2, w1..w8, and b1, b2 when the
+    template gives biases (w1: i1→h1, w2: i2→h1, w3: i1→h2, ... as the brief wires them)."""
+    (i1, i2), (t1, t2) = net.examples[0].inputs, net.examples[0].targets
+    values = {"i1": i1, "i2": i2, "t1": t1, "t2": t2}
+    values |= {f"w{k}": w for k, w in enumerate((w for layer in net.weights for row in layer for w in row), start=1)}
+    if net.biases_given:
+        values |= {"b1": net.biases[0][0], "b2": net.biases[1][0]}
+    return values
+
+
 def need_soffice() -> None:
     """Skip a LibreOffice test where soffice is missing; fail instead in CI (CI=true)."""
     if find_soffice() is None:
@@ -168,10 +179,10 @@ def cnn_run(mnist_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def default_workbook(tmp_path_factory) -> Path:
     """The workbook `backprop-sheet generate` writes from the default template (era-s6), built once."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    return write_workbook(load_template(), tmp_path_factory.mktemp("default") / "backprop.xlsx")
+    return write_workbook(load_network(), tmp_path_factory.mktemp("default") / "backprop.xlsx")
 
 
 @pytest.fixture(scope="session")
@@ -184,13 +195,14 @@ def recalculated_default_workbook(default_workbook, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def builtin_workbooks(default_workbook, tmp_path_factory) -> dict[str, Path]:
     """The generated workbook of every built-in template, as `generate --template NAME` writes it."""
-    from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
+    from network import load_network
+    from network.description import DEFAULT_TEMPLATE, classic_templates
     from excelgen.workbook import write_workbook
 
     folder = tmp_path_factory.mktemp("builtin")
     return {
-        name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_template(name), folder / f"{name}.xlsx")
-        for name in builtin_templates()
+        name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_network(name), folder / f"{name}.xlsx")
+        for name in sorted(classic_templates())
     }
 
 

@@ -29,12 +29,10 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 def small_workbook(template: str, path: Path, *, rate: float = 0.5, iterations: int = 8, exercise: str | None = None,
                    extra_sheets: Callable | None = None) -> Path:
     """The workbook `generate --template TEMPLATE` writes, with one learning rate and a few iterations."""
-    from excelgen.spec import builtin_templates, load_template
     from excelgen.workbook import write_workbook
     from network import load_network
 
-    load = load_template if template in builtin_templates() else load_network
-    net = load(template).with_options(iterations=iterations, learning_rates=(rate,))
+    net = load_network(template).with_options(iterations=iterations, learning_rates=(rate,))
     return write_workbook(net, path, extra_sheets=extra_sheets, exercise=exercise, force=True)
 
 

@@ -78,10 +78,10 @@ def test_the_checker_does_not_import_what_it_does_not_need():
 def test_a_check_imports_nothing_the_fork_server_has_not(tmp_path):
     """A module first imported inside a worker can fail to map near the worker's memory ceiling
     (an ImportError, not a MemoryError): whatever a check needs comes with verify.batch's preload."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    path = write_workbook(load_template(), tmp_path / "default.xlsx")
+    path = write_workbook(load_network(), tmp_path / "default.xlsx")
     code = (
         "import sys, verify.batch, verify.checking.workbook, verify.engines.formulas_engine; from verify.checking.workbook import check_workbook; "
         "before = set(sys.modules); check_workbook(sys.argv[1], engine='formulas'); print(*sorted(set(sys.modules) - before))"

@@ -22,10 +22,10 @@ from cnn.forward_sheet import FORWARD_SHEET, LABEL_NAME, PIXELS_NAME, PREDICTION
 from cnn.runfolder import read_run
 from conftest import need_soffice, need_torch, recalculate_all
 from backprop_sheet.cli import cli
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 
-SPEC = load_template().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
+SPEC = load_network().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
 DIGITS = (0, 1, 2, 3, 4)  # test images of five different digits: 7, 2, 1, 0, 4
 CASES = [(model, digit) for model in ("8k", "20k") for digit in DIGITS] + [("padded", 0)]
 STROKE = "stroke"  # the 8k workbook of digit 0, with a bar painted across the digit in a copy
@@ -139,8 +139,8 @@ def test_each_layer_is_labelled_with_its_shape(generated_books, cnn_runs, model)
 def test_the_other_sheets_are_unchanged(cnn_run, tmp_path):
     """Every part of a workbook generated without CNN Forward is byte for byte in the one with it, except the
     workbook-wide lists; the cell styles of the one without are the first ones of the other, unchanged."""
-    without = write_workbook(load_template(), tmp_path / "without.xlsx", extra_sheets=cnn_sheets(cnn_run, None))
-    with_it = write_workbook(load_template(), tmp_path / "with.xlsx", extra_sheets=cnn_sheets(cnn_run, 0))
+    without = write_workbook(load_network(), tmp_path / "without.xlsx", extra_sheets=cnn_sheets(cnn_run, None))
+    with_it = write_workbook(load_network(), tmp_path / "with.xlsx", extra_sheets=cnn_sheets(cnn_run, 0))
     a, b = zipfile.ZipFile(without), zipfile.ZipFile(with_it)
     listing = {"[Content_Types].xml", "docProps/app.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                "xl/styles.xml"}

@@ -144,10 +144,10 @@ def server():
 @pytest.fixture(scope="module")
 def books(handbuilt_books, tmp_path_factory) -> dict[str, Path]:
     """A generated workbook (two learning rates, 12 iterations: quick to check) and a hand-built one."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    spec = load_template().with_options(iterations=12, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=12, learning_rates=(0.1, 0.5))
     generated = write_workbook(spec, tmp_path_factory.mktemp("hostile") / "generated.xlsx")
     return {"generated": generated, "handbuilt": handbuilt_books["typical"]}
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import need_soffice
 from backprop_sheet.cli import cli
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from test_verify_bad_input import _text_renamed, _zip_bomb
 from planting import edit_sheet
@@ -188,7 +188,7 @@ def test_exit_codes(class_folder, names, exit_code):
 @pytest.fixture(scope="module")
 def big_workbook(tmp_path_factory) -> Path:
     """6 x 2,000 iterations (348,174 formula cells): checking it takes seconds and hundreds of MB."""
-    return write_workbook(load_template().with_options(iterations=2000), tmp_path_factory.mktemp("big") / "big.xlsx")
+    return write_workbook(load_network().with_options(iterations=2000), tmp_path_factory.mktemp("big") / "big.xlsx")
 
 
 def test_time_limit_gives_could_not_check_and_the_next_file_is_checked(big_workbook, class_folder):

@@ -232,7 +232,7 @@ def test_the_hidden_slope_mistake_is_named_in_a_layered_network(general_workbook
 
 def test_an_input_that_is_not_a_number(general_workbooks, tmp_path):
     wb = openpyxl.load_workbook(general_workbooks["softmax"])
-    wb["Network"]["B6"] = "one"  # x_1 of example 2 (in_x_1_e2)
+    wb["Network"]["B10"] = "one"  # x_1 of example 2 (in_x_1_e2)
     wb.save(tmp_path / "text.xlsx")
     result = CliRunner().invoke(cli, ["verify", str(tmp_path / "text.xlsx"), "--engine", "formulas", "--json"])
     assert result.exit_code == 1, result.output
@@ -240,7 +240,7 @@ def test_an_input_that_is_not_a_number(general_workbooks, tmp_path):
     assert len(tables) == 4
     for table in tables:
         [f] = table["findings"]
-        assert (f["kind"], f["cell"], f["quantity"], f["actual"]) == ("bad input", "'Network'!B6", "x_1[e2]", "one")
+        assert (f["kind"], f["cell"], f["quantity"], f["actual"]) == ("bad input", "'Network'!B10", "x_1[e2]", "one")
 
 
 def _remove_header(ws):
@@ -276,7 +276,7 @@ def test_verbose_shows_the_network_it_rebuilt(general_workbooks):
     result = CliRunner().invoke(cli, ["verify", str(general_workbooks["softmax"]), "--engine", "none", "-v"])
     assert result.exit_code == 0, result.output
     assert "network: 2-3-3 (tanh, softmax; cross-entropy), 3 examples, biases trained" in result.output
-    assert "η: 'LR 0.1'!B2" in result.output and "in_x_1_e2 = 'Network'!B6" in result.output
+    assert "η: 'LR 0.1'!B2" in result.output and "in_x_1_e2 = 'Network'!B10" in result.output
 
 
 def test_a_class_of_general_workbooks(general_workbooks, broken, tmp_path):

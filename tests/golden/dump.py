@@ -176,11 +176,11 @@ def as_lines(value, depth: int) -> str:
 
 
 def write_case(name: str, folder: Path) -> Path:
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
     template, iterations, exercise = CASES[name]
-    spec = load_template(template).with_options(iterations=iterations)
+    spec = load_network(template).with_options(iterations=iterations)
     return write_workbook(spec, folder / f"{name}.xlsx", exercise=exercise)
 
 
