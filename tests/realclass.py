@@ -7,6 +7,7 @@ correct and with a planted mistake:
 - stacked: six tables on one sheet, one per learning rate, each with its own η cell just above its
   header row;
 - one iteration: one complete iteration, then a row holding only the updated weights;
+- continued: one table over two sheets, the second going on from the first's last row;
 - vertical: Matt Mazur's layout, quantities down a column (label, value, how it is computed), one
   iteration per sheet, each sheet's weights taken from the previous sheet (`='iter 1'!E38`),
   biases fixed;
@@ -93,6 +94,30 @@ def one_iteration(plant: Plant | None = None) -> Workbook:
     for i, (q, _) in enumerate(_TYPICAL_HEADERS):
         if q not in WEIGHTS:
             ws.cell(11, 1 + i).value = None
+    return wb
+
+
+# --- continued: one table over two sheets ----------------------------------------------------------------
+
+CONTINUED_SHEETS = ("Part 1", "Part 2")
+
+
+def continued(plant: Plant | None = None) -> Workbook:
+    """The typical table (η `LR` 0.5 in B7 of `Part 1`, header row 9) over two sheets: `Part 2` goes on where
+    `Part 1` ends, its iteration-0 weights the update of `Part 1`'s last row (`='Part 1'!E15-'Part 1'!$B$7*...`),
+    its updates reading `Part 1`'s η. `plant`: a mistake on `Part 2`."""
+    wb = Workbook()
+    first = wb.active
+    first.title = CONTINUED_SHEETS[0]
+    first["A7"], first["B7"] = "LR", 0.5
+    write_table(first, Table(9, 1, _TYPICAL_HEADERS, {"η": "$B$7"}, dict(ERA_S6)), None, ITERATIONS)
+    second = wb.create_sheet(CONTINUED_SHEETS[1])
+    eta = f"'{CONTINUED_SHEETS[0]}'!$B$7"
+    write_table(second, Table(9, 1, _TYPICAL_HEADERS, {"η": eta}, dict(ERA_S6)), plant, ITERATIONS)
+    last = 10 + ITERATIONS
+    for w in WEIGHTS:
+        col, grad = _typical_column(w), _typical_column(g(w))
+        second[f"{col}10"] = f"='{CONTINUED_SHEETS[0]}'!{col}{last}-{eta}*'{CONTINUED_SHEETS[0]}'!{grad}{last}"
     return wb
 
 
@@ -302,6 +327,8 @@ def builders() -> dict[str, Workbook]:
         "stacked-planted": stacked(plant_in=3),
         "one-iteration": one_iteration(),
         "one-iteration-planted": one_iteration(PLANTS["a_h1 in dw3 expanded"]),
+        "continued": continued(),
+        "continued-planted": continued(PLANTS["h1 in dw5"]),
         "vertical": vertical(),
         "vertical-planted": vertical(plant_on="iter 2"),
         "2-4-1": shape_2_4_1(),
@@ -333,6 +360,10 @@ EXPECTED: dict[str, Expected] = {
     "one-iteration": Expected((("Backprop", 0.5),)),
     "one-iteration-planted": Expected(
         (("Backprop", 0.5),), (f"'Backprop'!{_typical_column(g('w3'))}10", _keys("other-hidden-slope"))
+    ),
+    "continued": Expected(tuple((s, 0.5) for s in CONTINUED_SHEETS)),
+    "continued-planted": Expected(
+        tuple((s, 0.5) for s in CONTINUED_SHEETS), (f"'Part 2'!{_typical_column(g('w5'))}10", _keys("net-for-activation"))
     ),
     "vertical": Expected(tuple((s, 0.5) for s in VERTICAL_SHEETS)),
     "vertical-planted": Expected(

@@ -1,9 +1,8 @@
 """What real classes hand in (issue 21): tests/realclass.py's layouts, correct and planted, checked end to end
 (saved values and a real LibreOffice recalculation); a class run over its own report; each mistake said once.
 
-The layouts the checker cannot read yet are marked xfail(strict=True) with the finder or feature they wait
-for (the one-path checker of issue 19 makes each a table finder or a catalogue entry): once it is merged
-they must pass, and the marks go.
+Each layout is a table finder (verify/tables/: classic_tables.py stacked or continued, vertical_tables.py, shaped_tables.py)
+and each mistake a catalogue entry (verify/naming/mistakes.py, COMBINATIONS for two in one formula).
 """
 
 from __future__ import annotations
@@ -20,32 +19,22 @@ from backprop_sheet.cli import cli
 from verify.checking.workbook import check_workbook
 from verify.reports import marks
 
-
-def _waits_for(feature: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 21: needs {feature}")
-
-
-STACKED = _waits_for("the stacked-tables finder (each table found by its own header and η)")
-UNFINISHED = _waits_for("checking every filled cell of an unfinished table")
-VERTICAL = _waits_for("the vertical-table finder (labels in a column, one iteration per sheet, chained)")
-SHAPE = _waits_for("hand-built tables of another network shape (the layered reference)")
-PRECISION = _waits_for("the tolerance from the stored precision of the saved values")
-COMBINED = _waits_for("catalogue entries that combine (wrong column with fixed row)")
-
 CORRECT = [
-    pytest.param("stacked", marks=STACKED),
-    pytest.param("one-iteration", marks=UNFINISHED),
-    pytest.param("vertical", marks=VERTICAL),
-    pytest.param("2-4-1", marks=SHAPE),
-    "rounded",  # passes already: the exact reference is within 1e-9 of every value rounded to 10 digits
+    "stacked",
+    "continued",
+    "one-iteration",
+    "vertical",
+    "2-4-1",
+    "rounded",  # compared at the 10 digits it stores (a note says so)
 ]
 PLANTED = [
-    pytest.param("stacked-planted", marks=STACKED),
-    pytest.param("one-iteration-planted", marks=UNFINISHED),
-    pytest.param("vertical-planted", marks=VERTICAL),
-    pytest.param("2-4-1-planted", marks=SHAPE),
-    pytest.param("rounded-planted", marks=PRECISION),
-    pytest.param("combined", marks=COMBINED),
+    "stacked-planted",
+    "continued-planted",
+    "one-iteration-planted",
+    "vertical-planted",
+    "2-4-1-planted",
+    "rounded-planted",
+    "combined",
 ]
 
 
@@ -90,7 +79,6 @@ def test_planted_mistake_is_named_at_its_cell_and_nothing_else(name, checked):
     assert report.root_causes[0].finding.mistake  # a sentence, not only a key
 
 
-@UNFINISHED
 def test_unfinished_table_says_what_was_and_was_not_checked(checked):
     text = checked("one-iteration").to_text()
     assert "checked: iterations 0–0" in text and "not filled" in text, text
@@ -194,3 +182,115 @@ def test_the_mark_survives_a_resave_by_libreoffice(class_folder, tmp_path):
     CliRunner().invoke(cli, ["verify", str(class_folder), "--engine", "none", "--report", str(class_folder / "class.xlsx")])
     resaved = recalculate(class_folder / "class.xlsx", tmp_path / "resaved.xlsx")
     assert marks.tool_written(resaved) == marks.CLASS_REPORT
+
+
+# ---- what looks like a table but cannot be read is named; what cannot be checked says what was found ----
+
+
+def test_a_vertical_sheet_that_cannot_be_read_is_named_beside_the_tables_found():
+    from conftest import read_book
+    from verify.tables.find import tables_and_unread
+
+    wb = realclass.vertical()
+    broken = wb.copy_worksheet(wb["iter 3"])
+    broken.title = "iter 4"
+    broken["D8"] = "note"  # the learning rate's label gone
+    tables, unread = tables_and_unread(read_book(wb))
+    assert [t.sheet for t in tables] == list(realclass.VERTICAL_SHEETS)
+    assert unread == ["sheet 'iter 4' looks like a vertical table (labels in column D) but has no cell labelled η"]
+
+
+def test_another_shape_whose_formulas_do_not_fit_says_what_was_found():
+    from conftest import read_book
+    from network.errors import WorkbookError
+    from verify.tables.find import find_tables
+
+    wb = realclass.shape_2_4_1()
+    ws = wb["2-4-1"]
+    h2 = f"{realclass.shape_column('h2')}{realclass.SHAPE_TOP + 1}"
+    ws[h2] = ws[h2].value.replace(realclass.shape_column("w3"), realclass.shape_column("w5"))  # h2 reads w5, not w3
+    with pytest.raises(WorkbookError) as caught:
+        find_tables(read_book(wb))
+    assert "sheet '2-4-1' has a table of a network with 4 hidden units and 1 output, 12 weights" in str(caught.value)
+    assert f"the formula of h2 in row {realclass.SHAPE_TOP + 1}" in str(caught.value)
+
+
+@pytest.mark.parametrize("weight, unit, key", [("w3", "a_h1", "other-hidden-slope"), ("w2", "a_h2", "later-hidden-slope")])
+def test_each_hidden_slope_mistake_has_its_own_key(weight, unit, key, tmp_path):
+    """∂E/∂w3 with a_h1's slope and ∂E/∂w2 with a_h2's are two mistakes, counted apart in a class."""
+    from handbuilt import Plant, _hidden_error, cells_above, g
+    from verify.reading.libreoffice import recalculate
+
+    j = 1 if weight in ("w1", "w2") else 2
+    x = "i1" if weight in ("w1", "w3") else "i2"
+
+    def formula(A, r, p, eta):
+        return f"=({_hidden_error(j, A, r)})*{A(unit, r)}*(1-{A(unit, r)})*{A(x, r)}"
+
+    cells_above(Plant(key, g(weight), 0, formula)).save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert cause.finding.quantity == g(weight) and cause.finding.mistake_key == key
+
+
+def test_a_stacked_table_of_typed_numbers_is_named_and_the_others_are_checked():
+    from conftest import read_book
+    from verify.tables.find import tables_and_unread
+
+    wb = realclass.stacked()
+    ws = wb["Stacked"]
+    top = realclass.stacked_top(5)  # the last table (η 2.0): its formulas replaced by numbers
+    for row in ws.iter_rows(min_row=top + 1, max_row=top + 1 + realclass.ITERATIONS):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.value = 0.5
+    tables, unread = tables_and_unread(read_book(wb))
+    assert [t.header_row for t in tables] == [realclass.stacked_top(k) for k in range(5)]
+    assert unread == [f"sheet 'Stacked' has a backpropagation table (header row {top}) but no computed rows: "
+                      "under the header there are only typed-in numbers, no formulas to check"]
+
+
+def test_the_sentence_quotes_the_target_the_student_wrote(tmp_path):
+    """∂E/∂w5 = (o1 − t2)·a_o1·(1−a_o1)·a_h1 on a sheet where t1 = t2: the numbers are those of (o1 − t1), the
+    sentence says what the student wrote, t2, and what belongs, (a_o1 − t1)."""
+    from handbuilt import ERA_S6, Plant, Table, g, write_table
+    from openpyxl import Workbook
+    from verify.reading.libreoffice import recalculate
+
+    def formula(A, r, p, eta):
+        return f"=({A('o1', r)}-{A('t2', r)})*{A('a_o1', r)}*(1-{A('a_o1', r)})*{A('a_h1', r)}"
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A7"], ws["B7"] = "LR", 0.5
+    same_targets = dict(ERA_S6) | {"t2": ERA_S6["t1"]}
+    write_table(ws, Table(9, 1, realclass._TYPICAL_HEADERS, {"η": "$B$7"}, same_targets), Plant("o1 − t2", g("w5"), 0, formula), 3)
+    wb.save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert cause.finding.mistake_key == "net-in-error"
+    assert cause.finding.mistake.endswith("uses (o1 − t2) (before the sigmoid) instead of (a_o1 − t1)")
+
+
+def test_the_gradient_added_and_of_another_weight_is_named_by_both_entries(tmp_path):
+    """w7 = w7 + η·∂E/∂w8 (row above): the sign and the column wrong at once, `adds+wrong-column`."""
+    from handbuilt import Plant, cells_above, g
+    from verify.reading.libreoffice import recalculate
+
+    plant = Plant("adds wrong column", "w7", 1, lambda A, r, p, eta: f"={A('w7', p)}+{eta}*{A(g('w8'), p)}")
+    cells_above(plant).save(tmp_path / "planted.xlsx")
+    report = check_workbook(recalculate(tmp_path / "planted.xlsx", tmp_path / "saved.xlsx"), engine="none")
+    [cause] = report.root_causes
+    assert (cause.finding.cell, _keys(cause.finding.mistake_key)) == ("'Sheet1'!H14", {"adds", "wrong-column"})
+    assert cause.finding.mistake.endswith("adds η·∂E/∂w8 instead of subtracting η·∂E/∂w7")
+
+
+def test_another_shape_with_biases_is_named_not_checked_wrongly():
+    from conftest import read_book
+    from network.errors import WorkbookError
+    from verify.tables.find import find_tables
+
+    wb = realclass.shape_2_4_1()
+    wb["2-4-1"]["D2"], wb["2-4-1"]["E2"] = "b1", 0.35
+    with pytest.raises(WorkbookError, match=r"4 hidden units and 1 output, 12 weights \(header row 7\), with biases: verify checks"):
+        find_tables(read_book(wb))

@@ -51,7 +51,7 @@ def start(table: Table, values: Mapping[CellKey, Value]) -> Start | BadInput:
             return BadInput(name, cell, values.get(cell))
         found[name] = x
     eta = found.pop("η")
-    return Start(_numbered(table.net, found, eta, table.last_row - table.first_row), tuple(found.items()))
+    return Start(_numbered(table.net, found, eta, table.iterations), tuple(found.items()))
 
 
 def expected(starts: list[Start]) -> list[dict[str, np.ndarray]]:

@@ -20,40 +20,42 @@ UNFINISHED = "unfinished"  # the mistake key of a table with empty computed colu
 MAX_LISTED = 6  # the empty columns a finding names before "and N more"
 
 
-def structure(table: Table, book: Book) -> list[Finding]:
-    """The table's structure findings: unfinished (empty cells), and typed-in values where formulas belong."""
+def structure(table: Table, book: Book) -> tuple[list[Finding], str]:
+    """The table's structure findings (unfinished: empty cells; typed-in values where formulas belong), and its
+    coverage() line."""
     computed = computed_cells(table)
-    return [f for f in (still_empty(table, book, computed), not_formulas(table, book, computed)) if f]
+    not_formula = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None]
+    empty = [(cell, q, i) for cell, q, i in not_formula if _empty(book, cell)]
+    typed = [(cell, q, i) for cell, q, i in not_formula if not _empty(book, cell)]
+    findings = [still_empty(table, book, empty), _structure_finding(table, book, "not a formula", typed) if typed else None]
+    return [f for f in findings if f], coverage(table, empty)
 
 
 def computed_cells(table: Table) -> list[tuple[CellKey, str, int]]:
     """(cell, column name, iteration) of every cell that must hold a formula, row by row, each row in the
     sheet's order of the network's columns."""
     names = [c.header for c in table.net.columns() if c.kind is not Kind.ITERATION and c.header in table.columns]
-    own_start = {q for q in names if table.starts.get(q) == CellRef(table.sheet, table.first_row, table.columns[q])}
+    own_start = {q for q in names if table.starts.get(q) == CellRef(*table.cell(q, 0))}
+    by_column = [table.column_cells(q) for q in names]
     return [
-        ((table.sheet, row, table.columns[q]), q, i)
-        for i, row in enumerate(range(table.first_row, table.last_row + 1))
-        for q in names
-        if not (i == 0 and q in own_start)
+        (cell, q, i)
+        for i, row in enumerate(zip(*by_column))
+        for q, cell in zip(names, row)
+        if cell is not None and not (i == 0 and q in own_start)
     ]
 
 
-def still_empty(table: Table, book: Book, computed: list[tuple[CellKey, str, int]]) -> Finding | None:
-    """An unfinished table (an exercise): its empty computed cells, the columns they are in named."""
-    found = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None and _empty(book, cell)]
+def still_empty(table: Table, book: Book, found: list[tuple[CellKey, str, int]]) -> Finding | None:
+    """An unfinished table (an exercise): its empty computed cells (`found`), the columns they are in named. A last
+    row that holds only the updated weights (the weights after the last iteration) is not unfinished."""
+    if not found or _only_weights_in_last_row(table, found):
+        return None
     if not found:
         return None
     columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in found))
     listed = ", ".join(columns[:MAX_LISTED]) + (f" and {len(columns) - MAX_LISTED} more" if len(columns) > MAX_LISTED else "")
     mistake = f"unfinished: {len(columns)} column{'s' if len(columns) != 1 else ''} still empty ({listed})"
     return _structure_finding(table, book, "empty", found, mistake=mistake, mistake_key=UNFINISHED)
-
-
-def not_formulas(table: Table, book: Book, computed: list[tuple[CellKey, str, int]]) -> Finding | None:
-    """The first computed cell that holds a typed-in value instead of a formula (empty cells: still_empty())."""
-    found = [(cell, q, i) for cell, q, i in computed if book.formula(cell) is None and not _empty(book, cell)]
-    return _structure_finding(table, book, "not a formula", found) if found else None
 
 
 def bad_input(table: Table, check: str, bad: BadInput) -> Finding:
@@ -88,3 +90,32 @@ def _structure_finding(
 
 def _empty(book: Book, cell: CellKey) -> bool:
     return book.sheets[cell[0]].value(cell[1], cell[2]) in (None, "")
+
+
+def coverage(table: Table, empty: list[tuple[CellKey, str, int]]) -> str:
+    """What the value checks could judge, when the table has `empty` computed cells: "checked: iterations 0–0 of
+    1; not filled: iteration 1's h1, a_h1, ... (it holds only the updated weights)"; "" for a complete table."""
+    if not empty:
+        return ""
+    last = table.iterations
+    first_gap = min(i for _, _, i in empty)
+    checked = f"iterations 0–{first_gap - 1} of {last}" if first_gap else "the filled cells whose inputs are filled"
+    columns = list(dict.fromkeys(table.headers.get(q, q) for _, q, _ in empty))
+    listed = ", ".join(columns[:MAX_LISTED]) + (f" and {len(columns) - MAX_LISTED} more" if len(columns) > MAX_LISTED else "")
+    if _only_weights_in_last_row(table, empty):
+        gap = f"iteration {last}'s {listed} (it holds only the updated weights, which are checked)"
+    else:
+        rows = sorted({i for _, _, i in empty})
+        span = f"iteration {rows[0]}" if len(rows) == 1 else f"iterations {rows[0]}–{rows[-1]}"
+        gap = f"{len(empty):,} cells of {span} in {listed}"
+    return f"checked: {checked}; not filled: {gap}"
+
+
+def _only_weights_in_last_row(table: Table, empty: list[tuple[CellKey, str, int]]) -> bool:
+    """The empty cells are the last row's, every column but the weights and biases (filled): the weights after the
+    last iteration, nothing more to compute in that row."""
+    last = table.iterations
+    if not empty or last == 0 or any(i != last for _, _, i in empty):
+        return False
+    kinds = {c.header: c.kind for c in table.net.columns()}
+    return all(kinds.get(q) not in (Kind.WEIGHT, Kind.BIAS) for _, q, _ in empty)

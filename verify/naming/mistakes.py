@@ -10,6 +10,9 @@ first entry whose numbers match the column's numbers gives a sentence a student 
 
     ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
 
+When no single entry explains a column, COMBINATIONS are tried: two mistakes in one formula (the wrong column
+and a fixed row, `=H41-Z$41*$B$39`), keyed by both entries' keys joined with "+" (`wrong-column+fixed-row`).
+
 An entry says which columns it explains: by their records, for any network (the other hidden unit's slope:
 every column whose formula multiplies by a hidden unit's slope, in every network with two hidden units or
 more), or by the classic network's names (most entries, written for the classic 2-2-2 network's sheet).
@@ -24,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from network import Column, Kind, Network, Quantity, parse
+from network.layout import WEIGHTS, column_letter, column_number
 from verify.naming.recompute import Numbers, columns_of, slope_of
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, close
-from network.layout import WEIGHTS, column_letter, column_number
+from verify.reading import refs
 from verify.reading.refs import ADDRESS
 from verify.reading.table import CLASSIC, Table
 
@@ -83,7 +87,7 @@ def identify(
     wrong &= np.isfinite(actual)  # rows holding an error value (#VALUE!) show no numbers to match
     wrong[row_index] = True
     where = _Where(table, column, row_index, formulas or {}, initial_weights or {})
-    for entry in CATALOGUE:
+    for entry in CATALOGUE + COMBINATIONS:
         if not entry.explains(numbers.net, record):
             continue
         with np.errstate(all="ignore"):
@@ -133,13 +137,54 @@ class _Where:
     initial_weights: Mapping[str, float]
 
     def row(self, index: int) -> int:
-        return self.table.first_row + index
+        cell = self.table.cell(self.column, index) if self.column in self.table.columns else None
+        return cell[1] if cell else self.table.first_row + index
 
     def sentence(self, says: str, *, from_row: bool) -> str:
         header = self.table.headers.get(self.column, self.column)
         letter = self.table.column_letter(self.column) if self.column in self.table.columns else "?"
         rows = "from row" if from_row else "row"
-        return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {says}"
+        return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {self.as_written(says)}"
+
+    def as_written(self, says: str) -> str:
+        """`says` with the student's own references in what they wrote (before "instead of"): a target or input
+        the formula does not read, where it reads the other one (t2 for t1: the numbers agree when t1 = t2)."""
+        formulas = self.formulas.get(self.column) or ()
+        formula = formulas[self.row_index] if self.row_index < len(formulas) else None
+        if not isinstance(formula, str) or not self.table.net.classic:
+            return says
+        read = _cells_read(formula, self.table.cell(self.column, self.row_index) if self.column in self.table.columns else None)
+        wrote, instead, right = says.partition(" instead of ")
+        for a, b in (("t1", "t2"), ("i1", "i2")):
+            cells = {q: self._cell_of(q) for q in (a, b)}
+            for q, other in ((a, b), (b, a)):
+                if cells[q] not in read and cells[other] in read and _mentions(wrote, q) and not _mentions(wrote, other):
+                    wrote = re.sub(rf"(?<![\w]){q}(?!\d)", other, wrote)
+                    break
+        return wrote + instead + right
+
+    def _cell_of(self, q: str) -> tuple[str, int, int] | None:
+        """The cell of a constant the failing row reads: its column in that row, or its single cell."""
+        if q in self.table.columns:
+            return self.table.cell(q, self.row_index)
+        ref = self.table.scalars.get(q)
+        return None if ref is None else (ref.sheet, ref.row, ref.col)
+
+
+def _mentions(text: str, q: str) -> bool:
+    return re.search(rf"(?<![\w]){q}(?!\d)", text) is not None
+
+
+def _cells_read(formula: str, at: tuple[str, int, int] | None) -> set[tuple[str, int, int]]:
+    """(sheet, row, col) of the single cells a formula written at `at` references (verify/reading/refs.py)."""
+    if at is None:
+        return set()
+    sheet, row, col = at
+    try:
+        found = refs.shape(formula, row, col).refs
+    except (refs.UnsupportedFormula, AttributeError):
+        return set()
+    return {(ref.sheet or sheet, ref.top.at(row), ref.left.at(col)) for ref in found if ref.name is None and not ref.is_range}
 
 
 # --- any network: the other hidden unit's slope ----------------------------------------------------
@@ -149,14 +194,15 @@ def _has_hidden_slope(net: Network, column: Column) -> bool:
     return slope_of(net, column) is not None
 
 
-def _other_hidden_slope(u: Numbers, q: str, _: _Where) -> Variants:
+def _other_hidden_slope(u: Numbers, q: str, _: _Where, *, later: bool) -> Variants:
     """The column's formula with another unit of the same hidden layer's slope f'(z): a hidden δ (or the classic
-    ∂E/∂w1..w4) written with a_1_1·(1−a_1_1) where a_1_2·(1−a_1_2) belongs."""
+    ∂E/∂w1..w4) written with a_1_1·(1−a_1_1) where a_1_2·(1−a_1_2) belongs. `later`: only the units after the
+    column's own (∂E/∂w1, ∂E/∂w2 with a_h2), else only those before it (∂E/∂w3, ∂E/∂w4 with a_h1): two mistakes."""
     net = u.net
     name, f = slope_of(net, columns_of(net)[q])
     own = parse(name, classic=net.classic)
     for j in range(1, net.layers[own.layer] + 1):
-        if j == own.neuron:
+        if j == own.neuron or (j > own.neuron) != later:
             continue
         other = net.name_of(Quantity(own.kind, own.layer, j, example=own.example))
         if f == "sigmoid":
@@ -164,6 +210,14 @@ def _other_hidden_slope(u: Numbers, q: str, _: _Where) -> Variants:
         else:
             says = f"uses {f}'({other}) instead of {f}'({name})"
         yield u.right(q, swap={name: other}), says
+
+
+def _earlier_hidden_slope(u: Numbers, q: str, where: _Where) -> Variants:
+    return _other_hidden_slope(u, q, where, later=False)
+
+
+def _later_hidden_slope(u: Numbers, q: str, where: _Where) -> Variants:
+    return _other_hidden_slope(u, q, where, later=True)
 
 
 # --- the classic network's structure ---------------------------------------------------------------
@@ -236,10 +290,29 @@ def _net_in_error(u: Numbers, q: str, _: _Where) -> Variants:
         yield variant, f"uses (o{k} − t{k}) (before the sigmoid) instead of (a_o{k} − t{k})"
 
 
-def _net_for_activation(u: Numbers, q: str, _: _Where) -> Variants:
-    """h (before the sigmoid) where a_h belongs, as the input of w5..w8."""
-    k, j = _OUTPUT_PATH[q[-2:]]
-    yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
+def _net_for_activation(u: Numbers, q: str, where: _Where) -> Variants:
+    """h (before the sigmoid) where a_h belongs, as the input of w5..w8; in any network, z_1_3 where a_1_3 belongs
+    in the gradient of a weight that leaves a hidden unit (said with the sheet's own headers: h3, a_h3)."""
+    if u.net.classic:
+        k, j = _OUTPUT_PATH[q[-2:]]
+        yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
+        return
+    heard = where.table.headers
+    for dep in columns_of(u.net)[q].depends:
+        own = parse(dep.name, classic=False)
+        if own is not None and own.kind is Kind.A and own.layer >= 1:
+            z = u.net.name_of(Quantity(Kind.Z, own.layer, own.neuron, example=own.example))
+            f = u.net.activations[own.layer - 1]
+            yield u.right(q, swap={dep.name: z}), (
+                f"uses {heard.get(z, z)} (before the {f}) instead of {heard.get(dep.name, dep.name)}"
+            )
+
+
+def _reads_hidden_activation(net: Network, column: Column) -> bool:
+    """The classic ∂E/∂w5..w8, or any network's gradient of a weight leaving a hidden unit."""
+    if net.classic:
+        return column.header in OUTPUT_GRADS
+    return column.kind is Kind.GRAD_WEIGHT and column.quantity.layer >= 2
 
 
 def _other_hidden_activation(u: Numbers, q: str, _: _Where) -> Variants:
@@ -489,6 +562,28 @@ def _wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
             yield u.prev(other) - u.eta * u.prev(g(q)), f"starts from {other} of the row above instead of {q}"
 
 
+def _wrong_column_fixed_row(u: Numbers, q: str, where: _Where) -> Variants:
+    """Two mistakes in one update: another weight's gradient (or another weight), taken from one fixed row."""
+    for k in range(where.row_index):
+        for other in WEIGHTS:
+            if other != q:
+                yield u.prev(q) - u.eta * u[g(other)][k], (
+                    f"subtracts η·∂E/∂{other} of the fixed row {where.row(k)} (a $ on the row) instead of η·∂E/∂{q} "
+                    "of the row above"
+                )
+                yield u[other][k] - u.eta * u.prev(g(q)), (
+                    f"starts from {other} of the fixed row {where.row(k)} (a $ on the row) instead of {q} of the row above"
+                )
+
+
+def _adds_wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
+    """Two mistakes in one update: the gradient added, and of another weight (or added to another weight)."""
+    for other in WEIGHTS:
+        if other != q:
+            yield u.prev(q) + u.eta * u.prev(g(other)), f"adds η·∂E/∂{other} instead of subtracting η·∂E/∂{q}"
+            yield u.prev(other) + u.eta * u.prev(g(q)), (
+                f"adds η·∂E/∂{q} to {other} of the row above instead of subtracting it from {q}"
+            )
 
 
 def _eta_slides(where: _Where) -> str:
@@ -583,16 +678,21 @@ def _relative(formula: str, row: int, col: int) -> str:
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
     Entry("other-hidden-slope", (),
-          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way); in any "
-          "network, a hidden δ written with another unit of its layer's slope (δ_1_2 with a_1_1·(1−a_1_1))",
-          _other_hidden_slope, applies=_has_hidden_slope),
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (an earlier hidden unit's slope); in any "
+          "network, a hidden δ written with the slope of a unit before its own in its layer (δ_1_2 with a_1_1·(1−a_1_1))",
+          _earlier_hidden_slope, applies=_has_hidden_slope),
+    Entry("later-hidden-slope", (),
+          "∂E/∂w1 or ∂E/∂w2 uses a_h2·(1−a_h2) where a_h1·(1−a_h1) belongs (a later hidden unit's slope); in any "
+          "network, a hidden δ written with the slope of a unit after its own in its layer (δ_1_1 with a_1_2·(1−a_1_2))",
+          _later_hidden_slope, applies=_has_hidden_slope),
     Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
           _other_hidden_error),
     Entry("net-in-slope", ALL_GRADS, "a derivative uses h·(1−h) or o·(1−o), before the sigmoid, where a_h·(1−a_h) "
           "or a_o·(1−a_o) belongs", _net_in_slope),
     Entry("net-in-error", OUTPUT_GRADS + HIDDEN_ERRORS, "a derivative uses (o − t) where (a_o − t) belongs",
           _net_in_error),
-    Entry("net-for-activation", OUTPUT_GRADS, "∂E/∂w5..w8 multiplies by h where a_h belongs", _net_for_activation),
+    Entry("net-for-activation", (), "∂E/∂w5..w8 multiplies by h where a_h belongs (any network: the gradient of a "
+          "weight leaving a hidden unit uses z where a belongs)", _net_for_activation, applies=_reads_hidden_activation),
     Entry("twice", ALL_GRADS, "∂E/∂a_o taken as 2(a_o − t), the derivative of E without the ½", _twice),
     Entry("flipped-sign", ALL_GRADS, "∂E/∂a_o taken as (t − a_o): the gradient's sign is flipped", _flipped_sign),
     Entry("chain-parentheses", HIDDEN_GRADS, "∂E/∂w1..w4 written out in full without the parentheses around "
@@ -630,4 +730,11 @@ CATALOGUE: tuple[Entry, ...] = (
           "without $ that slid off the η cell", _unchanged),
     Entry("broken-row", COMPUTED, "one row's formula breaks its column's pattern (a row copied or edited "
           "wrongly; read from the formulas)", _broken_row),
+)
+
+# Two mistakes in one formula, tried after every single entry: the key joins the two entries' keys with "+".
+COMBINATIONS: tuple[Entry, ...] = (
+    Entry("wrong-column+fixed-row", WEIGHTS, "the update references the wrong column and a fixed row at once "
+          "(`=H41-Z$41*$B$39`: another weight's gradient, always from row 41)", _wrong_column_fixed_row),
+    Entry("adds+wrong-column", WEIGHTS, "the update adds the gradient, and another weight's", _adds_wrong_column),
 )

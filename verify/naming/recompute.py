@@ -64,6 +64,12 @@ class Numbers:
         column[row] = value
         return Numbers(self.net, self._given | {name: column}, self._constants, self.eta, self.rows)
 
+    def perturbed(self, relative: float, seed: int) -> Numbers:
+        """The same numbers, each column's value moved by up to `relative` of itself (a last stored digit's worth)."""
+        rng = np.random.default_rng(seed)
+        moved = {q: v * (1 + relative * rng.uniform(-1, 1, v.shape)) for q, v in self._given.items()}
+        return Numbers(self.net, moved, self._constants, self.eta, self.rows)
+
     def right(self, name: str, swap: Mapping[str, str] | None = None) -> np.ndarray:
         """Column `name` computed the right way from these numbers; `swap` (name -> name) reads another quantity
         where the formula reads one (a mistake: the slope of the other hidden unit)."""

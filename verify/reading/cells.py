@@ -31,11 +31,7 @@ def address(cell: CellKey) -> str:
 
 def table_cells(table: Table) -> list[CellKey]:
     """Every cell the checks read for a table: its columns on every row, η, and the scalar inputs."""
-    cells = [
-        (table.sheet, row, col)
-        for col in table.columns.values()
-        for row in range(table.first_row, table.last_row + 1)
-    ]
+    cells = [cell for q in table.columns for cell in table.column_cells(q) if cell is not None]
     return cells + [key(table.eta)] + [key(ref) for ref in table.scalars.values()]
 
 

@@ -59,6 +59,32 @@ class Table:
     unchecked: Mapping[int, str] = field(default_factory=dict)  # column -> header: formulas nothing recognised
     net: Network = CLASSIC
     starts: Mapping[str, CellRef] = field(default_factory=dict)
+    # A layout whose quantities are not one per column (a vertical table: labels down a column, values beside
+    # them): quantity -> its (row, col) in each iteration, None where the layout holds no cell for it (a vertical
+    # sheet's second iteration holds only the updated weights). Empty: the columns layout, row by row.
+    placed: Mapping[str, tuple[tuple[int, int] | None, ...]] = field(default_factory=dict)
+    network_from: str = f"defined name {GENERAL_DESCRIPTION_NAME}"  # where a general network's shape was read
+
+    @property
+    def iterations(self) -> int:
+        """The last iteration's number (iteration 0 holds the initial weights)."""
+        if self.placed:
+            return len(next(iter(self.placed.values()))) - 1
+        return self.last_row - self.first_row
+
+    def column_cells(self, quantity: str) -> list[tuple[str, int, int] | None]:
+        """cell() of a quantity in every iteration, in order (one call per column: tables run to 100,000 rows)."""
+        if self.placed:
+            return [None if at is None else (self.sheet, *at) for at in self.placed[quantity]]
+        col = self.columns[quantity]
+        return [(self.sheet, row, col) for row in range(self.first_row, self.last_row + 1)]
+
+    def cell(self, quantity: str, iteration: int) -> tuple[str, int, int] | None:
+        """(sheet, row, col) of a quantity in one iteration; None where the layout holds no cell for it."""
+        if self.placed:
+            at = self.placed[quantity][iteration]
+            return None if at is None else (self.sheet, *at)
+        return self.sheet, self.first_row + iteration, self.columns[quantity]
 
     def column_letter(self, quantity: str) -> str:
         """The letter of a quantity's column: "w1" -> "B"."""
@@ -67,14 +93,21 @@ class Table:
     def describe(self) -> str:
         """What was recognised, for the report: sheet, header row, η cell, inputs, column -> quantity."""
         label = f" (labelled {self.eta_label!r})" if self.eta_label else ""
+        where = (f"a vertical table (labels down a column, values beside them) in rows {self.first_row}-{self.last_row},"
+                 f" iterations 0-{self.iterations}" if self.placed else
+                 f"header row {self.header_row}, iterations 0-{self.iterations} in rows {self.first_row}-{self.last_row}")
         lines = [
-            f"sheet '{self.sheet}': header row {self.header_row}, iterations 0-{self.last_row - self.first_row} "
-            f"in rows {self.first_row}-{self.last_row}",
+            f"sheet '{self.sheet}': {where}",
             *([] if self.net.classic else [self._network_line()]),
             f"  η: {self.eta.address()}{label}",
         ]
         if self.scalars:
             lines.append("  cells: " + ", ".join(f"{q} = {ref.address()}" for q, ref in self.scalars.items()))
+        if self.placed:  # one column: say the cells
+            lines.append("  cells of iteration 0 (and 1): " + ", ".join(
+                f"{'/'.join(f'{column_letter(c)}{r}' for r, c in filter(None, at))} {self.headers.get(q, q)}"
+                + ("" if self.headers.get(q, q) == q else f" = {q}") for q, at in self.placed.items()))
+            return "\n".join(lines)
         by_col = sorted(self.columns.items(), key=lambda item: item[1])
         lines.append(
             "  columns (by header): "
@@ -103,7 +136,7 @@ class Table:
         net, n = self.net, len(self.net.examples)
         biases = "trained" if net.train_biases else "fixed" if net.biases_given else "none"
         return (f"  network: {'-'.join(map(str, net.layers))} ({', '.join(net.activations)}; {net.loss}), {n} example"
-                f"{'s' * (n > 1)}, biases {biases} (defined name {GENERAL_DESCRIPTION_NAME})")
+                f"{'s' * (n > 1)}, biases {biases} ({self.network_from})")
 
     def not_checked(self) -> list[str]:
         """"column Q 'xyz': not checked" for each column of formulas that nothing recognised."""

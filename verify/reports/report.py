@@ -18,6 +18,7 @@ JSON shape (stable; `version` changes if it ever does):
           "passed": true,
           "recognised": "sheet 'LR 0.1': header row 4, ...",
           "unchecked": ["column Q 'xyz': not checked", ...],
+          "coverage": "" | "checked: iterations 0–0 of 1; not filled: ...",
           "root_causes": [
             { the first finding of one root cause (the fields below), and
               "checks": ["saved values", "libreoffice"]: every check it shows in }
@@ -174,6 +175,7 @@ class TableReport:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     recognised: str = ""  # what layout detection found: header row, η cell, column -> quantity
     unchecked: tuple[str, ...] = ()  # "column Q 'xyz': not checked": formula columns nothing recognised
+    coverage: str = ""  # an incomplete table: "checked: iterations 0–0 of 1; not filled: ..."; "" when complete
 
     @property
     def passed(self) -> bool:
@@ -199,6 +201,7 @@ class TableReport:
             "findings": [f.to_dict() for f in self.findings],
             "recognised": self.recognised,
             "unchecked": list(self.unchecked),
+            "coverage": self.coverage,
         }
 
 
@@ -267,6 +270,8 @@ class Report:
             checks = ", ".join(t.checks)
             status = "pass" if t.passed else "FAIL"
             lines.append(f"  {t.sheet:<{width}}  {status}  ({t.cells:,} cells; η = {t.eta}; checks: {checks})")
+            if t.coverage:
+                lines.append(f"    {t.coverage}")
             if verbose and t.recognised:
                 lines += [f"    {line}" for line in t.recognised.splitlines()]
             elif t.unchecked:

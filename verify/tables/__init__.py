@@ -4,6 +4,10 @@ table model (verify/reading/table.py: Table).
 - find.py: find_tables(), which decides once whether a workbook is a general network's or the classic network's;
 - classic_tables.py: the classic network's tables, generated or hand-built, by their header's vocabulary
   (vocabulary.py) and, for columns the header does not name, by what their formulas compute (recognise.py);
+  one or several (stacked) per sheet;
+- vertical_tables.py: the classic network down a column, one iteration per sheet (Matt Mazur's layout);
+- shaped_tables.py: a hand-built table of another shape written with the classic names (a 2-4-1 network,
+  w1..w12), checked as the general network its header gives;
 - layered_tables.py: a network described by `layers`, recognised by its header of network/names.py names
   and rebuilt from the defined name network_description;
 - scan.py: what both look at (the rows at the top of a sheet, a filled cell).

@@ -2,11 +2,13 @@
 
 One code path for every layout. On each worksheet:
 
-1. the header row is the row whose texts name the most quantities of the vocabulary
-   (verify/tables/vocabulary.py); it counts as a backprop table when it names at least 4 weights and
-   8 quantities in all;
+1. a header row is a row whose texts name quantities of the vocabulary (verify/tables/vocabulary.py); it
+   starts a backprop table when it names at least 4 weights and 8 quantities in all. A sheet may hold
+   several (tables stacked one below another, one per learning rate, each with its own η just above its
+   header row);
 2. the table's rows run from the first row under the header that holds a weight down to the
-   last row before the weight column runs empty;
+   last row before the weight column runs empty (on while later rows hold formulas with that column
+   empty: an exercise), never into the next table's η and header rows;
 3. inputs, targets and biases (i1, i2, t1, t2, b1, b2) are table columns when the header names
    them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
    labelled `i1` on the same sheet (value to its right, or below it), then on another sheet;
@@ -49,44 +51,67 @@ SCAN_COLS = 120
 _SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
 _ETA = "η (learning rate)"
 NO_COMPUTED_ROWS = "computed rows"
+NO_TABLE = ("no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
+            "and the quantities computed from them (h1, a_h1, ..., E_total, ∂E/∂w1, ...)")
 
 
-def find_tables(book: Book) -> list[Table]:
-    """Every backprop table in `book` (at most one per sheet); WorkbookError when there is none."""
+def find_tables(book: Book, skip: frozenset[str] = frozenset()) -> list[Table]:
+    """Every backprop table in `book` (but on the sheets in `skip`), sheet by sheet, top to bottom; WorkbookError
+    when there is none, or when one lacks something."""
+    tables, empty, problems = _find(book, skip)
+    if problems:
+        raise WorkbookError("; ".join(empty + problems) + _ADVICE)
+    return tables
+
+
+def tables_and_unread(book: Book, skip: frozenset[str] = frozenset()) -> tuple[list[Table], list[str]]:
+    """find_tables(), but a table that lacks something, or holds no formulas, beside tables that are complete is
+    said in a sentence (a note of the report) instead of stopping the check of the others."""
+    tables, empty, problems = _find(book, skip)
+    if problems and not tables:
+        raise WorkbookError("; ".join(empty + problems) + _ADVICE)
+    return tables, empty + [problem + _ADVICE for problem in problems]
+
+
+_ADVICE = ". Add a column with that header, or a cell labelled with it (e.g. 'i1', 'LR') with the value to its right"
+
+
+def _find(book: Book, skip: frozenset[str]) -> tuple[list[Table], list[str], list[str]]:
+    """(the tables, the tables without computed rows, the tables that lack something) of `book` but `skip`'s
+    sheets; WorkbookError when there is no table at all."""
     named = _named_scalars(book)
     grids = {ws.title: _grid(ws) for ws in book.sheets.values()}
     labels = {title: _labels(title, grid) for title, grid in grids.items()}
     tables, problems, empty = [], [], []
     for ws in book.sheets.values():
-        header = _header_row(grids[ws.title])
-        if header is None:
+        if ws.title in skip:
             continue
-        table, missing = _read_table(ws, header, named, labels)
-        if missing == [NO_COMPUTED_ROWS]:
-            empty.append(
-                f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no computed "
-                f"rows: under the header there are only typed-in numbers, no formulas to check"
-            )
-        elif missing:
-            problems.append(
-                f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no "
-                f"{', '.join(missing)}"
-            )
-        else:
-            tables.append(table)
-    if problems:
-        raise WorkbookError(
-            "; ".join(empty + problems) + ". Add a column with that header, or a cell labelled with it "
-            "(e.g. 'i1', 'LR') with the value to its right"
-        )
-    if empty and not tables:
+        headers = _header_rows(grids[ws.title])
+        for header, below in zip(headers, [h.row for h in headers[1:]] + [None]):
+            table, missing = _read_table(ws, header, named, labels, below)
+            _sort(table, missing, ws, header, tables, problems, empty)
+    if empty and not tables and not problems:
         raise WorkbookError("; ".join(empty))
-    if not tables:
-        raise WorkbookError(
-            "no backpropagation table found: no sheet has a header row naming the weights w1..w8 "
-            "and the quantities computed from them (h1, a_h1, ..., E_total, ∂E/∂w1, ...)"
+    if not tables and not problems:
+        raise WorkbookError(NO_TABLE)
+    return tables, empty, problems
+
+
+def _sort(table: Table | None, missing: list[str], ws: Sheet, header: _Header, tables: list[Table],
+          problems: list[str], empty: list[str]) -> None:
+    """One header's outcome: a table, a table without computed rows, or a table that lacks something."""
+    if missing == [NO_COMPUTED_ROWS]:
+        empty.append(
+            f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no computed "
+            f"rows: under the header there are only typed-in numbers, no formulas to check"
         )
-    return tables
+    elif missing:
+        problems.append(
+            f"sheet '{ws.title}' has a backpropagation table (header row {header.row}) but no "
+            f"{', '.join(missing)}"
+        )
+    else:
+        tables.append(table)
 
 
 @dataclass(frozen=True)
@@ -101,23 +126,22 @@ class _Header:
         return label.row == self.row and label.col in self.columns.values()
 
 
-def _header_row(grid: dict[tuple[int, int], object]) -> _Header | None:
-    """The run of header cells naming the most quantities, when it looks like a backprop table's."""
-    best = None
+def _header_rows(grid: dict[tuple[int, int], object]) -> list[_Header]:
+    """Every run of header cells that looks like a backprop table's, top to bottom: several tables stacked on one
+    sheet (one per learning rate) each have their own header row. In one row, the run naming the most quantities."""
+    best: dict[int, _Header] = {}
     for row, run in _runs(grid):
         columns, texts = {}, {}
         for col, text in run:
             q = vocabulary.quantity(text)
             if q is not None and q not in columns:
                 columns[q], texts[q] = col, text
-        if best is None or len(columns) > len(best.columns):
-            best = _Header(row, columns, texts, dict(run))
-    if best is None:
-        return None
-    weights = sum(w in best.columns for w in WEIGHTS)
-    if weights < MIN_WEIGHTS or len(best.columns) < MIN_QUANTITIES:
-        return None
-    return best
+        weights = sum(w in columns for w in WEIGHTS)
+        if weights < MIN_WEIGHTS or len(columns) < MIN_QUANTITIES:
+            continue
+        if row not in best or len(columns) > len(best[row].columns):
+            best[row] = _Header(row, columns, texts, dict(run))
+    return [best[row] for row in sorted(best)]
 
 
 def _runs(grid: dict[tuple[int, int], object]) -> list[tuple[int, list[tuple[int, str]]]]:
@@ -143,15 +167,17 @@ def _grid(ws: Sheet) -> dict[tuple[int, int], object]:
 
 
 def _read_table(
-    ws: Sheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]]
+    ws: Sheet, header: _Header, named: dict[str, CellRef], labels: dict[str, dict[str, list[_Label]]],
+    below: int | None = None,
 ) -> tuple[Table | None, list[str]]:
-    """The table under `header`, or the list of required quantities it lacks."""
+    """The table under `header` (ending before the header row `below` of the next table on the sheet, if any), or
+    the list of required quantities it lacks."""
     missing = [w for w in WEIGHTS if w not in header.columns]
     anchor = header.columns[next(w for w in WEIGHTS if w in header.columns)]
     first = next((r for r in range(header.row + 1, header.row + 6) if filled(_value(ws, r, anchor))), None)
     if first is None:
         return None, missing + ["rows of numbers under the header"]
-    last = _last_row(ws, header, first, anchor)
+    last = _last_row(ws, header, first, anchor, below)
     if not any(_formula(ws, r, c) for r in range(first, min(first + 2, last) + 1) for c in header.run):
         return None, [NO_COMPUTED_ROWS]
     columns = dict(header.columns)
@@ -319,14 +345,25 @@ def _by_formulas(
     )
 
 
-def _last_row(ws: Sheet, header: _Header, first: int, anchor: int) -> int:
+def _last_row(ws: Sheet, header: _Header, first: int, anchor: int, below: int | None = None) -> int:
     """The table's last row: where the first weight column ends, or further down while the rows below go on
-    in other header columns with that weight column empty (an exercise whose updates are still to fill in)."""
+    with formulas in other header columns, or an iteration number, and that weight column empty (an exercise
+    whose updates are still to fill in); never into the next table's header row `below` (nor the η row just above
+    it: a label and a typed number)."""
+    end = below - 1 if below is not None else None
+
+    def inside(row: int) -> bool:
+        return end is None or row <= end
+
     last = first
-    while filled(_value(ws, last + 1, anchor)):
+    while inside(last + 1) and filled(_value(ws, last + 1, anchor)):
         last += 1
+    def goes_on(row: int) -> bool:  # formulas, or the next iteration's number, in the table's columns
+        counter = header.columns.get("iteration")
+        return any(_formula(ws, row, col) for col in header.run) or (counter is not None and filled(_value(ws, row, counter)))
+
     longest = last
-    while any(filled(_value(ws, longest + 1, col)) for col in header.run) and not filled(_value(ws, longest + 1, anchor)):
+    while inside(longest + 1) and goes_on(longest + 1) and not filled(_value(ws, longest + 1, anchor)):
         longest += 1
     return longest
 
