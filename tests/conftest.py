@@ -7,6 +7,7 @@ pytest session, whatever the number of workers, through built_once().
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import shutil
@@ -321,6 +322,12 @@ class DiagramLabel:
     @property
     def number(self) -> float:
         return float(self.text.rsplit(" ", 1)[1])
+
+    def shows(self, value: float) -> bool:
+        """Whether the text shows `value` to the digits it prints: 0.1234 (4 decimals) or 1.23E-02 (3 figures)."""
+        digits = self.text.rsplit(" ", 1)[1]
+        tolerance = {"rel_tol": 0.51e-2} if "E" in digits else {"abs_tol": 0.51e-4}
+        return math.isclose(self.number, value, **tolerance)
 
 
 def diagram_chart(path: Path, values=None) -> tuple[list[DiagramLabel], list[list[tuple[float, float]]]]:
