@@ -1,22 +1,24 @@
 """The live network diagram on the Network sheet: where its nodes, edges and labels sit, for any network.
 
 The sheet draws it as an XY scatter chart (excelgen/network_sheet.py): a line for every edge, a marker for every
-node, and labels whose text comes from cells holding live formulas. Layer l sits at x = l (the inputs at 0), its
-neurons spread evenly down the y axis around 0; the targets, each output's loss share (where the LR sheet has one)
-and E_total stand right of the outputs, each layer's biases below it. The classic 2-2-2 network:
+node, and a label for each node and weight whose text is a cell holding a live formula ("w5 0.4000"). Layer l
+sits at x = l (the inputs at 0), its neurons one unit apart down the y axis, each layer centred on y = 0; the
+targets and each output's loss share (where the LR sheet has one) stand right of the outputs, E_total below the
+loss shares, each layer's biases below it. The classic 2-2-2 network as LibreOffice draws it:
 
-    i1 0.0500 ●───w1 0.1500────────────● a_h1 0.5069 ──w5─────────● a_o1 0.6067   t1 0.5000   E1 5.67E-03
-                 ╲            ╱                  ╲       ╱
-                w3 0.2500  w2 0.2000             w7     w6
-                 ╱            ╲                  ╱       ╲
-    i2 0.1000 ●────────────w4 0.3000───● a_h2 0.5104 ──────w8─────● a_o2 0.6305   t2 0.5000   E2 8.51E-03
-                                         b1 0.3500                  b2 0.6000                 E_total 0.0142
+    i1 0.0500 ●──w1 0.1500──────────● a_h1 0.5069 ─w5 0.4000─────────● a_o1 0.6065   ○ t1 0.5000   ● E1 5.67E-03
+                 w3 0.2500   w2 0.2000     ╲     w7 0.5000  w6 0.4500
+                        ╲  ╱                  ╲          ╱
+                        ╱  ╲                     ╳
+    i2 0.1000 ●─────────w4 0.3000───● a_h2 0.5106 ────────w8 0.5500──● a_o2 0.6305   ○ t2 0.5000   ● E2 8.51E-03
+                                                                                                   ● E_total 1.42E-02
 
-A weight's label sits on its edge, boxed in white: of the places from a fifth to four fifths of the way, the one
-whose box (its text's size at the chart's scale) overlaps least with the labels and nodes placed before it,
-nearest to k/(n+1) of the way on a tie (k the neuron it leaves, n the neurons of its layer); so the crossing w3 and
-w2 never stack. Between two layers with more than LABELLED_EDGES edges the lines are drawn but not labelled (the
-sheet says so).
+A weight's label sits on its edge, boxed in white: starting k/(n+1) of the way (k the neuron it leaves, n the
+neurons of its layer), each label in turn moves to the place from a tenth to nine tenths of the way whose box (its
+text's size at the chart's scale) overlaps least with the nodes, their labels and the other labels; so the crossing
+w3 and w2 never stack. Between two layers with more than LABELLED_EDGES edges the lines are drawn but not labelled
+(the sheet says so). LibreOffice draws it all; Gnumeric draws the lines and nodes but
+not labels taken from series names.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ BELOW = 0.8  # how far under a layer's lowest neuron its biases start
 # the chart's size in pixels: its width fits columns I..O of the Network sheet, its height grows with the network
 WIDTH_PX, Y_UNIT_PX = 790, 80
 X_MARGINS = (-0.75, 1.85)  # the x range: from the inputs - 0.75 to the outputs + 1.85 (room for E_total's label)
-CHAR_PX, LINE_PX = 6, 13  # an 8 pt label's character width and height, for keeping labels apart
+LABEL_PT = 9  # the labels' font size (before the page's print scale)
+CHAR_PX, LINE_PX = 6.5, 14  # a label's character width and height at that size, for keeping labels apart
 
 
 @dataclass(frozen=True)

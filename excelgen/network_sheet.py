@@ -247,7 +247,7 @@ def _series(first: int, last: int, x_col: int, *, line: dict | None = None, mark
               "line": line or {"none": True}}
     if name is not None:
         series["name"] = f"={name}"
-        series["data_labels"] = {"series_name": True, "position": position, "font": {"size": 8, "color": "#202020"},
+        series["data_labels"] = {"series_name": True, "position": position, "font": {"size": diagram.LABEL_PT, "color": "#202020"},
                                  **({"fill": {"color": "#FFFFFF"}} if position == "center" else {})}
     return series
 
