@@ -36,7 +36,7 @@ class Run:
     (99.5, 'model.pt')
     """
 
-    files: runfolder.Run  # what the run folder holds, as cnn.runfolder read it
+    files: runfolder.RunFiles  # what the run folder holds, as cnn.runfolder read it
 
     @property
     def folder(self) -> Path:

@@ -21,7 +21,7 @@ import xlsxwriter
 
 from cnn.config import N_CLASSES, receptive_fields
 from cnn.forward_sheet import FORWARD_SHEET, write_forward_sheet
-from cnn.runfolder import METRIC_COLUMNS, Run, read_run
+from cnn.runfolder import METRIC_COLUMNS, RunFiles, read_run
 from network.errors import BackpropSheetError
 from network.layout import cell
 from excelgen.printing import page_setup
@@ -72,7 +72,7 @@ def cnn_sheets(run_dir: str | Path, digit: int | None = 0) -> Callable[[xlsxwrit
     return add_cnn_sheets
 
 
-def sheet_title(run: Run, text: str) -> str:
+def sheet_title(run: RunFiles, text: str) -> str:
     """A CNN sheet's title; a dry run says so, with its test-set size, so nobody takes it for a real result."""
     if run.dry_run:
         return f"DRY RUN ({run.test_images:,} test images, a smoke test, not a result) · {text}"
@@ -90,7 +90,7 @@ def _forward_pass(run_dir: Path, digit: int) -> ForwardPass:
     return forward_pass(run_dir, digit)
 
 
-def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
+def _training_sheet(workbook: xlsxwriter.Workbook, run: RunFiles, s: CnnStyles) -> None:
     ws = workbook.add_worksheet(TRAINING_SHEET)
     summary = run.summary
     ws.write(0, 0, sheet_title(run, f"CNN training: model {summary.get('model', '?')}, {summary['parameters']:,} "
@@ -110,7 +110,6 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> No
     chart_row = _training_summary(ws, run, first, last, s)
     ws.set_column(0, 0, 7)
     ws.set_column(1, len(TRAINING_HEADERS) - 1, 13)
-    page_setup(ws, repeat_row=TRAINING_HEADER_ROW)
     ws.freeze_panes(first, 0)
 
     epoch, col = (TRAINING_SHEET, first, 0, last, 0), TRAINING_HEADERS.index
@@ -135,9 +134,11 @@ def _training_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> No
         chart.set_y_axis(y_axis)
         chart.set_legend({"position": "bottom"})
         ws.insert_chart(anchor, chart, {"x_scale": 1.1, "y_scale": 1.1})
+    page_setup(ws)
+    ws.repeat_rows(TRAINING_HEADER_ROW)
 
 
-def _training_summary(ws, run: Run, first: int, last: int, s: CnnStyles) -> int:
+def _training_summary(ws, run: RunFiles, first: int, last: int, s: CnnStyles) -> int:
     """Formulas under the table: the last epoch's test accuracy, the lowest and the mean of the last 3.
 
     Returns the first free row below them.
@@ -158,7 +159,7 @@ def _training_summary(ws, run: Run, first: int, last: int, s: CnnStyles) -> int:
     return row + 1
 
 
-def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
+def _architecture_sheet(workbook: xlsxwriter.Workbook, run: RunFiles, s: CnnStyles) -> None:
     """One row per layer. Input size, output size, jump, receptive field and parameters are formulas:
 
     out = INT((in + 2p − k) / s) + 1,  j_out = j_in · s,  r_out = r_in + (k − 1) · j_in,
@@ -243,11 +244,11 @@ def _architecture_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -
                     "head = 1×1 convolution to the 10 digits (its output is the logits).", s.note)
     ws.set_column(0, 1, 10)
     ws.set_column(2, len(ARCHITECTURE_HEADERS) - 1, 11)
-    page_setup(ws, pages_tall=1)
+    page_setup(ws)
     ws.freeze_panes(ARCHITECTURE_HEADER_ROW + 1, 1)
 
 
-def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> None:
+def _confusion_sheet(workbook: xlsxwriter.Workbook, run: RunFiles, s: CnnStyles) -> None:
     """Rows: true digit; columns: predicted digit; then images per digit and per-class accuracy (formulas)."""
     ws = workbook.add_worksheet(CONFUSION_SHEET)
     ws.write(0, 0, sheet_title(run, f"Confusion matrix of the last epoch on the {run.test_images:,} test images"),
@@ -295,4 +296,4 @@ def _confusion_sheet(workbook: xlsxwriter.Workbook, run: Run, s: CnnStyles) -> N
     ws.set_column(0, 0, 16)
     ws.set_column(1, N_CLASSES, 6)
     ws.set_column(images_col, accuracy_col, 12)
-    page_setup(ws, pages_tall=1)
+    page_setup(ws)

@@ -57,7 +57,7 @@ class Digit:
 
 
 @dataclass(frozen=True)
-class Run:
+class RunFiles:
     """Everything the workbook shows about one training run."""
 
     folder: Path
@@ -111,12 +111,12 @@ def layers_as_records(layers: tuple[Layer, ...]) -> list[dict]:
     return [{**asdict(layer), "output_size": layer.output_size, "params": layer.params} for layer in layers]
 
 
-def read_run(folder: Path) -> Run:
+def read_run(folder: Path) -> RunFiles:
     """Read a run folder back; RunFolderError names the missing or damaged file."""
     folder = Path(folder)
     if not folder.is_dir():
         raise RunFolderError(f"CNN run folder {folder} not found: train first with `backprop-sheet train --out {folder}`")
-    return Run(
+    return RunFiles(
         folder=folder,
         metrics=_read_metrics(folder / METRICS_FILE),
         confusion=_read_confusion(folder / CONFUSION_FILE),

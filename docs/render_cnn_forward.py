@@ -1,4 +1,4 @@
-"""Render the README's picture of the CNN Forward sheet, as LibreOffice prints it: its first page.
+"""Render the picture of the CNN Forward sheet in docs/cnn-sheets.md, as LibreOffice prints it: its first two pages.
 
     backprop-sheet train --data-dir ../shared/data --out runs/8k-seed1     # once: the trained 8k model
     python docs/render_cnn_forward.py --run runs/8k-seed1 --digit 0         # needs soffice, pdftoppm, torch
@@ -22,7 +22,7 @@ from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
 DOCS = Path(__file__).resolve().parent
-PAGES = 1  # pages side by side in the picture
+PAGES = 2  # pages side by side in the picture: the input, then the first convolution
 DPI = 70
 
 

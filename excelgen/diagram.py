@@ -33,7 +33,7 @@ LABELLED_EDGES = 24  # the most weight labels one gap between two layers shows (
 RIGHT_OF_OUTPUTS = (0.55, 1.1)  # x of the targets and the loss shares, from the output layer
 BELOW = 0.8  # how far under a layer's lowest neuron its biases start
 # the chart's size in pixels: its width fits columns I..O of the Network sheet, its height grows with the network
-WIDTH_PX, Y_UNIT_PX = 790, 80
+WIDTH_PX, Y_UNIT_PX = 770, 80  # 770: the width of columns I..O (network_sheet.COLUMN_WIDTHS)
 X_MARGINS = (-0.75, 1.85)  # the x range: from the inputs - 0.75 to the outputs + 1.85 (room for E_total's label)
 LABEL_PT = 9  # the labels' font size (before the page's print scale)
 CHAR_PX, LINE_PX = 6.5, 14  # a label's character width and height at that size, for keeping labels apart

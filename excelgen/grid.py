@@ -30,6 +30,10 @@ class Grid:
     def blank(self, row: int, col: int, cell_format: Format) -> None:
         self._cells[row, col] = ("write_blank", (None, cell_format))
 
+    def merged(self, row: int, col: int, last_col: int, method: str, *args) -> None:
+        """One cell across columns col .. last_col, written by `method` ("write_number", ...) with `args` as above."""
+        self._cells[row, col] = ("merged", (last_col, method, *args))
+
     def last_row(self) -> int:
         return max(row for row, _ in self._cells)
 
@@ -38,4 +42,7 @@ class Grid:
 
     def write(self, ws: Worksheet) -> None:
         for (row, col), (method, args) in sorted(self._cells.items()):
+            if method == "merged":  # merge_range() writes a blank with the format, then the value goes in
+                last_col, method, *args = args
+                ws.merge_range(row, col, row, last_col, "", args[1])
             getattr(ws, method)(row, col, *args)

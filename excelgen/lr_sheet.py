@@ -17,20 +17,19 @@ from xlsxwriter.workbook import Workbook
 
 from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import row_formulas
-from excelgen.printing import page_setup
+from excelgen.printing import table_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
 from excelgen.derivation import colour_key, header_notes
 from excelgen.styles import BLOCK_COLOURS, SERIES_COLOURS, SERIES_DASHES, Styles, colour_block, value_axis, value_format
 from network import Column, Kind, Network, layout
 from network.layout import rate_text
 
-PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
 CHART_ROW_HEIGHT = 400  # pixels: the band's height (one row; Excel allows up to 545)
-CHART_COLUMNS = 6  # each chart spans six table columns
+CHART_COLUMNS = 5  # each chart spans five table columns: the band fits a page at the table's print scale
 CHART_MARGIN = 4  # pixels between a chart and the band's edges
 MAX_WEIGHT_LINES = 16  # the weights chart shows at most this many weights (the first ones)
-COLUMN_WIDTH = 13
-ITERATION_WIDTH = 17
+COLUMN_WIDTH = 10
+ITERATION_WIDTH = 10
 NOTE_SHAPE = {"x_scale": 2.2, "y_scale": 1.4, "font_name": "Calibri"}
 
 
@@ -67,8 +66,7 @@ def start_lr_sheet(
                   fast=fast, marks=True)
     ws.add_row(row0)
     ws.start_rows(layout.FIRST_DATA_ROW + 1, row_cells(False, set(empty_columns(net, exercise))), fast=fast, marks=True)
-    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, net.iterations)
-    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(columns) - 1)
+    table_setup(ws, last_col=len(columns) - 1, iterations=net.iterations)
 
 
 def _write_top(ws: RowStreamWorksheet, styles: Styles, net: Network, rate: float, exercise: str | None) -> None:

@@ -34,7 +34,6 @@ LEFT, RIGHT = 0, 8  # the first half of the blocks starts in column A, the other
 DIAGRAM_COL = RIGHT  # the pickers and the diagram sit above the right-hand blocks
 # A..G: constants and the first blocks; H: a gap; I..N: the other blocks and the diagram; O: their values
 COLUMN_WIDTHS = (24, 13, 13, 34, 10, 10, 16, 3, 14, 14, 19, 14, 14, 14, 16)  # K: room for 'on the LR sheet of η'
-ONE_PAGE_ROWS = 60  # a sheet this short prints on one page
 VALUE_HEADER = "at the chosen row"
 # the picker cells and their defined names
 PICKERS = {"show_iteration": (INPUT_HEADER_ROW, RIGHT + 1), "show_rate": (INPUT_HEADER_ROW, RIGHT + 3)}
@@ -82,7 +81,7 @@ def picked(net: Network, header: str, offset: int = 0) -> str:
     col = [c.header for c in net.columns()].index(header)
     first = layout.FIRST_DATA_ROW
     choices = [f"INDEX({column_range(layout.lr_sheet_name(rate), first, first + net.iterations, col)},"
-               f"show_iteration+{offset + 1})" for rate in net.learning_rates]
+               f"show_iteration+{offset + 1},1)" for rate in net.learning_rates]
     return f"CHOOSE(show_sheet,{','.join(choices)})"
 
 
@@ -122,7 +121,7 @@ def write_network_sheet(
         _write_block(grid, styles, block, row, col, shown)
     grid.write(ws)
     last_row = max(below_diagram, *(row + len(block.lines) for block, row, _ in placed))  # the diagram's table: not on paper
-    page_setup(ws, pages_tall=1 if last_row < ONE_PAGE_ROWS else 0, last_row=last_row, last_col=len(COLUMN_WIDTHS) - 1)
+    page_setup(ws, last_row=last_row, last_col=len(COLUMN_WIDTHS) - 1, split_col=RIGHT)
 
 
 def _write_constants(wb: Workbook, grid: Grid, styles: Styles, net: Network) -> int:

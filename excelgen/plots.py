@@ -1,6 +1,8 @@
 """--plots DIR: one PNG of E_total per learning rate, and one with every curve (matplotlib).
 
-E_total falls by orders of magnitude, so the curves are drawn on a log scale.
+E_total falls by orders of magnitude, so the curves are drawn on a log scale; a value that reaches exactly 0 (a fast
+rate's E_total underflows) has no place on it and is left out, not drawn as a drop to the axis. The files are named
+after the LR sheets (network.layout.rate_text): η = 5 draws e_total_lr_5.0.png for the sheet "LR 5.0".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def plot_paths(net: Network, folder: Path) -> list[Path]:
     """The files write_plots() writes: e_total_lr_0.1.png, ..., e_total_all.png."""
     if folder.exists() and not folder.is_dir():
         raise WorkbookError(f"--plots {folder}: not a folder")
-    return [folder / f"e_total_lr_{rate!r}.png" for rate in net.learning_rates] + [folder / ALL_CURVES]
+    return [folder / f"e_total_lr_{rate_text(rate)}.png" for rate in net.learning_rates] + [folder / ALL_CURVES]
 
 
 def write_plots(net: Network, e_total: np.ndarray, folder: Path) -> list[Path]:
@@ -37,7 +39,8 @@ def write_plots(net: Network, e_total: np.ndarray, folder: Path) -> list[Path]:
 
 
 def curves_figure(title: str, curves: dict[str | None, np.ndarray]):
-    """A figure of E_total against iteration on a log scale: one line per curve (label None: one red line)."""
+    """A figure of E_total against iteration on a log scale: one line per curve (label None: one red line); values
+    of 0 or below are left out."""
     fig = Figure(figsize=(7, 4), dpi=100)
     ax = fig.subplots()
     ax.set_title(title)
@@ -47,6 +50,7 @@ def curves_figure(title: str, curves: dict[str | None, np.ndarray]):
     ax.grid(True, which="major", color="#E0E0E0")
     ax.spines[["top", "right"]].set_visible(False)
     for label, values in curves.items():
+        values = np.where(np.asarray(values) > 0, values, np.nan)  # a log axis has no 0: a gap, not a drop
         ax.plot(np.arange(len(values)), values, linewidth=2, label=label, **({"color": "#C00000"} if label is None else {}))
     if len(curves) > 1 or None not in curves:
         ax.legend(frameon=False)

@@ -31,6 +31,9 @@ INPUT_FILL = "#FFF2CC"  # editable cells: pale yellow with blue text, the usual 
 INPUT_FONT = "#1F4E79"
 DECIMALS = "0.000000000"  # weights and activations: nine decimals, as in the classic worked example
 SCIENTIFIC = "0.000000E+00"  # errors and gradients shrink by orders of magnitude
+# an LR table's cells show the same numbers shorter, ten characters at most ("-0.150000", "-1.373E-02"), so the
+# classic table prints two pages wide at a legible scale (excelgen/printing.py); the formula bar shows every digit
+TABLE_FORMATS = {DECIMALS: "0.000000", SCIENTIFIC: "0.000E+00"}
 RATE = "0.0###"  # a learning rate: 2 shows as 2.0
 COUNT = "#,##0"  # every count: iterations, images, parameters
 GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
@@ -64,7 +67,8 @@ class Styles:
     exercise: Format  # an empty cell a student fills with a formula
     picker: Format  # an editable whole number with a label right of it: centred, so the two do not touch
     hidden: Format  # a helper cell the formulas read: its value and text do not show (number format ;;;)
-    block_value: dict[tuple[int, str], Format]  # an LR-table cell: (colour block, number format)
+    block_value: dict[tuple[int, str], Format]  # an LR-table cell: (colour block, DECIMALS or SCIENTIFIC), shown
+    # in TABLE_FORMATS' shorter form
 
 
 def make_styles(wb: Workbook) -> Styles:
@@ -75,7 +79,7 @@ def make_styles(wb: Workbook) -> Styles:
         title=fmt(bold=True, font_size=14, font_color="#1F3864"),
         subtitle=fmt(italic=True, font_color="#404040"),
         hint=fmt(italic=True, font_color="#7F7F7F"),
-        key=fmt(italic=True, font_color="#595959", font_size=9, text_wrap=True, valign="top"),
+        key=fmt(italic=True, font_color="#595959", text_wrap=True, valign="top"),
         label=fmt(bold=True),
         input=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF"),
         eta=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", num_format=RATE),
@@ -98,7 +102,7 @@ def make_styles(wb: Workbook) -> Styles:
         picker=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", align="center"),
         hidden=fmt(num_format=";;;"),
         block_value={
-            (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
+            (b, f): fmt(num_format=TABLE_FORMATS[f], bg_color=light, border=1, border_color=GRID)
             for b, (_, light) in BLOCK_COLOURS.items() for f in (DECIMALS, SCIENTIFIC)
         },
     )
@@ -197,26 +201,30 @@ def make_cnn_styles(wb: Workbook) -> CnnStyles:
     )
 
 
-MAP_FONT_SIZE = 6  # numbers inside the narrow square cells of the CNN Forward sheet's pictures
-HIDE_ZEROS = "General;-General;;@"  # paper and the zeros of ReLU stay blank, so a map reads as a picture
-MAP_COLOURS = {  # colour scales of the CNN Forward sheet: pixels as on paper, feature maps white to dark blue
-    "pixels": ("#FFFFFF", "#000000"),
+MAP_FONT_SIZE = 6  # the hidden numbers of the pictures: small, so their rows keep the height of a square cell
+PICTURE = ";;;"  # a map, a kernel or the head's weights shows its colour, not its digits (the formula bar shows them)
+MAP_COLOURS = {  # colour scales of the CNN Forward sheet: pixels as on paper, feature maps white to dark blue,
+    "pixels": ("#FFFFFF", "#000000"),  # weights blue (negative) through white (0) to red (positive)
     "maps": ("#FFFFFF", "#1F3864"),
+    "weights": ("#2F75B5", "#FFFFFF", "#C00000"),
 }
 
 
 @dataclass(frozen=True)
 class ForwardStyles:
     """The Format objects of the CNN Forward sheet, in the same fonts and colours: yellow cells are typed values
-    (the pixels, every trained parameter, the label), the maps carry colour scales (MAP_COLOURS)."""
+    (the pixels, every trained parameter, the label), the pictures carry colour scales (MAP_COLOURS) and hide their
+    digits (PICTURE); every number that shows is 10 pt in a cell wide enough for it (General fits its digits)."""
 
     layer_title: Format  # the title line of one layer's block
+    intro: Format  # the notes under the sheet's title, wrapped across the printed width
     channel: Format  # "ch 3" above a map or kernel, "μ" above a BatchNorm value
-    pixel: Format  # an editable raw intensity 0–255
-    parameter: Format  # an editable kernel weight, BatchNorm value, head weight or bias
+    pixel: Format  # an editable raw intensity 0–255, a picture
+    parameter: Format  # an editable kernel weight or head weight, a picture
+    typed_number: Format  # an editable BatchNorm value or bias, its digits shown (a merged cell)
     constant: Format  # a fixed number the formulas use: the normalisation's mean and std, BatchNorm's ε
-    map: Format  # one value of a feature map (a formula)
-    value: Format  # a computed number outside the maps: logits, e^(z − max)
+    map: Format  # one value of a feature map or of the global average pooling (a formula), a picture
+    value: Format  # a computed number that shows: logits, e^(z − max), six decimals
     probability: Format
     big_input: Format  # the true label
     big_value: Format  # the predicted digit
@@ -226,18 +234,21 @@ def make_forward_styles(wb: Workbook) -> ForwardStyles:
     """Create the CNN Forward sheet's formats; called only when the workbook gets that sheet."""
     base = {"font_name": FONT, "font_size": 10}
     fmt = lambda **props: wb.add_format(base | props)  # noqa: E731
-    small = {"font_size": MAP_FONT_SIZE, "align": "center", "valign": "vcenter"}
+    picture = {"font_size": MAP_FONT_SIZE, "align": "center", "valign": "vcenter", "num_format": PICTURE}
+    shown = {"align": "center", "valign": "vcenter"}
     typed = {"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1, "border_color": "#BFBFBF"}
     computed = {"bg_color": "#F2F2F2", "border": 1, "border_color": GRID}
     return ForwardStyles(
         layer_title=fmt(bold=True, font_size=12, font_color="#1F3864"),
-        channel=fmt(font_size=7, font_color="#595959", valign="bottom"),
-        pixel=fmt(**small, bg_color=INPUT_FILL, font_color="#7F7F7F", num_format=HIDE_ZEROS),
-        parameter=fmt(**small, **typed),
+        intro=fmt(italic=True, font_color="#595959", text_wrap=True, valign="top"),
+        channel=fmt(font_color="#595959", valign="bottom"),
+        pixel=fmt(**picture, bg_color=INPUT_FILL),
+        parameter=fmt(**picture, **typed),
+        typed_number=fmt(**shown, **typed),
         constant=fmt(border=1, border_color=GRID, num_format="0.0####"),
-        map=fmt(**small, font_color="#7F7F7F", num_format=HIDE_ZEROS),
-        value=fmt(**small, **computed),
-        probability=fmt(**small, **computed, bold=True),
+        map=fmt(**picture),
+        value=fmt(**shown, **computed, num_format="0.000000"),
+        probability=fmt(**shown, **computed, bold=True, num_format="0.000000"),
         big_input=fmt(bold=True, font_size=14, align="center", **typed),
         big_value=fmt(bold=True, font_size=14, align="center", **computed),
     )

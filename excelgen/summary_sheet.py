@@ -86,7 +86,6 @@ def write_summary_sheet(
     sheets = [layout.lr_sheet_name(rate) for rate in net.learning_rates]
     total_col = e_total_column(net)
     ws.set_column(0, 0, 32)
-    page_setup(ws, pages_tall=1)
     ws.set_column(1, max(len(sheets), 3), 14)
     ws.write_string(0, 0, "Summary: how fast each learning rate lowers E_total", styles.title)
     ws.write_string(
@@ -109,6 +108,7 @@ def write_summary_sheet(
     live_row = TABLE_HEADER_ROW + len(rows) + 2
     _write_live_lines(ws, styles, net, sheets, e_total, live_row)
     _insert_charts(wb, ws, sheets, net.iterations, total_col, live_row + len(LIVE_LABELS) + 1)
+    page_setup(ws)
 
 
 def e_total_column(net: Network) -> int:
@@ -127,6 +127,9 @@ def _write_live_lines(
 ) -> None:
     """η, first iteration below 1e-3 and rising steps per sheet; then the fastest η and its iteration (INDEX/MATCH).
 
+    INDEX always gets a row and a column number: with one number, Gnumeric reads it as the row of a one-row range
+    (#REF!), Excel and LibreOffice as the column (docs/formulas.md).
+
     Written row by row, as XlsxWriter's constant_memory mode needs.
     """
     first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + net.iterations
@@ -141,7 +144,7 @@ def _write_live_lines(
         [
             (
                 f'{{=IFERROR(INDEX({_range(sheet, first, last, 0)},MATCH(TRUE,{_range(sheet, first, last, total_col)}'
-                f'<{TARGET!r},0)),"{NOT_REACHED}")}}',
+                f'<{TARGET!r},0),1),"{NOT_REACHED}")}}',
                 NOT_REACHED if k is None else k, COUNT,
             )
             for sheet, k in zip(sheets, below)
@@ -154,7 +157,7 @@ def _write_live_lines(
             for j, sheet in enumerate(sheets)
         ],
         [(
-            f'=IF(COUNT({firsts})=0,"none",INDEX({etas},MATCH(MIN({firsts}),{firsts},0)))',
+            f'=IF(COUNT({firsts})=0,"none",INDEX({etas},1,MATCH(MIN({firsts}),{firsts},0)))',
             "none" if best is None else net.learning_rates[best[1]], RATE,
         )],
         [(f'=IF(COUNT({firsts})=0,"{NOT_REACHED}",MIN({firsts}))', NOT_REACHED if best is None else best[0], COUNT)],

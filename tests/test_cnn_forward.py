@@ -22,6 +22,7 @@ from cnn.forward_sheet import FORWARD_SHEET, LABEL_NAME, PIXELS_NAME, PREDICTION
 from cnn.runfolder import read_run
 from conftest import need_soffice, need_torch, recalculate_all
 from backprop_sheet.cli import cli
+from excelgen.printing import LEGIBLE_SCALE
 from network import load_network
 from excelgen.workbook import write_workbook
 
@@ -159,14 +160,14 @@ def test_same_run_and_digit_give_the_same_bytes(cnn_run, tmp_path):
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_printed_landscape_one_page_wide_with_page_numbers(generated_books):
+def test_printed_landscape_at_a_legible_scale_with_page_numbers(generated_books):
     book = zipfile.ZipFile(generated_books[("8k", 0)])
     workbook = book.read("xl/workbook.xml").decode()
     sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="rId(\d+)"', workbook)
     number = next(i for i, (name, _) in enumerate(sheets, start=1) if name == FORWARD_SHEET)
     xml = book.read(f"xl/worksheets/sheet{number}.xml").decode()
-    assert '<pageSetUpPr fitToPage="1"/>' in xml
-    assert re.search(r'<pageSetup [^>]*orientation="landscape"', xml) and 'fitToHeight="0"' in xml
+    setup = re.search(r'<pageSetup [^>]*scale="(\d+)"[^>]*orientation="landscape"', xml)
+    assert setup and int(setup[1]) >= LEGIBLE_SCALE and "fitToPage" not in xml  # tests/test_printing.py prints it
     assert "&amp;P of &amp;N" in xml and "<pageMargins " in xml
     assert "<rowBreaks " in xml  # pages break between maps, not through them
 

@@ -1,5 +1,5 @@
-"""The Network sheet as a teacher hands it out: every derivation step, a row picker, a live diagram,
-and pages that print.
+"""The Network sheet as a teacher hands it out: every derivation step, a row picker, a live diagram
+(its pages: tests/test_printing.py).
 
 The oracle is the NumPy reference (network.trajectory) at the row the pickers choose,
 after a real spreadsheet engine (LibreOffice, and Gnumeric) recalculated the edited workbook.
@@ -8,9 +8,7 @@ after a real spreadsheet engine (LibreOffice, and Gnumeric) recalculated the edi
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -162,69 +160,3 @@ def test_blocks_and_diagram_follow_the_pickers(default_workbook, mazur_workbook,
         (i1, i2), (t1, t2) = spec.examples[0].inputs, spec.examples[0].targets
         reference = want.get(node, {"i1": i1, "i2": i2, "t1": t1, "t2": t2}.get(node))
         assert shown[node].shows(reference), (engine, node, shown[node], reference)
-
-
-@pytest.fixture(scope="module")
-def printed(default_workbook, tmp_path_factory) -> list[str]:
-    """The default workbook printed by LibreOffice: the text of each page."""
-    need_soffice()
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext (poppler-utils) is needed to read the printed pages")
-    pdf = recalculate(default_workbook, tmp_path_factory.mktemp("print") / "backprop.pdf", convert_to="pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return text.split("\f")[:-1]
-
-
-def test_the_default_workbook_prints_on_few_pages(printed):
-    rates = load_network().learning_rates
-    assert len(printed) <= 20
-    assert len(printed) == 1 + len(rates) + 1  # Network, one page per LR sheet (no chart split), Summary
-
-
-def test_the_network_sheet_fits_its_first_page(printed):
-    first = printed[0]
-    for block in range(1, 7):
-        assert f"Block {block} ·" in first
-    assert "Update rule · w_new = w_old − η · ∂E_total/∂w" in first
-    assert "= w5 one row further down that LR sheet" in first
-    assert "page 1 of" in first
-
-
-def test_titles_print_whole_and_once(printed):
-    for page, rate in zip(printed[1:], load_network().learning_rates):
-        title = f"Gradient descent with learning rate η = {layout.rate_text(rate)}: one row per iteration"
-        assert page.count(title) == 1
-        assert " 49 " in page and "\n 50 " not in page  # the first 50 rows, iterations 0-49
-
-
-def test_every_sheet_has_a_page_setup(default_workbook):
-    z = zipfile.ZipFile(default_workbook)
-    sheets = sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
-    for name in sheets:
-        xml = z.read(name).decode()
-        assert 'orientation="landscape"' in xml and 'paperSize="9"' in xml, name
-        assert '<pageSetUpPr fitToPage="1"/>' in xml and "&amp;P of &amp;N" in xml, name
-        assert "<pageMargins " in xml, name
-    workbook = z.read("xl/workbook.xml").decode()
-    assert workbook.count('name="_xlnm.Print_Titles"') == len(load_network().learning_rates)
-    assert "'LR 0.1'!$A$1:$AD$54" in workbook  # the charts and the first 50 rows
-
-
-@pytest.mark.slow
-def test_the_cnn_sheets_print_their_pages_whole(cnn_run, tmp_path):
-    need_soffice()
-    from cnn.export import CNN_SHEETS, cnn_sheets
-
-    workbook = write_workbook(load_network(), tmp_path / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
-    pdf = recalculate(workbook, tmp_path / "cnn.pdf", convert_to="pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    pages = text.split("\f")[:-1]
-    assert len(pages) <= 20
-    by_sheet = {}
-    for page in pages[8:]:  # after Network, six LR sheets and the Summary
-        footer = page.rstrip().splitlines()[-1].strip()  # the sheet's name, then "page n of N"
-        by_sheet.setdefault(next(s for s in CNN_SHEETS if footer.startswith(s)), []).append(page)
-    assert list(by_sheet) == list(CNN_SHEETS)
-    for sheet in CNN_SHEETS[:3]:  # training, architecture, confusion: one page each, nothing spilled over
-        (page,) = by_sheet[sheet]
-        assert page.count("DRY RUN") == 1
