@@ -90,7 +90,8 @@ def nodes(net: Network) -> list[Node]:
     found = []
     for j in range(1, net.layers[0] + 1):
         x = Quantity(Kind.INPUT, 0, j, example=1)
-        found.append(Node(label(x), "input", 0, neuron_y(net, 0, j), constant=constant_name(x, n, net.classic), quantity=x))
+        found.append(Node(label(x), "input", 0, neuron_y(net, 0, j), constant=constant_name(x, n, net.classic),
+                          quantity=x))
     for l in range(1, L + 1):
         for j in range(1, net.layers[l] + 1):
             a = Quantity(Kind.A, l, j, example=1)
@@ -98,7 +99,8 @@ def nodes(net: Network) -> list[Node]:
     errors = {c.header for c in net.columns() if c.kind is Kind.ERROR}
     x_target, x_error = (L + dx for dx in RIGHT_OF_OUTPUTS)
     for j in range(1, net.layers[L] + 1):
-        t, e, y = Quantity(Kind.TARGET, neuron=j, example=1), Quantity(Kind.ERROR, neuron=j, example=1), neuron_y(net, L, j)
+        t, e = Quantity(Kind.TARGET, neuron=j, example=1), Quantity(Kind.ERROR, neuron=j, example=1)
+        y = neuron_y(net, L, j)
         found.append(Node(label(t), "target", x_target, y, constant=constant_name(t, n, net.classic), quantity=t))
         if net.name_of(e) in errors:
             found.append(Node(label(e), "error", x_error, y, header=net.name_of(e)))
@@ -156,7 +158,8 @@ def _spread(net: Network, found: list[Edge]) -> list[Edge]:
         for i, e in enumerate(found):
             if e.labelled:
                 others = fixed + [box(o, o.at) for o in found if o.labelled and o is not e]
-                best = min((f / 40 for f in range(4, 37)), key=lambda f: (round(_overlap(box(e, f), others)), abs(f - e.at)))
+                cost = lambda f: (round(_overlap(box(e, f), others)), abs(f - e.at))  # noqa: E731
+                best = min((f / 40 for f in range(4, 37)), key=cost)
                 found[i] = replace(e, at=best)
     return found
 

@@ -120,7 +120,8 @@ def write_network_sheet(
     for block, row, col in placed:
         _write_block(grid, styles, block, row, col, shown)
     grid.write(ws)
-    last_row = max(below_diagram, *(row + len(block.lines) for block, row, _ in placed))  # the diagram's table: not on paper
+    # on paper: the blocks and the diagram, not the diagram's table right of column O
+    last_row = max(below_diagram, *(row + len(block.lines) for block, row, _ in placed))
     page_setup(ws, last_row=last_row, last_col=len(COLUMN_WIDTHS) - 1, split_col=RIGHT)
 
 
@@ -164,39 +165,39 @@ def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net:
     })
 
 
-def _write_diagram(wb: Workbook, ws: Worksheet, data: Grid, styles: Styles, net: Network, row0: dict[str, float],
+def _write_diagram(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net: Network, row0: dict[str, float],
                    ) -> tuple[dict[str, tuple[str, float]], int]:
     """The diagram: an XY chart over columns I..O from DIAGRAM_ROW, drawn from a table right of the printed page
     (from DATA_COL): each node and weight's live value and label text, and the lines' points. Every label is a
-    one-point series whose name is its label cell (series names from cells render in every app). Returns each
-    weight's value cell and saved value, and the first row below the chart."""
+    one-point series named by its label cell: LibreOffice shows a label taken from the series name, not one that
+    refers to a cell itself. Returns each weight's value cell and saved value, and the first row below the chart."""
     where = {}
     ws.set_column(DATA_COL + 2, DATA_COL + 2, 22)
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
     top = DIAGRAM_ROW - 1
-    data.string(top - 1, DATA_COL, "The diagram's points: the chart left of here draws them, each label the text of "
+    grid.string(top - 1, DATA_COL, "The diagram's points: the chart left of here draws them, each label the text of "
                 "its label cell; every value is a live formula for the row the pickers choose.", styles.diagram_header)
     for k, text in enumerate(("point", "value", "label", "x", "y", "", "line x", "line y")):
-        data.string(top, DATA_COL + k, text, styles.diagram_header)
+        grid.string(top, DATA_COL + k, text, styles.diagram_header)
     row = top + 1
     for l in range(1, len(net.layers)):  # a line series per gap between two layers: one path along every edge
         path = [(e.x0, e.y0, e.x1, e.y1) for e in diagram.edges(net) if e.layer == l]
         for k, (x0, y0, x1, y1) in enumerate(path):  # ..., k, j, k, j', ...: the way back retraces an edge
             for r, (x, y) in ((row + 2 * k, (x0, y0)), (row + 2 * k + 1, (x1, y1))):
-                data.number(r, DATA_COL + 6, x, styles.diagram_data)
-                data.number(r, DATA_COL + 7, y, styles.diagram_data)
+                grid.number(r, DATA_COL + 6, x, styles.diagram_data)
+                grid.number(r, DATA_COL + 7, y, styles.diagram_data)
         chart.add_series(_series(row, row + 2 * len(path) - 1, DATA_COL + 6,
                                  line={"color": EDGE_COLOUR, "width": 1.25}))
         row += 2 * len(path)
     row = top + 1
     for node in diagram.nodes(net):
-        label = _diagram_row(data, styles, net, row, node.label, node.kind == "error", node, (node.x, node.y), row0)[0]
+        label = _diagram_row(grid, styles, net, row, node, (node.x, node.y), row0)[0]
         chart.add_series(_series(row, row, DATA_COL + 3, name=label, position=LABEL_PLACES[node.kind],
                                  marker={"type": "circle", "size": 9, "fill": {"color": NODE_FILLS[node.kind]},
                                          "border": {"color": "#404040"}}))
         row += 1
     for e in diagram.edges(net):
-        label, value = _diagram_row(data, styles, net, row, e.header, False, e, e.label_point, row0)
+        label, value = _diagram_row(grid, styles, net, row, e, e.label_point, row0)
         where[e.header] = (absolute(row, DATA_COL + 1), value)
         if e.labelled:
             chart.add_series(_series(row, row, DATA_COL + 3, name=label, position="center"))
@@ -213,27 +214,30 @@ def _write_diagram(wb: Workbook, ws: Worksheet, data: Grid, styles: Styles, net:
     ws.insert_chart(DIAGRAM_ROW, DIAGRAM_COL, chart, {"object_position": 1})
     below = DIAGRAM_ROW + rows
     if not all(e.labelled for e in diagram.edges(net)):
-        data.string(below, DIAGRAM_COL, f"Between two layers with more than {diagram.LABELLED_EDGES} weights the "
+        grid.string(below, DIAGRAM_COL, f"Between two layers with more than {diagram.LABELLED_EDGES} weights the "
                     "diagram draws the edges without their values; the LR sheets show every weight.", styles.hint)
         below += 1
     return where, below
 
 
-def _diagram_row(data: Grid, styles: Styles, net: Network, row: int, label: str, scientific: bool,
-                 point: diagram.Node | diagram.Edge, xy: tuple[float, float], row0: dict[str, float]) -> tuple[str, float]:
-    """One row of the diagram's table: the point's name, its live value, its label text (name and value) and the
-    place of its label; returns the label cell's address and the saved value."""
-    if isinstance(point, diagram.Node) and point.constant is not None:
+def _diagram_row(grid: Grid, styles: Styles, net: Network, row: int, point: diagram.Node | diagram.Edge,
+                 xy: tuple[float, float], row0: dict[str, float]) -> tuple[str, float]:
+    """One row of the diagram's table: a node's or weight's name, its live value, its label text (name and value:
+    "w5 0.4000", a loss "E1 5.67E-03") and the place of its label; returns the label cell's address and the saved
+    value."""
+    node = isinstance(point, diagram.Node)
+    label, scientific = (point.label, point.kind == "error") if node else (point.header, False)
+    if node and point.constant is not None:
         formula, value = f"={point.constant}", net.constant(point.quantity)
     else:
         formula, value = f"={picked(net, point.header)}", row0[point.header]
     shown, text = (f"{value:.2E}", "0.00E+00") if scientific else (f"{value:.4f}", "0.0000")
-    data.string(row, DATA_COL, label, styles.diagram_data)
-    data.formula(row, DATA_COL + 1, formula, styles.diagram_data, value)
-    data.formula(row, DATA_COL + 2, f'={cell(row, DATA_COL)}&" "&TEXT({cell(row, DATA_COL + 1)},"{text}")',
+    grid.string(row, DATA_COL, label, styles.diagram_data)
+    grid.formula(row, DATA_COL + 1, formula, styles.diagram_data, value)
+    grid.formula(row, DATA_COL + 2, f'={cell(row, DATA_COL)}&" "&TEXT({cell(row, DATA_COL + 1)},"{text}")',
                  styles.diagram_data, f"{label} {shown}")
-    data.number(row, DATA_COL + 3, xy[0], styles.diagram_data)
-    data.number(row, DATA_COL + 4, xy[1], styles.diagram_data)
+    grid.number(row, DATA_COL + 3, xy[0], styles.diagram_data)
+    grid.number(row, DATA_COL + 4, xy[1], styles.diagram_data)
     return absolute(row, DATA_COL + 2), value
 
 
@@ -246,7 +250,8 @@ def _series(first: int, last: int, x_col: int, *, line: dict | None = None, mark
               "line": line or {"none": True}}
     if name is not None:
         series["name"] = f"={name}"
-        series["data_labels"] = {"series_name": True, "position": position, "font": {"size": diagram.LABEL_PT, "color": "#202020"},
+        font = {"size": diagram.LABEL_PT, "color": "#202020"}
+        series["data_labels"] = {"series_name": True, "position": position, "font": font,
                                  **({"fill": {"color": "#FFFFFF"}} if position == "center" else {})}
     return series
 
