@@ -22,7 +22,7 @@ from excelgen import diagram
 from excelgen.derivation import ETA, Block, Line, derivation, title
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
-from excelgen.styles import DECIMALS, SCIENTIFIC, Styles
+from excelgen.styles import DECIMALS, EDGE_COLOUR, NODE_FILLS, SCIENTIFIC, Styles
 from network import Kind, Network, Quantity, layout
 from network.layout import cell, column_range, constant_name, fixed_bias_name, sheet_ref
 from network.names import name
@@ -39,6 +39,8 @@ VALUE_HEADER = "at the chosen row"
 PICKERS = {"show_iteration": (INPUT_HEADER_ROW, RIGHT + 1), "show_rate": (INPUT_HEADER_ROW, RIGHT + 3)}
 SHOWN_SHEET = (INPUT_HEADER_ROW + 1, RIGHT + 1)  # the number of the chosen LR sheet, 1..n
 DIAGRAM_ROW = INPUT_HEADER_ROW + 3
+LABEL_PLACES = {"input": "left", "neuron": "above", "target": "above", "error": "right"}  # a node's label
+DATA_COL = len(COLUMN_WIDTHS) + 1  # the diagram's table of points, right of the printed page (column Q on)
 EXERCISE_NOTE = (
     "Exercise: on every LR sheet, type the formula of each yellow column in row 5 (iteration 0) and fill it down; "
     "the blocks below use the same names. Then check it: backprop-sheet verify this-file.xlsx"
@@ -101,9 +103,10 @@ def write_network_sheet(
     if not net.classic:  # the checker reads a general network's shape here; the classic headers say it themselves
         wb.define_name(layout.GENERAL_DESCRIPTION_NAME, f'="{layout.general_shape(net).text()}"')
     _write_pickers(wb, ws, grid, styles, net)
-    shown = _Shown(net, row0, row1, _write_diagram(grid, styles, net, row0))
+    weights, below_diagram = _write_diagram(wb, ws, grid, styles, net, row0)
+    shown = _Shown(net, row0, row1, weights)
     blocks = derivation(net)
-    first = max(inputs_end, grid.last_row()) + 2
+    first = max(inputs_end, below_diagram) + 2
     half = len(blocks) // 2  # the first half of the blocks on the left, the rest and the update rule on the right
     placed, row = [], first
     for k, block in enumerate(blocks):
@@ -117,8 +120,9 @@ def write_network_sheet(
     for block, row, col in placed:
         _write_block(grid, styles, block, row, col, shown)
     grid.write(ws)
-    last_col = max(len(COLUMN_WIDTHS) - 1, grid.last_col())
-    page_setup(ws, last_row=grid.last_row(), last_col=last_col, split_col=RIGHT)
+    # on paper: the blocks and the diagram, not the diagram's table right of column O
+    last_row = max(below_diagram, *(row + len(block.lines) for block, row, _ in placed))
+    page_setup(ws, last_row=last_row, last_col=len(COLUMN_WIDTHS) - 1, split_col=RIGHT)
 
 
 def _write_constants(wb: Workbook, grid: Grid, styles: Styles, net: Network) -> int:
@@ -161,23 +165,95 @@ def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net:
     })
 
 
-def _write_diagram(grid: Grid, styles: Styles, net: Network, row0: dict[str, float]) -> dict[str, tuple[str, float]]:
-    """The diagram's cells from DIAGRAM_ROW, DIAGRAM_COL; returns each weight's value cell and value."""
+def _write_diagram(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net: Network, row0: dict[str, float],
+                   ) -> tuple[dict[str, tuple[str, float]], int]:
+    """The diagram: an XY chart over columns I..O from DIAGRAM_ROW, drawn from a table right of the printed page
+    (from DATA_COL): each node and weight's live value and label text, and the lines' points. Every label is a
+    one-point series named by its label cell: LibreOffice shows a label taken from the series name, not one that
+    refers to a cell itself. Returns each weight's value cell and saved value, and the first row below the chart."""
     where = {}
-    for c in diagram.cells(net):
-        row, col = DIAGRAM_ROW + c.row, DIAGRAM_COL + c.col
-        if c.constant is not None:
-            formula, value = f"={c.constant}", net.constant(c.quantity)
-        else:
-            formula, value = f"={picked(net, c.header)}", row0[c.header]
-        if c.kind == "edge":
-            grid.string(row, col, c.label, styles.edge_label)
-            grid.formula(row + 1, col, formula, styles.edge_value, value)
-            where[c.header] = (absolute(row + 1, col), value)
-        else:
-            grid.string(row, col, c.label, styles.node_label[c.kind])
-            grid.formula(row + 1, col, formula, styles.node_value[c.kind], value)
-    return where
+    ws.set_column(DATA_COL + 2, DATA_COL + 2, 22)
+    chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
+    top = DIAGRAM_ROW - 1
+    grid.string(top - 1, DATA_COL, "The diagram's points: the chart left of here draws them, each label the text of "
+                "its label cell; every value is a live formula for the row the pickers choose.", styles.diagram_header)
+    for k, text in enumerate(("point", "value", "label", "x", "y", "", "line x", "line y")):
+        grid.string(top, DATA_COL + k, text, styles.diagram_header)
+    row = top + 1
+    for l in range(1, len(net.layers)):  # a line series per gap between two layers: one path along every edge
+        path = [(e.x0, e.y0, e.x1, e.y1) for e in diagram.edges(net) if e.layer == l]
+        for k, (x0, y0, x1, y1) in enumerate(path):  # ..., k, j, k, j', ...: the way back retraces an edge
+            for r, (x, y) in ((row + 2 * k, (x0, y0)), (row + 2 * k + 1, (x1, y1))):
+                grid.number(r, DATA_COL + 6, x, styles.diagram_data)
+                grid.number(r, DATA_COL + 7, y, styles.diagram_data)
+        chart.add_series(_series(row, row + 2 * len(path) - 1, DATA_COL + 6,
+                                 line={"color": EDGE_COLOUR, "width": 1.25}))
+        row += 2 * len(path)
+    row = top + 1
+    for node in diagram.nodes(net):
+        label = _diagram_row(grid, styles, net, row, node, (node.x, node.y), row0)[0]
+        chart.add_series(_series(row, row, DATA_COL + 3, name=label, position=LABEL_PLACES[node.kind],
+                                 marker={"type": "circle", "size": 9, "fill": {"color": NODE_FILLS[node.kind]},
+                                         "border": {"color": "#404040"}}))
+        row += 1
+    for e in diagram.edges(net):
+        label, value = _diagram_row(grid, styles, net, row, e, e.label_point, row0)
+        where[e.header] = (absolute(row, DATA_COL + 1), value)
+        if e.labelled:
+            chart.add_series(_series(row, row, DATA_COL + 3, name=label, position="center"))
+        row += 1
+    points = diagram.nodes(net)
+    high, low = max(p.y for p in points), min(p.y for p in points)
+    x_min, x_max = diagram.x_range(net)
+    chart.set_x_axis({"visible": False, "min": x_min, "max": x_max, "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"visible": False, "min": low - 0.5, "max": high + 0.6, "major_gridlines": {"visible": False}})
+    chart.set_legend({"none": True})
+    chart.set_title({"none": True})
+    rows = max(14, round((high - low + 1.1) * diagram.Y_UNIT_PX / 20))  # rows of 20 px
+    chart.set_size({"width": diagram.WIDTH_PX, "height": rows * 20})
+    ws.insert_chart(DIAGRAM_ROW, DIAGRAM_COL, chart, {"object_position": 1})
+    below = DIAGRAM_ROW + rows
+    if not all(e.labelled for e in diagram.edges(net)):
+        grid.string(below, DIAGRAM_COL, f"Between two layers with more than {diagram.LABELLED_EDGES} weights the "
+                    "diagram draws the edges without their values; the LR sheets show every weight.", styles.hint)
+        below += 1
+    return where, below
+
+
+def _diagram_row(grid: Grid, styles: Styles, net: Network, row: int, point: diagram.Node | diagram.Edge,
+                 xy: tuple[float, float], row0: dict[str, float]) -> tuple[str, float]:
+    """One row of the diagram's table: a node's or weight's name, its live value, its label text (name and value:
+    "w5 0.4000", a loss "E1 5.67E-03") and the place of its label; returns the label cell's address and the saved
+    value."""
+    node = isinstance(point, diagram.Node)
+    label, scientific = (point.label, point.kind == "error") if node else (point.header, False)
+    if node and point.constant is not None:
+        formula, value = f"={point.constant}", net.constant(point.quantity)
+    else:
+        formula, value = f"={picked(net, point.header)}", row0[point.header]
+    shown, text = (f"{value:.2E}", "0.00E+00") if scientific else (f"{value:.4f}", "0.0000")
+    grid.string(row, DATA_COL, label, styles.diagram_data)
+    grid.formula(row, DATA_COL + 1, formula, styles.diagram_data, value)
+    grid.formula(row, DATA_COL + 2, f'={cell(row, DATA_COL)}&" "&TEXT({cell(row, DATA_COL + 1)},"{text}")',
+                 styles.diagram_data, f"{label} {shown}")
+    grid.number(row, DATA_COL + 3, xy[0], styles.diagram_data)
+    grid.number(row, DATA_COL + 4, xy[1], styles.diagram_data)
+    return absolute(row, DATA_COL + 2), value
+
+
+def _series(first: int, last: int, x_col: int, *, line: dict | None = None, marker: dict | None = None,
+            name: str | None = None, position: str | None = None) -> dict:
+    """A chart series over rows first..last of the diagram's table (x in x_col, y right of it); with a name, its
+    one point is labelled with that cell's text (a weight's label on a white box, on its edge)."""
+    column = lambda k: [layout.NETWORK_SHEET, first, k, last, k]  # noqa: E731
+    series = {"categories": column(x_col), "values": column(x_col + 1), "marker": marker or {"type": "none"},
+              "line": line or {"none": True}}
+    if name is not None:
+        series["name"] = f"={name}"
+        font = {"size": diagram.LABEL_PT, "color": "#202020"}
+        series["data_labels"] = {"series_name": True, "position": position, "font": font,
+                                 **({"fill": {"color": "#FFFFFF"}} if position == "center" else {})}
+    return series
 
 
 class _Shown:

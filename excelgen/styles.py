@@ -38,8 +38,9 @@ RATE = "0.0###"  # a learning rate: 2 shows as 2.0
 COUNT = "#,##0"  # every count: iterations, images, parameters
 GRID = "#D0D0D0"  # thin borders that keep neighbouring numbers apart
 FONT = "Calibri"
-# the live diagram on the Network sheet: node kind -> fill (never yellow: yellow means "type here")
+# the live diagram on the Network sheet: node kind -> marker fill (never yellow: yellow means "type here")
 NODE_FILLS = {"input": "#DDEBF7", "neuron": BLOCK_COLOURS[1][0], "target": "#EDEDED", "error": "#F8CBAD"}
+EDGE_COLOUR = "#1F4E79"  # the diagram's lines and weight labels
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,8 @@ class Styles:
     block_header: dict[int, Format]  # header cells of LR tables
     block_title: dict[int, Format]  # a block's title line on the Network sheet
     block_line: dict[int, Format]  # an equation line of a block
-    node_label: dict[str, Format]  # the live diagram: a node's name ("input", "neuron", "target", "error")
-    node_value: dict[str, Format]  # ... and its value below it, boxed with the name
-    edge_label: Format  # a weight's name on an edge of the diagram
-    edge_value: Format
+    diagram_header: Format  # the table of the diagram's points, labels and live values, right of the printed page
+    diagram_data: Format
     exercise: Format  # an empty cell a student fills with a formula
     picker: Format  # an editable whole number with a label right of it: centred, so the two do not touch
     hidden: Format  # a helper cell the formulas read: its value and text do not show (number format ;;;)
@@ -97,13 +96,8 @@ def make_styles(wb: Workbook) -> Styles:
         },
         block_title={b: fmt(bold=True, font_size=11, bg_color=strong) for b, (strong, _) in BLOCK_COLOURS.items()},
         block_line={b: fmt(bg_color=light) for b, (_, light) in BLOCK_COLOURS.items()},
-        node_label={k: fmt(bold=True, align="center", bg_color=fill, top=2, left=2, right=2, bottom=0)
-                    for k, fill in NODE_FILLS.items()},
-        node_value={k: fmt(align="center", bg_color=fill, bottom=2, left=2, right=2, top=0,
-                           num_format=SCIENTIFIC if k == "error" else "0.0000")
-                    for k, fill in NODE_FILLS.items()},
-        edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
-        edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
+        diagram_header=fmt(italic=True, font_color="#7F7F7F", bottom=1),
+        diagram_data=fmt(font_color="#7F7F7F"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
         picker=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", align="center"),
         hidden=fmt(num_format=";;;"),

@@ -7,6 +7,7 @@ pytest session, whatever the number of workers, through built_once().
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import shutil
@@ -302,3 +303,60 @@ def train_classic(weights: tuple[float, ...], x: Inputs, learning_rates: tuple[f
     net = classic_network((x.i1, x.i2), (x.t1, x.t2), tuple(weights), (x.b1, x.b2),
                           learning_rates=tuple(float(r) for r in learning_rates), iterations=iterations)
     return SimpleNamespace(learning_rates=net.learning_rates, columns=trajectory(net))
+
+
+@dataclass(frozen=True)
+class DiagramLabel:
+    """One label of the Network sheet's diagram as its chart shows it: the cell its text comes from (the series'
+    name), that text, and the cells of its point."""
+
+    cell: str  # "S7": the label's text cell on the Network sheet
+    text: str  # "w5 0.4000", the cell's value in the workbook read
+    x: float
+    y: float
+
+    @property
+    def name(self) -> str:
+        return self.text.rsplit(" ", 1)[0]
+
+    @property
+    def number(self) -> float:
+        return float(self.text.rsplit(" ", 1)[1])
+
+    def shows(self, value: float) -> bool:
+        """Whether the text shows `value` to the digits it prints: 0.1234 (4 decimals) or 1.23E-02 (3 figures)."""
+        digits = self.text.rsplit(" ", 1)[1]
+        tolerance = {"rel_tol": 0.51e-2} if "E" in digits else {"abs_tol": 0.51e-4}
+        return math.isclose(self.number, value, **tolerance)
+
+
+def diagram_chart(path: Path, values=None) -> tuple[list[DiagramLabel], list[list[tuple[float, float]]]]:
+    """The diagram chart of a workbook's Network sheet, read from its XML (xl/charts/chartN.xml, the one chart whose
+    series read the Network sheet): every series labelled with its name (a label, with its text and point from the
+    cells of `values`, an openpyxl Network sheet; by default the workbook's saved values), and the points of every
+    series drawn as a line."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    ws = values if values is not None else openpyxl.load_workbook(path, data_only=True)["Network"]
+    with zipfile.ZipFile(path) as z:
+        (xml,) = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")
+                  and "<c:f>Network!" in z.read(n).decode()]
+    def cells(ref: str) -> list:
+        ref = ref.split("!")[1].replace("$", "")
+        return [c.value for row in ws[ref] for c in row] if ":" in ref else [ws[ref].value]
+
+    labels, lines = [], []
+    for ser in re.findall(r"<c:ser>(.*?)</c:ser>", xml, re.S):
+        x_ref = re.search(r"<c:xVal>.*?<c:f>(.*?)</c:f>", ser, re.S).group(1)
+        y_ref = re.search(r"<c:yVal>.*?<c:f>(.*?)</c:f>", ser, re.S).group(1)
+        name = re.search(r"<c:tx><c:strRef><c:f>(.*?)</c:f>", ser)
+        if name is not None:
+            assert '<c:showSerName val="1"/>' in ser, name.group(1)
+            ((x,), (y,)) = cells(x_ref), cells(y_ref)
+            labels.append(DiagramLabel(name.group(1).split("!")[1].replace("$", ""), cells(name.group(1))[0], x, y))
+        elif "<a:ln><a:noFill/>" not in ser.split("<c:marker>")[0]:
+            lines.append(list(zip(cells(x_ref), cells(y_ref))))
+    return labels, lines

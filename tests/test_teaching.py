@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import need_soffice, need_ssconvert
+from conftest import DiagramLabel, diagram_chart, need_soffice, need_ssconvert
 from network import layout, load_network, trajectory
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
@@ -26,8 +26,6 @@ NEW_STEPS = (
     "∂E_total/∂a_h1 = ∂E1/∂a_h1 + ∂E2/∂a_h1",
     "∂E_total/∂w1 = ∂E_total/∂a_h1 · ∂a_h1/∂h1 · ∂h1/∂w1",  # block 5, the generic chain
 )
-DIAGRAM_EDGES = {"w1 →": "w1", "w3 ↘ h2": "w3", "w2 ↗ h1": "w2", "w4 →": "w4",
-                 "w5 →": "w5", "w7 ↘ o2": "w7", "w6 ↗ o1": "w6", "w8 →": "w8"}
 DIAGRAM_NODES = ("i1", "i2", "a_h1", "a_h2", "a_o1", "a_o2", "t1", "t2", "E1", "E2", "E_total")
 LIVE_LINES = 11 + 5 + 4 + 6 + 5 + 4 + 3  # blocks 1-6 and the update rule: every line with a live value
 PICK = {"mazur": (7, 0.5), "era-s6": (63, 2.0)}  # template -> (iteration, learning rate) the pickers choose
@@ -45,13 +43,9 @@ def lines(ws) -> dict[str, float | str | None]:
     return found
 
 
-def diagram(ws) -> dict[str, float]:
-    """Each node and edge of the live diagram (the cells right of column H) -> the value below its name."""
-    names = set(DIAGRAM_NODES) | set(DIAGRAM_EDGES) | {"b1", "b2"}
-    return {
-        DIAGRAM_EDGES.get(c.value, c.value): ws.cell(c.row + 1, c.column).value
-        for row in ws.iter_rows(min_col=9) for c in row if c.value in names
-    }
+def diagram(source: Path, ws) -> dict[str, DiagramLabel]:
+    """Each label of the live diagram (the chart of the source workbook) by name, its text from the cells of ws."""
+    return {label.name: label for label in diagram_chart(source, ws)[0]}
 
 
 def expected_lines(spec, k: int, rate: float) -> dict[str, float]:
@@ -123,9 +117,9 @@ def test_saved_values_are_iteration_0_of_the_first_sheet(default_workbook, mazur
         start = which(text, want)
         if start is not None:
             assert close(value, want[start]), (text, value, want[start])
-    shown = diagram(ws)
+    shown = diagram(book, ws)
     weights = [w for layer in spec.weights for row in layer for w in row]  # w1..w8
-    assert all(close(shown[w], weights[k]) for k, w in enumerate(layout.WEIGHTS))
+    assert all(shown[w].shows(weights[k]) for k, w in enumerate(layout.WEIGHTS))
     assert ("b1" in shown) == spec.biases_given
 
 
@@ -161,8 +155,8 @@ def test_blocks_and_diagram_follow_the_pickers(default_workbook, mazur_workbook,
             assert close(value, want[start]), (engine, text, value, want[start])
             checked += 1
     assert checked == LIVE_LINES
-    shown = diagram(ws)
+    shown = diagram(source, ws)
     for node in [*DIAGRAM_NODES, *layout.WEIGHTS]:
         (i1, i2), (t1, t2) = spec.examples[0].inputs, spec.examples[0].targets
         reference = want.get(node, {"i1": i1, "i2": i2, "t1": t1, "t2": t2}.get(node))
-        assert close(shown[node], reference), (engine, node, shown[node], reference)
+        assert shown[node].shows(reference), (engine, node, shown[node], reference)
