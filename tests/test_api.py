@@ -86,6 +86,15 @@ def test_dry_run_train_cli_and_api_give_the_same_run(cnn_run, mnist_dir, tmp_pat
     assert {k: run.summary[k] for k in same} == {k: by_cli.summary[k] for k in same}
 
 
+def test_training_leaves_the_process_subnormal_numbers(mnist_dir, tmp_path):
+    """Training flushes tiny numbers to 0 for speed; afterwards, in the same process (a notebook), a workbook's
+    reference must compute with IEEE's subnormal numbers again (it found libm's ulp test failing after a train)."""
+    import numpy as np
+
+    cnn.train(data_dir=mnist_dir, dry_run=True, threads=1, progress=False, out=tmp_path / "run")
+    assert np.spacing(np.float64(1e-310)) > 0 and np.float64(1e-310) * 0.5 > 0
+
+
 # ---- what each function takes ----
 
 
