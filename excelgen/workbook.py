@@ -71,7 +71,7 @@ def write_workbook(
     if exercise is not None and exercise not in EXERCISES:
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
-    _check_targets([path, *plot_files], force)
+    check_targets([path, *plot_files], force)
     with new_file(path, force) as tmp:  # excelgen/output.py: the old file survives any failure or stop
         e_total = build_workbook(spec, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
         if plots_dir is not None:
@@ -107,7 +107,10 @@ def build_workbook(
         try:
             with _fast_deflate():
                 wb.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:
+        except xlsxwriter.exceptions.FileCreateError as exc:  # XlsxWriter's wrapper of an OSError
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None  # the caller names the user's file, not the temporary one
             raise WorkbookError(f"cannot write {target}: {exc}") from None
     return e_total
 
@@ -215,7 +218,9 @@ def _fill(
     return e_total
 
 
-def _check_targets(paths: list[Path], force: bool) -> None:
+def check_targets(paths: list[Path], force: bool) -> None:
+    """Refuse, before any work, a workbook (paths[0]) or plot that cannot or must not be written: a folder, a name
+    not ending in .xlsx, a file a spreadsheet app holds open, an existing file without `force`, a missing folder."""
     workbook = paths[0]
     if workbook.is_dir():
         raise WorkbookError(f"{workbook} is a folder: give a file name, e.g. -o {workbook / 'backprop.xlsx'}")

@@ -135,3 +135,31 @@ def test_a_signal_inside_a_del_method_still_stops_generate(tmp_path):
     assert (tmp_path / "book.xlsx").read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "tmp"]
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
+def test_a_signal_during_train_leaves_no_partial_folder(tmp_path, mnist_dir, signum):
+    """`train` stops at the next batch; its OUT.partial is removed (item 11), and no earlier run is touched."""
+    from conftest import need_torch
+
+    need_torch()
+    (tmp_path / "tmp").mkdir()
+    env = os.environ | {"PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path / "tmp")}
+    command = [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "train", "--data-dir",
+               str(mnist_dir), "--out", "run", "--epochs", "1", "--threads", "1", "--quiet"]
+    child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "run.partial").is_dir():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "no run.partial within 120 s"
+            time.sleep(0.01)
+        child.send_signal(signum)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 128 + signum, err
+    stopped = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    assert err.decode() == f"Error: {stopped}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
