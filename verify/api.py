@@ -12,6 +12,7 @@ Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ from verify.engines.recalculation import resolve
 from verify.reports.report import Report
 
 PathLike = str | os.PathLike
+MAX_TIMEOUT = 24 * 3600.0  # seconds one workbook may take: a day
+MIN_MEMORY, MAX_MEMORY = 64 * 1024**2, 1024 * 1024**3  # a worker's ceiling: 64 MB (Python alone) to 1,024 GB
 
 
 def check(
@@ -61,12 +64,7 @@ def check(
     """
     single = isinstance(path_or_paths, (str, os.PathLike)) and not Path(path_or_paths).is_dir()
     paths = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
-    if rtol < 0 or atol < 0:
-        raise BackpropSheetError(f"tolerances must be ≥ 0, got rtol {rtol:g}, atol {atol:g}")
-    try:
-        size = batch.parse_size(max_memory) if isinstance(max_memory, str) else max_memory
-    except ValueError as exc:
-        raise BackpropSheetError(f"max_memory: {exc}") from None
+    size = _checked_options(rtol, atol, timeout, max_memory)
     _check_outputs(csv, xlsx)
     engine = resolve(engine)
     found = batch.find_workbooks(paths, exclude=[p for p in (csv, xlsx) if p])
@@ -86,6 +84,24 @@ def check(
             except OSError as exc:
                 raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None
     return _only(report.outcomes[0]) if single else report
+
+
+def _checked_options(rtol: float, atol: float, timeout: float, max_memory: int | str) -> int:
+    """Refuse a tolerance or budget no check could use (NaN, infinite, negative, past what the system takes),
+    before any work; returns max_memory in bytes."""
+    if not all(isinstance(t, (int, float)) and math.isfinite(t) and t >= 0 for t in (rtol, atol)):
+        raise BackpropSheetError(f"tolerances must be ≥ 0 and finite, got rtol {rtol!r}, atol {atol!r}")
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise BackpropSheetError(f"timeout must be more than 0 and at most {MAX_TIMEOUT:,.0f} seconds, got {timeout!r}")
+    try:
+        size = batch.parse_size(max_memory) if isinstance(max_memory, str) else max_memory
+    except (ValueError, OverflowError) as exc:
+        raise BackpropSheetError(f"max_memory: {exc}") from None
+    if isinstance(size, bool) or not isinstance(size, int) or not MIN_MEMORY <= size <= MAX_MEMORY:
+        raise BackpropSheetError(
+            f"max_memory must be from 64 MB to 1,024 GB, got {max_memory!r}"
+        )
+    return size
 
 
 def _check_outputs(csv: PathLike | None, xlsx: PathLike | None) -> None:
