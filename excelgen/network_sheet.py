@@ -25,7 +25,10 @@ from excelgen.notation import grad, paths
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
 from excelgen.spec import NetworkSpec
+from excelgen.summary_sheet import LIVE_LABELS, live_rows
 from excelgen.styles import BLOCK_TITLES, COUNT, DECIMALS, Styles, number_format
+
+MAX_INLINE_LIST = 255  # characters of a data validation's inline list (Excel's limit; XlsxWriter warns past it)
 
 INPUT_HEADER_ROW = 3
 VALUE_COL = 1  # column B holds the editable values
@@ -144,9 +147,18 @@ def write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, spec)
         "error_title": "Not an iteration", "error_message": f"Type a whole number from 0 to {spec.iterations}.",
     })
     ws.data_validation(row, rate_col, row, rate_col, {
-        "validate": "list", "source": [repr(float(r)) for r in spec.learning_rates],
+        "validate": "list", "source": _rate_choices(spec),
         "input_title": "Which LR sheet?", "input_message": "One of the learning rates of the LR sheets",
     })
+
+
+def _rate_choices(spec: NetworkSpec) -> list[str] | str:
+    """The η picker's list: inline while it fits a data validation's 255 characters, else the Summary's live η row."""
+    rates = [repr(float(r)) for r in spec.learning_rates]
+    if len(",".join(rates)) <= MAX_INLINE_LIST:
+        return rates
+    row = live_rows(spec.iterations)[LIVE_LABELS[0]]
+    return f"={quote_sheetname(layout.SUMMARY_SHEET)}!{xl_range_abs(row, 1, row, len(rates))}"
 
 
 def _lines(block: int, spec: NetworkSpec, row0: dict[str, float], where: dict[str, str], row: int) -> list[Line]:

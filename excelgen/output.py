@@ -16,12 +16,41 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from network.errors import OutputExistsError, WorkbookError
 from network.stopping import final_step
+
+
+# What one formula cell costs at least (the built-in templates measure about 22 and 81 bytes): a lower bound, so
+# that only a write that surely cannot fit is refused; a disk that fills up later still ends in one line.
+ZIP_BYTES_PER_CELL = 10  # in the finished .xlsx, beside the target
+XML_BYTES_PER_CELL = 50  # in XlsxWriter's row files under TMPDIR, while the sheets are written
+
+
+def check_room(path: Path, cells: int) -> None:
+    """Refuse at once a workbook of `cells` formula cells that cannot fit in `path`'s folder, or its rows in TMPDIR."""
+    needs = (
+        (path.parent, cells * ZIP_BYTES_PER_CELL, "the workbook"),
+        (Path(tempfile.gettempdir()), cells * XML_BYTES_PER_CELL, "its rows while writing (TMPDIR)"),
+    )
+    for folder, need, what in needs:
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue  # the write itself will say what is wrong with the folder
+        if free < need:
+            raise WorkbookError(
+                f"cannot write {path}: {what} needs at least {_megabytes(need)} ({cells:,} formula cells), "
+                f"and {folder} has {_megabytes(free)} free"
+            )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MB"
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from network import iteration_rows as network_rows
 from network import layout
 from network.stopping import stop_point
 from excelgen.errors import OutputInUseError, WorkbookError
-from excelgen.output import exists_error, new_file
+from excelgen.output import check_room, exists_error, new_file
 from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
 from excelgen.exercise import EXERCISES, empty_columns, exercise_row
 from excelgen.lr_sheet import start_lr_sheet
@@ -72,6 +72,7 @@ def write_workbook(
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
     check_targets([path, *plot_files], force)
+    check_room(path, (spec if isinstance(spec, Network) else spec.net).formula_cells())
     with new_file(path, force) as tmp:  # excelgen/output.py: the old file survives any failure or stop
         e_total = build_workbook(spec, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
         if plots_dir is not None:
