@@ -38,9 +38,12 @@ def stop_signals() -> Iterator[None]:
 
 
 def record_stop_signals() -> None:
-    """For the console script, from its first line on: a stop signal outside a command is only recorded."""
+    """For the console script, from its first line on: a stop signal outside a command is only recorded (and no
+    longer held back, should an earlier call in this process have held it: see hold_stop_signals())."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, _record)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def hold_stop_signals() -> None:
