@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
+from network.errors import BackpropSheetError
 from verify import batch
 from verify.api import check
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.engines.recalculation import ENGINES
+from verify.reports.report import Report, error_dict
 
 
 class _Size(click.ParamType):
@@ -35,7 +37,13 @@ class _Size(click.ParamType):
     help="Spreadsheet engine that recalculates the formulas: LibreOffice, the pure-Python `formulas` "
     "package, none (saved values only), or auto (LibreOffice when installed, else formulas).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape documented in the README).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the report as JSON (shape documented in the README); always one document, with an error "
+    "object when nothing could be checked.",
+)
 @click.option("--rtol", type=click.FloatRange(min=0), default=DEFAULT_RTOL, help="Relative tolerance.")
 @click.option(
     "--atol",
@@ -66,6 +74,33 @@ class _Size(click.ParamType):
     type=click.Path(dir_okay=False),
     help="Write the class workbook (.xlsx): a row per file with a link to it, mistake frequencies and a chart.",
 )
+@click.option(
+    "--rubric",
+    default="default",
+    show_default=True,
+    help="The rubric the score is given under: `default` or a TOML file giving points to the parts of the work "
+    "(forward-pass, output-gradients, hidden-gradients, weight-updates, filled).",
+)
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False),
+    help="Hand each workbook back, marked, into this folder: a Feedback sheet first, every mistake's cell marked "
+    "with a note; everything else of the student's file kept.",
+)
+@click.option("--force", is_flag=True, help="Overwrite marked copies that already exist in the --feedback folder.")
+@click.option(
+    "--gradescope",
+    "gradescope_path",
+    type=click.Path(dir_okay=False),
+    help="Write Gradescope's autograder results.json (one test per rubric part) to this path.",
+)
+@click.option(
+    "--student-id",
+    metavar="REGEX",
+    help="Find the student in each file name (the group `student`, else the first group) for the CSV's student "
+    "column [default: the file name without its extension].",
+)
 def verify(
     workbooks: tuple[str, ...],
     engine: str,
@@ -78,6 +113,11 @@ def verify(
     max_memory: int,
     csv_path: str | None,
     report_path: str | None,
+    rubric: str,
+    feedback_dir: str | None,
+    force: bool,
+    gradescope_path: str | None,
+    student_id: str | None,
 ) -> int:
     """Check that each workbook still computes backpropagation correctly.
 
@@ -85,15 +125,24 @@ def verify(
     and *.xls (Office lock files skipped). Recomputes every table in NumPy from the workbook's own
     inputs, initial weights and η, and compares the saved values and a spreadsheet engine's
     recalculation cell by cell; each failing table names its first wrong cell in dependency order.
-    Several workbooks give one line each (pass, FAIL with the first named mistake, or could not
+    Several workbooks give one line each (pass, FAIL with every distinct mistake, or could not
     check) and a summary. Exit code 0: all checks pass; 1: something differs; 2: a workbook could
-    not be checked (and none failed).
+    not be checked (and none failed). Each checked workbook gets a score under the rubric.
     """
-    with _progress(workbooks, exclude=[p for p in (csv_path, report_path) if p]) as advance:
-        report = check(
-            workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol, jobs=jobs,
-            timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
-        )
+    try:
+        with _progress(workbooks, exclude=[p for p in (csv_path, report_path, gradescope_path) if p]) as advance:
+            report = check(
+                workbooks[0] if len(workbooks) == 1 else list(workbooks), engine=engine, rtol=rtol, atol=atol,
+                jobs=jobs, timeout=timeout, max_memory=max_memory, csv=csv_path, xlsx=report_path, on_done=advance,
+                rubric=rubric, feedback=feedback_dir, force=force, gradescope=gradescope_path, student_id=student_id,
+            )
+    except BackpropSheetError as exc:
+        if as_json:  # a script reading stdout still gets one JSON document; the CLI prints the line on stderr
+            single = len(workbooks) == 1 and not Path(workbooks[0]).is_dir()
+            click.echo(json.dumps(error_dict(str(exc), workbooks[0] if single else None), indent=2, ensure_ascii=False))
+        raise
+    if feedback_dir and isinstance(report, Report):
+        click.echo(f"marked copy written: {Path(feedback_dir) / Path(workbooks[0]).name}", err=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -42,3 +42,7 @@ class ConfigError(BackpropSheetError):
 
 class RunFolderError(BackpropSheetError):
     """A CNN run folder is missing, incomplete or damaged."""
+
+
+class RubricError(BackpropSheetError):
+    """A grading rubric (built-in name or TOML file) is missing or holds a bad value."""

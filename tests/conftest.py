@@ -30,6 +30,27 @@ def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
     return {name: recalculate(path, folder / path.name) for name, path in built.items()}
 
 
+@pytest.fixture(scope="session")
+def realclass_books(tmp_path_factory) -> dict[str, Path]:
+    """tests/realclass.py's workbooks (what real classes hand in, correct and planted), with saved values from ONE
+    LibreOffice start that recalculates each once, and the copies saved with 10 significant digits: name -> path."""
+    import realclass
+    from verify.reading.libreoffice import convert_many
+
+    need_soffice()
+    built = tmp_path_factory.mktemp("realclass-formulas")
+    sources = {}
+    for name, wb in realclass.builders().items():
+        sources[name] = built / f"{name}.xlsx"
+        wb.save(sources[name])
+    recalculated = convert_many(list(sources.values()), tmp_path_factory.mktemp("realclass"), timeout=300)
+    assert set(recalculated) == set(sources.values()), "LibreOffice did not recalculate every workbook"
+    books = {name: recalculated[path].rename(recalculated[path].with_name(path.name)) for name, path in sources.items()}
+    for name, source in realclass.ROUNDED.items():
+        books[name] = realclass.round_saved_values(books[source], books[source].with_name(f"{name}.xlsx"))
+    return books
+
+
 def need_ssconvert() -> None:
     """Skip a Gnumeric test where ssconvert is missing; fail instead in CI (CI=true)."""
     import shutil

@@ -21,6 +21,7 @@ from backprop_sheet.cli import cli
 from excelgen.errors import (
     BackpropSheetError, ConfigError, EngineError, OutputExistsError, RunFolderError, TemplateError, WorkbookError,
 )  # fmt: skip
+from verify.reports.classreport import CSV_COLUMNS
 from verify.reports.html import FRAME_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,8 +165,22 @@ def test_to_frame_has_one_row_per_finding(planted, default_workbook):
     assert (row["iteration"], row["mistake_key"]) == (0, "other-hidden-slope")
     assert row["expected"] == pytest.approx(0.00035177632159073217) and row["actual"] != row["expected"]
     assert verify.check(default_workbook, engine="none").to_frame().empty
-    whole_class = verify.check([default_workbook, planted], engine="formulas").to_frame()
-    assert whole_class["file"].tolist() == [str(planted)]
+    whole_class = verify.check([default_workbook, planted], engine="formulas")
+    assert whole_class.findings_frame()["file"].tolist() == [str(planted)]
+
+
+def test_class_frame_has_a_row_per_workbook_and_table(planted, default_workbook, tmp_path):
+    """Students who passed and files that could not be checked are rows too: the CSV's rows."""
+    (tmp_path / "broken.xlsx").write_text("not a workbook", "utf-8")
+    whole_class = verify.check([default_workbook, planted, tmp_path / "broken.xlsx"], engine="formulas")
+    frame = whole_class.to_frame()
+    assert tuple(frame.columns) == CSV_COLUMNS
+    assert [(row.file, row.sheet, row.status) for row in frame.itertuples()] == [
+        *((str(default_workbook), f"LR {rate}", "pass") for rate in ("0.1", "0.2", "0.5", "0.8", "1.0", "2.0")),
+        *((str(planted), f"LR {rate}", "fail" if rate == "0.5" else "pass") for rate in ("0.1", "0.2", "0.5", "0.8", "1.0", "2.0")),
+        (str(tmp_path / "broken.xlsx"), "", "could not check"),
+    ]
+    assert frame.loc[frame["status"] == "fail", "mistake_keys"].tolist() == ["other-hidden-slope"]
 
 
 def test_report_html_names_each_table_and_the_mistake_in_colour(planted, default_workbook):

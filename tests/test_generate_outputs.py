@@ -110,7 +110,7 @@ def small_disk(tmp_path):
 def test_a_full_disk_is_one_line_with_no_exception_ignored(tmp_path, small_disk):
     """The zip fails half-way: its file is closed as it is, so no ZipFile.__del__ prints "Exception ignored"."""
     (small_disk / "book.xlsx").write_bytes(OLD)
-    run = generate_process(tmp_path, "-o", "small/book.xlsx", "--force", "--iterations", "150")  # passes check_room
+    run = generate_process(tmp_path, "-o", "small/book.xlsx", "--force", "--iterations", "200", "--lr", "0.5")  # passes check_room
     out, err = run.communicate(timeout=300)
     assert run.returncode == 2, err
     assert err.decode() == "Error: cannot write small/book.xlsx: No space left on device\n"

@@ -31,6 +31,8 @@ ROOMS = {
     "naming": {"reading"},
     "tables": {"reading", "engines", "naming"},  # recognise.py evaluates formulas with engines/fastmath.py
     "checking": {"reading", "engines", "reports", "naming", "tables"},
+    "grading": {"reports"},  # the rubric, and the score of a Report
+    "marking": {"reading", "reports", "grading"},  # the marked copy of a student's workbook
 }
 
 

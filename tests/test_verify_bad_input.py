@@ -130,7 +130,7 @@ def test_bad_input_exits_2_with_one_line(default_workbook, tmp_path, case, engin
 
 
 def test_size_limit_is_checked_before_anything_is_unpacked(default_workbook, monkeypatch):
-    monkeypatch.setattr(source, "MAX_UNPACKED_BYTES", 100_000)  # the default workbook unpacks to more
+    monkeypatch.setattr(opening, "MAX_UNPACKED_BYTES", 100_000)  # the default workbook unpacks to more
     with pytest.raises(WorkbookError, match="would unpack to"):
         opening.check_archive(default_workbook)
 

@@ -10,7 +10,7 @@ from backprop_sheet.cli import cli
 
 TABLE_KEYS = {
     "sheet", "header_row", "first_row", "last_row", "eta_cell", "eta", "cells", "checks", "passed",
-    "findings", "recognised", "unchecked",
+    "root_causes", "findings", "recognised", "unchecked",
 }
 FINDING_KEYS = {
     "check", "kind", "cell", "quantity", "header", "iteration", "formula", "expected", "actual", "others",
@@ -22,7 +22,7 @@ def test_json_report_has_the_documented_shape(default_workbook):
     result = CliRunner().invoke(cli, ["verify", str(default_workbook), "--json", "--engine", "none"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(report) == {"version", "file", "engine", "rtol", "atol", "passed", "notes", "tables"}
+    assert set(report) == {"version", "file", "engine", "rtol", "atol", "passed", "notes", "score", "tables"}
     assert report["version"] == 2 and report["engine"] == "none" and report["passed"] is True
     assert (report["rtol"], report["atol"]) == (1e-9, 1e-12)
     assert len(report["tables"]) == 6
@@ -64,3 +64,21 @@ def test_help_lists_engines_and_exit_codes():
     assert result.exit_code == 0
     for word in ("libreoffice", "formulas", "none", "auto", "--json", "--rtol", "--atol", "Exit code"):
         assert word in result.output
+
+
+def test_json_of_a_workbook_that_cannot_be_checked_is_an_error_document(tmp_path):
+    """--json always prints one JSON document on stdout; the one-line error still goes to stderr, exit 2."""
+    missing = tmp_path / "missing.xlsx"
+    result = CliRunner().invoke(cli, ["verify", str(missing), "--json"])
+    assert result.exit_code == 2
+    message = f"workbook {missing} not found"
+    assert json.loads(result.stdout) == {"version": 2, "file": str(missing), "error": message}
+    assert result.stderr == f"Error: {message}\n"
+
+
+def test_json_of_a_run_that_checked_nothing_is_an_error_document(tmp_path):
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path), "--json"])
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert set(report) == {"version", "error"} and report["error"].startswith("no workbook (*.xlsx")
+    assert result.stderr == f"Error: {report['error']}\n"

@@ -7,7 +7,9 @@
 
 The checker is built in rooms, each importing only the rooms before it (tests/test_layering.py):
 reading (a workbook's cells) -> engines (recalculation), reports (findings), naming (the mistake catalogue)
--> tables (recognising a table) -> checking (one workbook) -> api.py and batch.py (a class in worker processes).
+-> tables (recognising a table) -> checking (one workbook); grading (a rubric's score of a report) -> marking
+(the student's workbook handed back, marked); api.py, batch.py (a class in worker processes) and feedback.py
+(the marked copies of a class) on top.
 """
 
 from verify.api import check

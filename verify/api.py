@@ -5,21 +5,29 @@
     >>> report.passed, len(report.tables)
     (True, 6)
     >>> class_report = verify.check("submissions/")      # a folder, or a list of paths: a ClassReport
-    >>> class_report.to_frame()                          # one row per finding, with its file
+    >>> class_report.to_frame()                          # one row per workbook and table (the CSV's rows)
 
 Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from network.errors import BackpropSheetError, WorkbookError
-from verify import batch
+from network.errors import BackpropSheetError, OutputExistsError, WorkbookError
+from verify import batch, feedback as handing_back
+from verify.grading.grade import grade, output_layer_of
+from verify.grading.rubric import DEFAULT, PARTS, Rubric, load_rubric
+from verify.marking.marked_copy import XLSX
+from verify.reports import gradescope as gradescope_results
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome
 from verify.engines.recalculation import resolve
 from verify.reports.report import Report
@@ -41,6 +49,11 @@ def check(
     csv: PathLike | None = None,
     xlsx: PathLike | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    rubric: PathLike = DEFAULT,
+    feedback: PathLike | None = None,
+    force: bool = False,
+    gradescope: PathLike | None = None,
+    student_id: str | None = None,
 ) -> Report | ClassReport:
     """Check that workbooks still compute backpropagation correctly.
 
@@ -52,11 +65,20 @@ def check(
         `max_memory` bytes (or a size like "2GB") in its worker process.
     csv, xlsx: also write the class's CSV rows and its class workbook (`--csv`, `--report`).
     on_done: called with each workbook's Outcome as it finishes (a progress bar).
+    rubric: the rubric every report is graded under (`default`, or a TOML file: verify/grading/rubric.py);
+        the grade is the report's `score`.
+    feedback: a folder to hand each checked .xlsx/.xlsm workbook back to, marked (verify/feedback.py); an
+        existing copy is refused (OutputExistsError) unless `force`.
+    gradescope: also write Gradescope's results.json for the submission (verify/reports/gradescope.py).
+    student_id: a regular expression finding the student in a file's name (its group `student`, else its
+        first group); by default the name without its extension.
 
-    A Report's and a ClassReport's .to_dict() is the `--json` output; .to_frame() is a pandas
-    DataFrame of the findings; in Jupyter both show as a coloured table.
+    A Report's and a ClassReport's .to_dict() is the `--json` output; a Report's .to_frame() is a pandas
+    DataFrame of its findings, a ClassReport's a row per workbook and table (.findings_frame(): the findings);
+    in Jupyter both show as a coloured table. Workbooks this tool wrote (a class report) are never checked.
     Raises WorkbookError when the one workbook cannot be checked (missing, damaged, no table),
-    EngineError for an unknown or missing engine, BackpropSheetError for a bad option.
+    EngineError for an unknown or missing engine, RubricError for a bad rubric, BackpropSheetError for a bad
+    option; with `feedback`, a single workbook that cannot be marked raises its reason too.
 
     >>> report = check("planted.xlsx", engine="formulas")   # ∂E/∂w3 uses a_h1·(1−a_h1) on LR 0.5
     >>> [(f.cell, f.mistake_key) for f in report.findings]
@@ -65,24 +87,46 @@ def check(
     single = isinstance(path_or_paths, (str, os.PathLike)) and not Path(path_or_paths).is_dir()
     paths = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
     size = _checked_options(rtol, atol, timeout, max_memory)
-    _check_outputs(csv, xlsx)
+    _check_outputs(csv, xlsx, gradescope)
+    graded_by = load_rubric(str(rubric))
+    pattern = _student_pattern(student_id)
     engine = resolve(engine)
-    found = batch.find_workbooks(paths, exclude=[p for p in (csv, xlsx) if p])
+    outputs = [p for p in (csv, xlsx, gradescope) if p]
+    found = batch.find_workbooks(paths, exclude=outputs)
+    if feedback:
+        _check_folder(feedback, paths)
+        if single and Path(path_or_paths).suffix.lower() not in XLSX:
+            raise BackpropSheetError(f"--feedback: a marked copy is made of an .xlsx or .xlsm workbook, not of "
+                                     f"{Path(path_or_paths).name}")
+        found = [p for p in found if not p.resolve().is_relative_to(Path(feedback).resolve())]
     if not found:
         names = ", ".join(map(str, paths))
-        raise WorkbookError(f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}")
+        ours = [f"{p} is a {what} written by backprop-sheet, not a student's workbook"
+                for p in paths if (what := marks.tool_written(p))]
+        problem = "; ".join(ours) or f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}"
+        if gradescope:
+            _write(gradescope, _json(gradescope_results.results(None, _titles(graded_by), problem)))
+        raise WorkbookError(problem)
+    placed = handing_back.targets(found, [Path(p) for p in paths], Path(feedback)) if feedback else {}
+    handing_back.refuse_existing(placed, force)
     budget = batch.Budget(timeout=timeout, max_memory=size)
     run = batch.check_many(
         found, engine=engine, rtol=rtol, atol=atol, jobs=jobs or batch.default_jobs(), budget=budget,
         on_done=on_done,
     )
-    report = run.report
+    report = _graded(run.report, graded_by, pattern)
+    if feedback:
+        report = handing_back.give_back(report, placed, force=force)
     for path, write in ((csv, report.write_csv), (xlsx, report.write_xlsx)):
         if path:
             try:
                 write(path)
             except OSError as exc:
                 raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if gradescope:
+        _write(gradescope, _json(gradescope_results.results(report, _titles(graded_by))))
+    if single and report.outcomes[0].feedback_problem:
+        raise BackpropSheetError(f"no marked copy of {found[0]}: {report.outcomes[0].feedback_problem}")
     return _only(report.outcomes[0]) if single else report
 
 
@@ -104,11 +148,11 @@ def _checked_options(rtol: float, atol: float, timeout: float, max_memory: int |
     return size
 
 
-def _check_outputs(csv: PathLike | None, xlsx: PathLike | None) -> None:
+def _check_outputs(csv: PathLike | None, xlsx: PathLike | None, gradescope: PathLike | None) -> None:
     """Refuse an output that cannot be written now, not after checking the class."""
     if xlsx and Path(xlsx).suffix.lower() != ".xlsx":
         raise BackpropSheetError(f"cannot write the class report {xlsx}: it is an .xlsx file")
-    for path in (csv, xlsx):
+    for path in (csv, xlsx, gradescope):
         if path and not Path(path).resolve().parent.is_dir():
             raise BackpropSheetError(f"cannot write {path}: folder {Path(path).parent} does not exist")
 
@@ -119,3 +163,54 @@ def _only(outcome: Outcome) -> Report:
         name = Path(outcome.file).name
         raise WorkbookError(outcome.reason if name in outcome.reason else f"{outcome.file}: {outcome.reason}")
     return outcome.report
+
+
+def _check_folder(folder: PathLike, paths: list[PathLike]) -> None:
+    """The folder marked copies go to: made if missing (its parent must exist), and never one the workbooks
+    checked are in (a copy inside a checked folder's own subfolder is fine: copies there are not checked)."""
+    folder = Path(folder)
+    for path in map(Path, paths):
+        if path.is_dir() and path.resolve().is_relative_to(folder.resolve()):
+            raise OutputExistsError(
+                f"--feedback {folder} holds the workbooks checked: the marked copies would overwrite the students' "
+                "own files; choose another folder"
+            )
+    if folder.exists() and not folder.is_dir():
+        raise BackpropSheetError(f"--feedback {folder}: not a folder")
+    if not folder.resolve().parent.is_dir():
+        raise BackpropSheetError(f"cannot write to {folder}: folder {folder.parent} does not exist")
+
+
+def _student_pattern(student_id: str | None) -> re.Pattern | None:
+    if student_id is None:
+        return None
+    try:
+        return re.compile(student_id)
+    except re.error as exc:
+        raise BackpropSheetError(f"--student-id {student_id!r} is not a regular expression: {exc}") from None
+
+
+def _graded(report: ClassReport, rubric: Rubric, pattern: re.Pattern | None) -> ClassReport:
+    """Every checked workbook graded under `rubric`, and every outcome given its student."""
+    outcomes = []
+    for o in report.outcomes:
+        if o.report is not None:
+            score = grade(o.report, rubric, output_layer=output_layer_of(o.file))
+            o = replace(o, report=replace(o.report, score=score))
+        outcomes.append(replace(o, student=handing_back.student(o.file, pattern)))
+    return replace(report, outcomes=tuple(outcomes))
+
+
+def _titles(rubric: Rubric) -> tuple[tuple[str, float], ...]:
+    return tuple((PARTS[part], points) for part, points in rubric.points)
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(path: PathLike, text: str) -> None:
+    try:
+        Path(path).write_text(text, "utf-8")
+    except OSError as exc:
+        raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None

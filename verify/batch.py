@@ -1,7 +1,8 @@
 """Check many workbooks at once, each in a worker process under a time and memory budget.
 
 - find_workbooks() expands folders (recursively: *.xlsx, *.xlsm, *.ods, *.xls; Office lock
-  files `~$*` and `.~lock.*#` skipped);
+  files `~$*` and `.~lock.*#` skipped, and so are the workbooks this tool wrote, such as a class
+  report: verify/reports/marks.py);
 - check_many() checks them with `jobs` worker processes. Each worker sets its own memory
   ceiling (RLIMIT_AS: its address space, LibreOffice's included, since children inherit it); the
   parent enforces the time limit of each workbook by killing the worker and everything it
@@ -35,6 +36,7 @@ from typing import Callable, Iterable, Iterator
 import psutil
 
 from network.errors import BackpropSheetError
+from verify.reports import marks
 from verify.reports.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
@@ -64,8 +66,8 @@ class Batch:
 def find_workbooks(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
     """The workbooks named by `paths`: a file as given (whatever it is), a folder searched recursively.
 
-    Office lock files and the paths in `exclude` (the class report itself, say) are skipped;
-    a file found twice is checked once.
+    Office lock files, the paths in `exclude` (the class report being written, say) and the workbooks this tool
+    wrote (marked: a class report of an earlier run) are skipped; a file found twice is checked once.
     """
     skip = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
@@ -75,7 +77,7 @@ def find_workbooks(paths: Iterable[str | Path], *, exclude: Iterable[str | Path]
         else:
             found.append(path)
     unique = {p.resolve(): p for p in reversed(found)}  # the first spelling of each file wins
-    return [p for p in found if unique.get(p.resolve()) is p and p.resolve() not in skip]
+    return [p for p in found if unique.get(p.resolve()) is p and p.resolve() not in skip and not marks.tool_written(p)]
 
 
 def check_many(

@@ -1,11 +1,14 @@
 """The result of checking a whole class: one outcome per workbook, and a summary of the mistakes.
 
-Each workbook ends one of three ways: `pass`; `FAIL`, with its first named mistake and cell;
-or `could not check`, with the reason in one line. The summary counts the outcomes and how
-many workbooks carry each named mistake (by its catalogue key, verify/naming/mistakes.py).
+Each workbook ends one of three ways: `pass`; `FAIL`, with every distinct mistake and the first
+cell it shows at (the first named mistake first); or `could not check`, with the reason in one
+line. The summary counts the outcomes and how many workbooks carry each named mistake (by its
+catalogue key, verify/naming/mistakes.py).
 
-The class comes out as text lines, CSV rows (one per workbook and table), JSON, and a class
-workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/report.py):
+The class comes out as text lines, CSV rows (one per workbook and table; `to_frame()` is the same
+rows as a DataFrame), JSON, and a class workbook (`--report class.xlsx`, marked as written by this
+tool, verify/reports/marks.py, so that a later run over its folder never checks it as a student's).
+JSON shape (`version` as in verify/reports/report.py):
 
     {
       "version": 2,
@@ -22,6 +25,9 @@ workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/rep
           "reason": null | "time limit of 60 s exceeded",
           "mistakes": ["other-hidden-slope"],
           "seconds": 0.84,
+          "student": "bob",
+          "score": null | { the grade: verify/reports/score.py },
+          "feedback": null | "returned/bob.xlsx", "feedback_problem": null | "why no marked copy was written",
           "report": null | { the single-workbook report of verify/reports/report.py, version included }
         }
       ]
@@ -29,7 +35,10 @@ workbook (`--report class.xlsx`). JSON shape (`version` as in verify/reports/rep
 
 `mistakes` in a workbook lists the catalogue keys of its findings in report order, each once;
 a finding with no catalogued mistake counts as "(not catalogued)". `seconds` is the wall time
-the worker spent on that workbook.
+the worker spent on that workbook. `student` is the file's name without its extension (or the group of
+`verify --student-id REGEX`); `score` its grade under the rubric, null when it could not be checked. In the
+CSV, `findings`, `mistakes`, `mistake_keys`, `cells` and `columns` count and list a table's root causes, each
+once (verify/reports/report.py, RootCause).
 """
 
 from __future__ import annotations
@@ -44,13 +53,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from verify.reports import marks
 from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
 from verify.reports.report import JSON_VERSION, Finding, Report
+from verify.reports.score import Score, points
 
 NOT_CATALOGUED = "(not catalogued)"
 CSV_COLUMNS = (
     "file", "sheet", "status", "eta", "cells_checked", "findings", "mistakes", "mistake_keys", "cells", "columns",
-    "reason",
+    "reason", "student", "score", "max_score", "points",
 )  # fmt: skip
 
 
@@ -63,6 +74,13 @@ class Outcome:
     reason: str | None = None  # set exactly when report is None
     seconds: float = 0.0
     peak_memory: int = 0  # bytes: the peak resident memory of the worker (and LibreOffice) so far
+    student: str = ""  # the file's name without its extension, or the group of --student-id
+    feedback: str | None = None  # the marked copy written (--feedback)
+    feedback_problem: str | None = None  # why no marked copy was written
+
+    @property
+    def score(self) -> Score | None:
+        return self.report.score if self.report else None
 
     @property
     def status(self) -> str:
@@ -85,13 +103,27 @@ class Outcome:
         """The catalogue keys of the findings, in report order, each once."""
         return list(dict.fromkeys(f.mistake_key or NOT_CATALOGUED for f in self.findings))
 
+    @property
+    def distinct_mistakes(self) -> list[Finding]:
+        """The first finding of each distinct mistake, the first named one first. A mistake is its catalogue key
+        (else its kind) in one quantity: the same mistake in ∂E/∂w3 on six sheets is one, ∂E/∂w2 and ∂E/∂w3 with
+        the same key are two."""
+        first = self.first_finding
+        if first is None:
+            return []
+        distinct = {}
+        for f in [first, *(r.finding for r in self.report.root_causes)]:
+            distinct.setdefault((f.mistake_key or f.kind, f.quantity), f)
+        return list(distinct.values())
+
     def line(self) -> str:
         if self.report is None:
             return f"{self.file}  could not check: {self.reason}"
-        first = self.first_finding
-        if first is None:
-            return f"{self.file}  pass"
-        return f"{self.file}  FAIL  {first.cell}: {first.mistake or first.message()}"
+        score = f"  (score {self.score.show()})" if self.score else ""
+        if self.first_finding is None:
+            return f"{self.file}  pass{score}"
+        mistakes = "; ".join(f"{f.cell}: {f.mistake or f.message()}" for f in self.distinct_mistakes)
+        return f"{self.file}  FAIL  {mistakes}{score}"
 
     def to_dict(self) -> dict:
         return {
@@ -100,6 +132,10 @@ class Outcome:
             "reason": self.reason,
             "mistakes": self.mistakes,
             "seconds": round(self.seconds, 3),
+            "student": self.student,
+            "score": self.score.to_dict() if self.score else None,
+            "feedback": self.feedback,
+            "feedback_problem": self.feedback_problem,
             "report": self.report.to_dict() if self.report else None,
         }
 
@@ -129,6 +165,13 @@ class ClassReport:
         return tuple(f for o in self.outcomes for f in o.findings)
 
     def to_frame(self):
+        """A pandas DataFrame with one row per workbook and table (CSV_COLUMNS): the CSV's rows, students who
+        passed and files that could not be checked included."""
+        import pandas as pd
+
+        return pd.DataFrame(self.csv_rows(), columns=list(CSV_COLUMNS))
+
+    def findings_frame(self):
         """A pandas DataFrame with one row per finding and its file (verify.reports.html.FRAME_COLUMNS)."""
         from verify.reports import html
 
@@ -156,6 +199,8 @@ class ClassReport:
         lines = []
         for o in self.outcomes:
             lines.append(o.line())
+            if o.feedback_problem:
+                lines.append(f"    no marked copy: {o.feedback_problem}")
             if verbose and o.report:
                 lines += [f"    {line}" for line in o.report.to_text(verbose=True).splitlines()]
         lines.append(self.summary())
@@ -167,6 +212,9 @@ class ClassReport:
             f"{n} workbook{'s' if n != 1 else ''}: {self.count(PASS)} passed, {self.count(FAIL)} FAILED, "
             f"{self.count(COULD_NOT_CHECK)} could not be checked"
         ]
+        copies = sum(o.feedback is not None for o in self.outcomes)
+        if copies or any(o.feedback_problem for o in self.outcomes):
+            lines.append(f"marked copies written: {copies}")
         counts = self.mistake_counts()
         if counts:
             lines.append("mistakes (number of workbooks carrying each):")
@@ -197,9 +245,20 @@ class ClassReport:
         rows = []
         for o in self.outcomes:
             if o.report is None:
-                rows.append(dict.fromkeys(CSV_COLUMNS, "") | {"file": o.file, "status": o.status, "reason": o.reason})
+                rows.append(
+                    dict.fromkeys(CSV_COLUMNS, "") | {"file": o.file, "status": o.status, "reason": o.reason, "student": o.student}
+                )
                 continue
+            graded = {
+                "student": o.student,
+                "score": "" if o.score is None else o.score.score,
+                "max_score": "" if o.score is None else o.score.max_score,
+                "points": "" if o.score is None else "; ".join(
+                    f"{p.part} {points(p.score)}/{points(p.max_score)}" for p in o.score.parts
+                ),
+            }
             for t in o.report.tables:
+                causes = [cause.finding for cause in t.root_causes]
                 rows.append(
                     {
                         "file": o.file,
@@ -207,13 +266,14 @@ class ClassReport:
                         "status": PASS if t.passed else FAIL,
                         "eta": "" if t.eta is None else t.eta,
                         "cells_checked": t.cells,
-                        "findings": len(t.findings),
-                        "mistakes": "; ".join(f.mistake or f.message() for f in t.findings),
-                        "mistake_keys": "; ".join(f.mistake_key or NOT_CATALOGUED for f in t.findings),
-                        "cells": "; ".join(f.cell for f in t.findings),
-                        "columns": "; ".join(f.header for f in t.findings),
+                        "findings": len(causes),
+                        "mistakes": "; ".join(f.mistake or f.message() for f in causes),
+                        "mistake_keys": "; ".join(f.mistake_key or NOT_CATALOGUED for f in causes),
+                        "cells": "; ".join(f.cell for f in causes),
+                        "columns": "; ".join(f.header for f in causes),
                         "reason": "",
                     }
+                    | graded
                 )
         return rows
 
@@ -232,6 +292,7 @@ class ClassReport:
 
         with _atomic(path) as tmp:
             book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False})
+            marks.mark(book, marks.CLASS_REPORT)
             _workbooks_sheet(book, self, Path(path).resolve().parent)
             _mistakes_sheet(book, self)
             book.close()
@@ -245,7 +306,10 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
         COULD_NOT_CHECK: book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
     }
     sheet = book.add_worksheet("Workbooks")
-    headers = ("File", "Status", "Sheet", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds")
+    headers = (
+        "File", "Status", "Sheet", "Cell", "First mistake, or why it could not be checked", "Mistakes", "Seconds",
+        "Student", "Score", "Of", "Points per part",
+    )  # fmt: skip
     sheet.write_row(0, 0, headers, bold)
     for row, o in enumerate(report.outcomes, start=1):
         sheet.write_url(row, 0, "external:" + _link(Path(o.file), folder), string=o.file)
@@ -257,15 +321,23 @@ def _workbooks_sheet(book, report: ClassReport, folder: Path) -> None:
         sheet.write(row, 4, o.reason or (first.mistake or first.message() if first else ""))
         sheet.write(row, 5, ", ".join(o.mistakes))
         sheet.write_number(row, 6, round(o.seconds, 2))
+        sheet.write_string(row, 7, o.student)
+        if o.score:
+            sheet.write_number(row, 8, o.score.score)
+            sheet.write_number(row, 9, o.score.max_score)
+            sheet.write_string(row, 10, o.score.breakdown())
     total = len(report.outcomes) + 2
     sheet.write(total, 0, "Summary", bold)
     sheet.write(total + 1, 0, report.summary().splitlines()[0])
     sheet.set_column(0, 0, max([len(o.file) for o in report.outcomes] + [20]) * 0.9)
     sheet.set_column(1, 1, 13)
     sheet.set_column(2, 3, 8)
-    sheet.set_column(4, 4, 80)
+    sheet.set_column(4, 4, 80, book.add_format({"text_wrap": True, "valign": "top"}))  # long mistakes wrap, not cut off
     sheet.set_column(5, 5, 22)
     sheet.set_column(6, 6, 8)
+    sheet.set_column(7, 7, 16)
+    sheet.set_column(8, 9, 7)
+    sheet.set_column(10, 10, 60)
     sheet.freeze_panes(1, 0)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)  # printed: as wide as one page

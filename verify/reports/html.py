@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the reports call these functions: importing them here would
     import pandas as pd
 
     from verify.reports.classreport import ClassReport
-    from verify.reports.report import Finding, Report
+    from verify.reports.report import Finding, Report, RootCause
 
 # One row per finding: where it is, what was expected and found, and the mistake it names.
 FRAME_COLUMNS = (
@@ -60,6 +60,8 @@ def report_html(report: Report) -> str:
         f"<small>(rtol {report.rtol:g}, atol {report.atol:g})</small></p>"
     ]
     parts += [f"<p><i>note: {escape(note)}</i></p>" for note in report.notes]
+    if report.score:
+        parts.append(f"<p><b>Score {escape(report.score.show())}</b>: {escape(report.score.breakdown())}</p>")
     rows = [
         [escape(t.sheet), escape(str(t.eta)), f"{t.cells:,}", escape(", ".join(t.checks)), _badge(PASS if t.passed else FAIL)]
         for t in report.tables
@@ -67,23 +69,24 @@ def report_html(report: Report) -> str:
     parts.append(_table(["Sheet", "η", "Cells", "Checks", "Result"], rows))
     if report.findings:
         parts.append("<p><b>Root causes</b> (the first wrong cell of each check, and every other column wrong "
-                     "given its own inputs):</p>")
-        parts.append(_findings_table(report.findings))
+                     "given its own inputs; each once, with the checks it shows in):</p>")
+        parts.append(_findings_table(report.root_causes))
     unchecked = [line for t in report.tables for line in t.unchecked]
     parts += [f"<p><small>{escape(line)}</small></p>" for line in unchecked]
     return _box(parts)
 
 
 def class_report_html(report: ClassReport) -> str:
-    """A class: a row per workbook with its status and first mistake (or reason), then the summary."""
+    """A class: a row per workbook with its status and every distinct mistake at its first cell (or the reason it
+    could not be checked), then the summary."""
     rows = []
     for o in report.outcomes:
-        first = o.first_finding
-        why = o.reason or (first.mistake or first.message() if first else "")
-        where = first.cell if first else ""
-        key = first.mistake_key if first else None
-        rows.append([escape(o.file), _badge(o.status), _code(where), _mistake(why, key)])
-    parts = [_table(["File", "Status", "Cell", "First mistake, or why it could not be checked"], rows)]
+        mistakes = o.distinct_mistakes
+        cells = "<br>".join(_code(f.cell) for f in mistakes)
+        why = escape(o.reason or "") or "<br>".join(_mistake(f.mistake or f.message(), f.mistake_key) for f in mistakes)
+        score = escape(o.score.show()) if o.score else ""
+        rows.append([escape(o.file), _badge(o.status), score, cells, why])
+    parts = [_table(["File", "Status", "Score", "Cell", "Mistakes, or why it could not be checked"], rows)]
     parts.append(f"<p>{escape(report.summary().splitlines()[0])}</p>")
     counts = report.mistake_counts()
     if counts:
@@ -91,21 +94,22 @@ def class_report_html(report: ClassReport) -> str:
     return _box(parts)
 
 
-def _findings_table(findings: tuple[Finding, ...]) -> str:
+def _findings_table(causes: tuple[RootCause, ...]) -> str:
     rows = [
         [
             _code(f.cell),
             escape(f.column),
             "" if f.iteration is None else str(f.iteration),
-            escape(f.check),
+            escape(", ".join(cause.checks)),
             escape(show(f.expected)) if f.expected is not None else "",
             escape(show(f.actual)),
             f"{f.others:,}",
             _mistake(f.mistake, f.mistake_key) if f.mistake else f"<span style='color:#666'>{escape(f.message())}</span>",
         ]
-        for f in findings
+        for cause in causes
+        for f in [cause.finding]
     ]
-    return _table(["Cell", "Column", "Iteration", "Check", "Expected", "Actual", "Others", "Mistake"], rows)
+    return _table(["Cell", "Column", "Iteration", "Checks", "Expected", "Actual", "Others", "Mistake"], rows)
 
 
 def _mistake(text: str, key: str | None) -> str:

@@ -9,6 +9,7 @@ JSON shape (stable; `version` changes if it ever does):
       "rtol": 1e-09, "atol": 1e-12,
       "passed": true,
       "notes": ["converted from .ods by LibreOffice", ...],
+      "score": null | { the grade under a rubric: verify/reports/score.py },
       "tables": [
         {
           "sheet": "LR 0.1", "header_row": 4, "first_row": 5, "last_row": 105,
@@ -17,6 +18,10 @@ JSON shape (stable; `version` changes if it ever does):
           "passed": true,
           "recognised": "sheet 'LR 0.1': header row 4, ...",
           "unchecked": ["column Q 'xyz': not checked", ...],
+          "root_causes": [
+            { the first finding of one root cause (the fields below), and
+              "checks": ["saved values", "libreoffice"]: every check it shows in }
+          ],
           "findings": [
             {
               "check": "structure" | "saved values" | "libreoffice" | "formulas",
@@ -34,6 +39,14 @@ JSON shape (stable; `version` changes if it ever does):
 or null; `others` counts the other cells of that table with the same kind of problem in that
 check; `mistake` is a sentence naming a known student mistake, when one matches, and
 `mistake_key` that mistake's key in the catalogue (README, "Hand-built workbooks").
+
+When nothing could be checked at all (a workbook that cannot be read, a bad option), `--json` still
+prints one document: `{"version": 2, "error": "one line"}`, with `"file"` when one workbook was named.
+
+`findings` holds each check's findings, so one mistake usually shows twice there (in the saved
+values and after recalculation); `root_causes` (added in version 2, nothing else changed) holds
+each once: findings with the same cell, kind and mistake merged, with the checks they show in.
+The text report prints the root causes.
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from verify.reading.cells import Value, show
+from verify.reports.score import Score
 
 JSON_VERSION = 2
 
@@ -105,6 +119,46 @@ class Finding:
         }
 
 
+def error_dict(message: str, file: str | None = None) -> dict:
+    """The JSON document of a run that checked nothing: its one-line error (and the workbook, when one was named)."""
+    return {"version": JSON_VERSION} | ({"file": file} if file is not None else {}) | {"error": message}
+
+
+# How the text report says where a root cause shows: each check's own words.
+_SHOWN_IN = {"structure": "in the table's structure", "saved values": "in the saved values"}
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One mistake at one cell, said once: the first check's finding and every check it shows in."""
+
+    finding: Finding
+    checks: tuple[str, ...]  # in report order: ("saved values", "libreoffice")
+
+    def shown_in(self) -> str:
+        """ "saved values" for one check (as the check is named); "in the saved values and after recalculation
+        (libreoffice)" for several."""
+        if len(self.checks) == 1:
+            return self.checks[0]
+        words = [_SHOWN_IN.get(c) for c in self.checks]
+        engines = [c for c, w in zip(self.checks, words) if w is None]
+        words = [w for w in words if w] + ([f"after recalculation ({', '.join(engines)})"] if engines else [])
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    def to_dict(self) -> dict:
+        return self.finding.to_dict() | {"checks": list(self.checks)}
+
+
+def root_causes(findings: tuple[Finding, ...]) -> tuple[RootCause, ...]:
+    """`findings` with those of the same cell, kind and mistake merged across checks, in first-seen order."""
+    merged: dict[tuple, tuple[Finding, list[str]]] = {}
+    for f in findings:
+        first, checks = merged.setdefault((f.cell, f.kind, f.mistake_key, f.mistake), (f, []))
+        if f.check not in checks:
+            checks.append(f.check)
+    return tuple(RootCause(first, tuple(checks)) for first, checks in merged.values())
+
+
 @dataclass(frozen=True)
 class TableReport:
     """What the checks found on one table."""
@@ -125,6 +179,11 @@ class TableReport:
     def passed(self) -> bool:
         return not self.findings
 
+    @property
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """The findings said once each: merged across the checks they show in."""
+        return root_causes(self.findings)
+
     def to_dict(self) -> dict:
         return {
             "sheet": self.sheet,
@@ -136,6 +195,7 @@ class TableReport:
             "cells": self.cells,
             "checks": list(self.checks),
             "passed": self.passed,
+            "root_causes": [r.to_dict() for r in self.root_causes],
             "findings": [f.to_dict() for f in self.findings],
             "recognised": self.recognised,
             "unchecked": list(self.unchecked),
@@ -152,6 +212,7 @@ class Report:
     atol: float
     tables: tuple[TableReport, ...]
     notes: tuple[str, ...] = ()  # how the file was read, e.g. "converted from .ods by LibreOffice"
+    score: Score | None = None  # the grade under a rubric (verify/grading/), once graded
 
     @property
     def passed(self) -> bool:
@@ -161,6 +222,11 @@ class Report:
     def findings(self) -> tuple[Finding, ...]:
         """Every table's findings, table by table."""
         return tuple(f for t in self.tables for f in t.findings)
+
+    @property
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """Every table's root causes, table by table."""
+        return tuple(r for t in self.tables for r in t.root_causes)
 
     @property
     def exit_code(self) -> int:
@@ -188,6 +254,7 @@ class Report:
             "atol": self.atol,
             "passed": self.passed,
             "notes": list(self.notes),
+            "score": self.score.to_dict() if self.score else None,
             "tables": [t.to_dict() for t in self.tables],
         }
 
@@ -204,12 +271,15 @@ class Report:
                 lines += [f"    {line}" for line in t.recognised.splitlines()]
             elif t.unchecked:
                 lines += [f"    {line}" for line in t.unchecked]
-            for f in t.findings:
-                lines.append(f"    {f.check}: {f.message()}")
+            for cause in t.root_causes:
+                f = cause.finding
+                lines.append(f"    {cause.shown_in()}: {f.message()}")
                 if f.formula:
                     lines.append(f"      formula: {f.formula}")
                 if f.mistake:
                     lines.append(f"      likely mistake: {f.mistake}")
+        if self.score:
+            lines.append(f"  {self.score.line()}")
         failed = sum(not t.passed for t in self.tables)
         tolerance = f"rtol {self.rtol:g}, atol {self.atol:g}"
         if failed:
