@@ -17,7 +17,7 @@ import click
 from backprop_sheet.generate_command import generate
 from backprop_sheet.train_command import train
 from backprop_sheet.verify_command import verify
-from backprop_sheet.signals import hold_stop_signals, record_stop_signals, stop_signals
+from backprop_sheet.signals import ignore_stop_signals_at_exit, record_stop_signals, stop_signals
 from network.errors import BackpropSheetError
 from network.stopping import Stopped, clear_stop
 
@@ -58,7 +58,7 @@ def main() -> None:
     try:
         cli()
     finally:
-        hold_stop_signals()
+        ignore_stop_signals_at_exit()
 
 
 for _command in (generate, verify, train):

@@ -1,6 +1,6 @@
 """How the CLI stops on Ctrl-C, SIGTERM and SIGHUP: one line `Error: ...` and exit 128 + the signal's number.
 
-Every command's handler records the stop (network.stopping.request_stop) and never sets a signal to SIG_IGN.
+Every command's handler records the stop (network.stopping.request_stop); no signal is ignored while a command runs.
 `generate` and `train` then stop at their next safe point (between rows or batches, before the output is moved
 into place), so nothing a user had is replaced half-way and no library's `__del__` swallows the stop.
 `verify` waits on worker processes, so for it TERM and HUP also raise at once (Ctrl-C raises KeyboardInterrupt,
@@ -38,20 +38,18 @@ def stop_signals() -> Iterator[None]:
 
 
 def record_stop_signals() -> None:
-    """For the console script, from its first line on: a stop signal outside a command is only recorded (and no
-    longer held back, should an earlier call in this process have held it: see hold_stop_signals())."""
+    """For the console script, from its first line on: a stop signal outside a command is only recorded."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, _record)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def hold_stop_signals() -> None:
-    """For the console script, once its command has ended: a stop signal is held back until the process exits
-    (Python's shutdown gives the signals their default action back), so it cannot kill a process whose work is
-    done and turn its exit 0 into a death by signal."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+def ignore_stop_signals_at_exit() -> None:
+    """For the console script, once its command has ended: a stop signal can no longer change anything, and
+    Python's shutdown would give the signals their default action back (a process-directed signal may land on any
+    thread, a BLAS thread too), so one arriving then would kill a finished process and turn its exit 0 into a death
+    by signal. Ignored now, until the process exits (record_stop_signals() undoes it, should main() run again)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _record(signum: int, frame) -> None:
