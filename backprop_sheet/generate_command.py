@@ -7,14 +7,13 @@ from pathlib import Path
 
 import click
 
-from network import Network, builtin_networks
+from network import builtin_networks
+from network.description import DEFAULT_TEMPLATE
 
 from backprop_sheet.signals import stop_at_safe_points_only
 from backprop_sheet.workbook import generate as write
-from excelgen.api import network_spec
-from network.layout import COMPUTED_HEADERS
+from excelgen.api import template_network
 from excelgen.exercise import EXERCISES
-from excelgen.spec import DEFAULT_TEMPLATE
 
 PROGRESS_MIN_CELLS = 1_000_000  # larger writes show a progress bar (when stderr is a terminal)
 
@@ -66,21 +65,21 @@ def generate(
     if cnn_digit is not None and cnn_run is None:
         raise click.UsageError("--cnn-digit needs --cnn-run DIR: it picks the test image of the CNN Forward sheet")
     cnn_digit = 0 if cnn_digit is None else cnn_digit
-    spec = network_spec(template, iterations=iterations, learning_rates=learning_rates or None)
-    rates = len(spec.learning_rates)
-    formulas = len(spec.columns()) - 1 if isinstance(spec, Network) else len(COMPUTED_HEADERS)
-    cells = rates * (spec.iterations + 1) * formulas
+    net = template_network(template, iterations=iterations, learning_rates=learning_rates or None)
+    rates = len(net.learning_rates)
+    formulas = len(net.columns()) - 1  # every column but the iteration number
+    cells = rates * (net.iterations + 1) * formulas
     if cells > PROGRESS_MIN_CELLS and sys.stderr.isatty():
-        with click.progressbar(length=spec.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
+        with click.progressbar(length=net.iterations, label=f"Writing {output}", file=sys.stderr) as bar:
             path = write(
-                spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, progress=bar.update,
+                net, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, progress=bar.update,
                 exercise=exercise,
             )
     else:
-        path = write(spec, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, exercise=exercise)
+        path = write(net, output, force=force, cnn_run=cnn_run, cnn_digit=cnn_digit, plots=plots_dir, exercise=exercise)
     click.echo(
-        f"Wrote {path}: template {spec.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
-        f"× {spec.iterations + 1:,} rows × {formulas} formulas."
+        f"Wrote {path}: template {net.name}, {rates} learning-rate sheet{'s' if rates > 1 else ''} "
+        f"× {net.iterations + 1:,} rows × {formulas} formulas."
     )
     if exercise is not None:
         click.echo(f"It is an exercise ({exercise}): the yellow columns of every LR sheet are for the student to fill in.")

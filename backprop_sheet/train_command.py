@@ -14,8 +14,8 @@ from cnn.api import train as train_cnn
 from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
 from backprop_sheet.signals import stop_at_safe_points_only
 from backprop_sheet.workbook import generate
-from excelgen.api import network_spec
-from excelgen.spec import DEFAULT_TEMPLATE
+from excelgen.api import template_network
+from network.description import DEFAULT_TEMPLATE
 
 
 @click.command()
@@ -70,7 +70,7 @@ def train(
         epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler,
     )
     out = out if out is not None else default_out(config, dry_run)
-    spec = network_spec(template) if workbook is not None else None  # fail now, not after training
+    net = template_network(template) if workbook is not None else None  # fail now, not after training
     if workbook is not None:
         from excelgen.workbook import check_targets  # XlsxWriter loads only when needed
 
@@ -92,7 +92,7 @@ def train(
     click.echo(f"{run.summary['parameters']:,} parameters, {run.summary['seconds']:.1f} s in all; wrote {run.folder}")
 
     if workbook is not None:
-        generate(spec, workbook, cnn_run=run.folder, force=force)
+        generate(net, workbook, cnn_run=run.folder, force=force)
         click.echo(f"wrote {workbook} with the CNN sheets")
 
 

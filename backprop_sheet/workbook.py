@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import excelgen
+from network.description import DEFAULT_TEMPLATE
 
 
-def generate(template=excelgen.api.DEFAULT_TEMPLATE, output: str | Path = "backprop.xlsx", *,
+def generate(template=DEFAULT_TEMPLATE, output: str | Path = "backprop.xlsx", *,
              cnn_run: str | Path | None = None, cnn_digit: int | None = 0, **options) -> Path:
     """excelgen.generate(template, output, **options), and with `cnn_run` (a `backprop-sheet train` run folder)
     its CNN sheets: the metrics, and the CNN Forward sheet sending test image `cnn_digit` (0 to 99, None for no

@@ -61,14 +61,14 @@ def main() -> None:
 
 def _generate(run: Path, digit: str, target: Path) -> float:
     from cnn.export import cnn_sheets
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
     start = time.perf_counter()
     if digit == "none":
-        write_workbook(load_template(), target, force=True)
+        write_workbook(load_network(), target, force=True)
     else:
-        write_workbook(load_template(), target, force=True, extra_sheets=cnn_sheets(run, None if digit == "None" else int(digit)))
+        write_workbook(load_network(), target, force=True, extra_sheets=cnn_sheets(run, None if digit == "None" else int(digit)))
     return time.perf_counter() - start
 
 

@@ -125,7 +125,7 @@ def _in_fresh_process(kind: str, iterations: int) -> dict:
 def _measure(kind: str, iterations: int) -> dict:
     import xlsxwriter
 
-    from excelgen.api import network_spec
+    from excelgen.api import template_network
     from excelgen.workbook import write_workbook
     from network import layout
 
@@ -138,7 +138,7 @@ def _measure(kind: str, iterations: int) -> dict:
 
     xlsxwriter.Workbook.close = timed_close
 
-    spec = network_spec("softmax" if kind == "softmax" else "era-s6", iterations=iterations)
+    spec = template_network("softmax" if kind == "softmax" else "era-s6", iterations=iterations)
     per_row = len(spec.columns()) - 1 if kind == "softmax" else len(layout.COMPUTED_HEADERS)  # the iteration is a number
     cells = len(spec.learning_rates) * (iterations + 1) * per_row
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,8 +164,8 @@ def _naive(spec, target: Path) -> None:
     from excelgen.formulas import row_formulas
     from network import layout, trajectory
 
-    columns = trajectory(spec.net)
-    first_row, later_rows = (row_formulas(spec.net, first_row=first)[1:] for first in (True, False))
+    columns = trajectory(spec)
+    first_row, later_rows = (row_formulas(spec, first_row=first)[1:] for first in (True, False))
     wb = xlsxwriter.Workbook(str(target))
     first = layout.FIRST_DATA_ROW
     for j, rate in enumerate(spec.learning_rates):

@@ -38,24 +38,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
-from typing import Callable
 
-# This file is named verify.py: keep its folder off the path, or `import verify` would find it.
+# This file is named verify.py: keep its folder off the path, or `import verify` would find it. The faults are
+# planted with the tests' helper (tests/planting.py).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
 
-from excelgen.spec import load_template  # noqa: E402
+from network import load_network  # noqa: E402
 from excelgen.workbook import write_workbook  # noqa: E402
 from verify import batch  # noqa: E402
 from verify.reading.libreoffice import recalculate  # noqa: E402
+from planting import edit_sheet, formula_of_cell, formulas_in_column  # noqa: E402
 
 ENGINES = ("formulas", "libreoffice", "none")
 _VERIFY = "import sys; from backprop_sheet.cli import main; sys.argv = ['backprop-sheet', 'verify', *sys.argv[1:]]; main()"
@@ -80,7 +80,7 @@ def main() -> None:
 def single(args, tmp: Path) -> None:
     """One workbook at a time, each engine, beside the plain ExcelModel run and a bare LibreOffice recalculation."""
     for iterations in args.iterations:
-        spec = load_template().with_options(iterations=iterations)
+        spec = load_network().with_options(iterations=iterations)
         path = write_workbook(spec, Path(tmp, f"backprop-{iterations}.xlsx"))
         cells = 29 * (iterations + 1) * len(spec.learning_rates)
         print(f"\n{len(spec.learning_rates)} x {iterations:,} iterations ({cells:,} formula cells in the LR tables); {_load()}")
@@ -138,8 +138,8 @@ def _timed(command: list[str], timeout: float | None = None) -> float | None:
 
 def class_of_100(args, tmp: Path) -> None:
     """A class of generated workbooks, a third with a planted mistake, checked with 2 workers per engine."""
-    good = write_workbook(load_template(), tmp / "good.xlsx")
-    wrong = _plant(good, tmp / "wrong.xlsx", "LR 0.5", _in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
+    good = write_workbook(load_network(), tmp / "good.xlsx")
+    wrong = edit_sheet(good, tmp / "wrong.xlsx", "LR 0.5", formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"))
     folder = tmp / "class"
     folder.mkdir()
     for k in range(args.class_size):
@@ -163,11 +163,11 @@ def class_of_100(args, tmp: Path) -> None:
 
 def hostile(args, tmp: Path) -> None:
     """Hostile formulas planted into the default workbook, checked as a class under the default budget."""
-    good = write_workbook(load_template(), tmp / "default.xlsx")
+    good = write_workbook(load_network(), tmp / "default.xlsx")
     folder = tmp / "hostile"
     folder.mkdir()
     for name, edit in HOSTILE.items():
-        _plant(good, folder / f"{name}.xlsx", "LR 0.1", edit)
+        edit_sheet(good, folder / f"{name}.xlsx", "LR 0.1", edit)
     paths = batch.find_workbooks([folder])
     budget = batch.Budget()
     print(f"\nhostile suite: {len(paths)} workbooks, 2 workers, budget {budget.timeout:g} s and {batch.show_size(budget.max_memory)} each")
@@ -183,26 +183,6 @@ def hostile(args, tmp: Path) -> None:
             print(f"    {Path(o.file).stem:<22} {o.seconds:6.1f} s  {peak:>8}  {text[:110]}")
 
 
-def _cell_formula(cell: str, change: Callable[[str], str]) -> Callable[[str], str]:
-    """Sheet XML with the formula of `cell` passed through `change`."""
-    return lambda xml: re.sub(
-        rf'(<c r="{cell}"[^>]*><f>)(.*?)(</f>)', lambda m: m.group(1) + change(m.group(2)) + m.group(3), xml, count=1
-    )
-
-
-def _in_column(col: str, old: str, new: str) -> Callable[[str], str]:
-    """Every formula of column `col` with `old` replaced by `new` ({r}: the cell's own row)."""
-
-    def edit(xml: str) -> str:
-        def fix(m: re.Match) -> str:
-            row = m.group(2)
-            return m.group(1) + m.group(3).replace(old.format(r=row), new.format(r=row)) + "</f>"
-
-        return re.sub(rf'(<c r="{col}(\d+)"[^>]*><f>)(.*?)</f>', fix, xml)
-
-    return edit
-
-
 def _distinct_shapes(xml: str) -> str:
     """10,000 formulas of distinct shapes in one column below the table."""
     rows = "".join(f'<row r="{r}"><c r="AZ{r}"><f>{r}*2+{r % 7}</f><v>{r * 2 + r % 7}</v></c></row>' for r in range(200, 10_200))
@@ -211,30 +191,12 @@ def _distinct_shapes(xml: str) -> str:
 
 # E_total of the first row (T5) carries each hostile formula; it stays a correct E_total where the engine copes.
 HOSTILE = {
-    "whole-sheet-range": _cell_formula("T5", lambda f: f + "+SUM(A1:XFD1048576)*0"),
-    "whole-column-range": _cell_formula("T5", lambda f: f + "+SUM(A:A)*0"),
-    "8000-char-formula": _cell_formula("T5", lambda f: f + "+0*(" + "+".join(["1"] * 3_990) + ")"),
-    "1000-nested-parens": _cell_formula("T5", lambda f: "(" * 1000 + f + ")" * 1000),
+    "whole-sheet-range": formula_of_cell("T5", lambda f: f + "+SUM(A1:XFD1048576)*0"),
+    "whole-column-range": formula_of_cell("T5", lambda f: f + "+SUM(A:A)*0"),
+    "8000-char-formula": formula_of_cell("T5", lambda f: f + "+0*(" + "+".join(["1"] * 3_990) + ")"),
+    "1000-nested-parens": formula_of_cell("T5", lambda f: "(" * 1000 + f + ")" * 1000),
     "10000-formula-shapes": _distinct_shapes,
 }
-
-
-def _plant(source: Path, target: Path, sheet: str, edit: Callable[[str], str]) -> Path:
-    """A copy of `source` with one sheet's XML passed through `edit` (saved values kept, as after an edit elsewhere)."""
-    with zipfile.ZipFile(source) as zin:
-        workbook = zin.read("xl/workbook.xml").decode("utf-8")
-        rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook).group(1)
-        rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        part = "xl/" + re.search(rf'<Relationship Id="{rid}" [^>]*Target="([^"]+)"', rels).group(1).removeprefix("/xl/")
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-            for item in zin.infolist():
-                data = zin.read(item.filename)
-                if item.filename == part:
-                    edited = edit(data.decode("utf-8"))
-                    assert edited != data.decode("utf-8"), f"nothing planted in {target.name}"
-                    data = edited.encode("utf-8")
-                zout.writestr(item, data)
-    return target
 
 
 PARTS = {"single": single, "class": class_of_100, "hostile": hostile}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
@@ -41,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "submissions")
         folder.mkdir()
-        good = write_workbook(load_template(), Path(tmp, "good.xlsx"))
+        good = write_workbook(load_network(), Path(tmp, "good.xlsx"))
         for name, plant in STUDENTS.items():
             target = folder / f"{name}.xlsx"
             target.write_bytes(good.read_bytes()) if plant is None else _plant(good, target, *plant)

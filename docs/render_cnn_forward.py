@@ -17,7 +17,7 @@ from PIL import Image
 
 from cnn.export import cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--digit", type=int, default=0, help="the test image (0 to 99)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        spec = load_template().with_options(iterations=2)  # short LR sheets: fewer pages to print before ours
+        spec = load_network().with_options(iterations=2)  # short LR sheets: fewer pages to print before ours
         workbook = write_workbook(spec, Path(tmp, "backprop.xlsx"), extra_sheets=cnn_sheets(args.run, args.digit))
         pdf = recalculate(workbook, Path(tmp, "backprop.pdf"), convert_to="pdf")
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout

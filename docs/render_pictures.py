@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
@@ -32,7 +32,7 @@ PICTURES = {
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, (exercise, start, dpi, (right, bottom)) in PICTURES.items():
-            workbook = write_workbook(load_template(), Path(tmp, f"{exercise}.xlsx"), exercise=exercise, force=True)
+            workbook = write_workbook(load_network(), Path(tmp, f"{exercise}.xlsx"), exercise=exercise, force=True)
             pdf = recalculate(workbook, Path(tmp, f"{exercise}.pdf"), convert_to="pdf")
             text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
             number = next(i + 1 for i, page in enumerate(text.split("\f")) if page.strip().startswith(start))

@@ -5,8 +5,7 @@
     PosixPath('backprop.xlsx')
 """
 
-from excelgen.api import generate, network_spec
+from excelgen.api import generate, template_network
 from excelgen.errors import BackpropSheetError
-from excelgen.spec import NetworkSpec, load_template
 
-__all__ = ["BackpropSheetError", "NetworkSpec", "generate", "load_template", "network_spec"]
+__all__ = ["BackpropSheetError", "generate", "template_network"]

@@ -1,7 +1,9 @@
 """The live network diagram on the Network sheet, drawn with cells so it renders in every spreadsheet app.
 
-Each node is a boxed pair of cells, its name above its value; each weight sits on its edge as
-a name with an arrow above its value. Every value is a live formula for the chosen row:
+One layout for every network: layer l's neurons in column 2·l (the inputs in column 0), each weight on its edge
+in the column between its two layers, then the targets, each output's loss share (where the LR sheet has one)
+and E_total. A node is a boxed pair of cells, its name above its value; a weight is its name with an arrow above
+its value. Every value is a live formula for the chosen row. The classic 2-2-2 network:
 
     i1       w1 →      a_h1      w5 →      a_o1    t1      E1
     0.0500   0.1500    0.5069    0.4000    0.6067  0.5000  5.67E-03
@@ -12,73 +14,104 @@ a name with an arrow above its value. Every value is a live formula for the chos
     i2       w4 →      a_h2      w8 →      a_o2    t2      E2
     0.1000   0.3000    0.5104    0.5500    0.6305  0.5000  8.51E-03
                        b1                  b2              E_total
+
+The edges between two layers take two rows each, ordered by the neuron they leave and then the one they reach;
+the tallest such column sets the height, and each layer's neurons spread evenly over it.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
-from excelgen.formulas import constant_name, fixed_bias_name
-from excelgen.grid import Grid
-from excelgen.spec import NetworkSpec
-from excelgen.styles import Styles
-from network import Kind, Network, Quantity, layout
-
-ROWS = 10  # the diagram's height in rows
-NODE_ROWS = (0, 6)  # neuron 1 of every layer in the top row, neuron 2 six rows below
-# an edge's row offset by (to neuron j, from neuron k): straight ones in the node rows, crossing ones between them
-_EDGE_ROWS = {(1, 1): 0, (2, 1): 2, (1, 2): 4, (2, 2): 6}
-_ARROWS = {0: "→", 1: "↘", -1: "↗"}  # by the sign of j − k
+from network import Kind, Network, Quantity
+from network.layout import constant_name, fixed_bias_name
+from network.names import name
 
 
-def nodes(net: Network) -> dict[str, tuple[int, int, str, str | None]]:
-    """Each node of the classic 2-2-2 network -> (row offset, column offset, kind, defined name or None for an
-    LR-table value): inputs in column 0, layer l's activations in column 2·l, then targets, errors and E_total."""
-    name, constant = net.name_of, lambda q: constant_name(q, 1, classic=True)
-    found = {}
-    for j, dr in enumerate(NODE_ROWS, start=1):
-        x, t = Quantity(Kind.INPUT, 0, j, example=1), Quantity(Kind.TARGET, neuron=j, example=1)
-        found[name(x)] = (dr, 0, "input", constant(x))
-        found |= {name(Quantity(Kind.A, l, j, example=1)): (dr, 2 * l, "neuron", None) for l in (1, 2)}
-        found[name(t)] = (dr, 5, "target", constant(t))
-        found[name(Quantity(Kind.ERROR, neuron=j, example=1))] = (dr, 6, "error", None)
-    found[name(Quantity(Kind.E_TOTAL))] = (8, 6, "error", None)
-    if net.biases_given:  # one fixed bias per layer, under the layer
-        found |= {name(Quantity(Kind.BIAS, l, 1)): (8, 2 * l, "target", fixed_bias_name(l, 1, classic=True)) for l in (1, 2)}
+@dataclass(frozen=True)
+class Cell:
+    """One node or edge: its name at (row, col) from the diagram's corner, its value in the row below.
+
+    kind: "input", "neuron", "target", "error" (a node's colours) or "edge"; the value is the Network-sheet
+    constant `constant` (a defined name) or else the LR-sheet value of `header` at the chosen row."""
+
+    row: int
+    col: int
+    label: str
+    kind: str
+    header: str | None = None
+    constant: str | None = None
+    quantity: Quantity | None = None  # a constant's quantity (its value: Network.constant)
+
+
+def height(net: Network) -> int:
+    """The rows between the first and the last node's name: two per edge of the widest pair of layers, less two."""
+    return 2 * max(a * b for a, b in zip(net.layers, net.layers[1:])) - 2
+
+
+def node_rows(net: Network, layer: int) -> list[int]:
+    """The row of each neuron of a layer: spread evenly from the top row to the diagram's height."""
+    n, span = net.layers[layer], height(net)
+    if n == 1:
+        return [span // 2]
+    return [round((j * span / (n - 1)) / 2) * 2 for j in range(n)]  # even rows: a node's value sits below its name
+
+
+def cells(net: Network) -> list[Cell]:
+    """Every node and edge of the diagram."""
+    n, L = len(net.examples), len(net.layers) - 1
+    label = lambda q: name(q, classic=net.classic)  # noqa: E731: a node's name, example 1 without its suffix
+    header = net.name_of
+    found = []
+    for j, row in enumerate(node_rows(net, 0), start=1):
+        x = Quantity(Kind.INPUT, 0, j, example=1)
+        found.append(Cell(row, 0, label(x), "input", constant=constant_name(x, n, net.classic), quantity=x))
+    for l in range(1, L + 1):
+        for j, row in enumerate(node_rows(net, l), start=1):
+            a = Quantity(Kind.A, l, j, example=1)
+            found.append(Cell(row, 2 * l, label(a), "neuron", header=header(a)))
+        found += _edges(net, l)
+    errors = {c.header for c in net.columns() if c.kind is Kind.ERROR}
+    for j, row in enumerate(node_rows(net, L), start=1):
+        t, e = Quantity(Kind.TARGET, neuron=j, example=1), Quantity(Kind.ERROR, neuron=j, example=1)
+        found.append(Cell(row, 2 * L + 1, label(t), "target", constant=constant_name(t, n, net.classic), quantity=t))
+        if header(e) in errors:
+            found.append(Cell(row, 2 * L + 2, label(e), "error", header=header(e)))
+    below = height(net) + 2
+    found.append(Cell(below, 2 * L + 2, "E_total", "error", header="E_total"))
+    found += _biases(net, below)
     return found
 
 
-def edges(net: Network) -> dict[str, tuple[int, int, str]]:
-    """Each weight w_l_j_k -> (row offset, column offset, label): "w1 →", "w3 ↘ h2" (it goes down into h2)."""
-    found = {}
-    for l in (1, 2):
-        for j in (1, 2):
-            for k in (1, 2):
-                w = net.name_of(Quantity(Kind.WEIGHT, l, j, k))
-                arrow = _ARROWS[(j > k) - (j < k)]
-                to = "" if j == k else " " + net.name_of(Quantity(Kind.Z, l, j, example=1))
-                found[w] = (_EDGE_ROWS[(j, k)], 2 * l - 1, f"{w} {arrow}{to}")
-    return dict(sorted(found.items(), key=lambda item: item[1][:2][::-1]))
+def _edges(net: Network, l: int) -> list[Cell]:
+    """The weights into layer l: "w1 →" when it runs level, "w3 ↘ h2" when it goes down into h2, "w2 ↗ h1" up."""
+    found = []
+    rows_from, rows_to = node_rows(net, l - 1), node_rows(net, l)
+    for k in range(1, net.layers[l - 1] + 1):
+        for j in range(1, net.layers[l] + 1):
+            w = net.name_of(Quantity(Kind.WEIGHT, l, j, k))
+            step = rows_to[j - 1] - rows_from[k - 1]
+            arrow = "→" if step == 0 else "↘" if step > 0 else "↗"
+            to = "" if step == 0 else " " + name(Quantity(Kind.Z, l, j, example=1), classic=net.classic)
+            slot = (k - 1) * net.layers[l] + (j - 1)
+            found.append(Cell(2 * slot, 2 * l - 1, f"{w} {arrow}{to}", "edge", header=w))
+    return found
 
 
-def write_diagram(
-    grid: Grid, styles: Styles, spec: NetworkSpec, row0: dict[str, float], row: int, col: int,
-    picked: Callable[[NetworkSpec, str], str],
-) -> dict[str, str]:
-    """Draw the diagram with its top-left corner at (row, col); returns each weight's value cell (Network!$J$8).
-
-    picked(spec, header) is the formula text of an LR-table value at the chosen row.
-    """
-    inputs = {"i1": spec.i1, "i2": spec.i2, "t1": spec.t1, "t2": spec.t2, "b1": spec.b1, "b2": spec.b2}
-    for node, (dr, dc, kind, formula) in nodes(spec.net).items():
-        value = inputs[node] if formula is not None else row0[node]
-        grid.string(row + dr, col + dc, node, styles.node_label[kind])
-        grid.formula(row + dr + 1, col + dc, f"={formula or picked(spec, node)}", styles.node_value[kind], value)
-    cells = {}
-    for weight, (dr, dc, label) in edges(spec.net).items():
-        grid.string(row + dr, col + dc, label, styles.edge_label)
-        grid.formula(row + dr + 1, col + dc, f"={picked(spec, weight)}", styles.edge_value, row0[weight])
-        cells[weight] = f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row + dr + 1, col + dc, row_abs=True, col_abs=True)}"
-    return cells
+def _biases(net: Network, row: int) -> list[Cell]:
+    """Under each layer, its biases: a trained one's LR-sheet value, a fixed one's constant (one cell per
+    defined name: the classic network's two neurons of a layer share b1)."""
+    if not (net.train_biases or net.biases_given):
+        return []
+    found, seen = [], set()
+    for l in range(1, len(net.layers)):
+        for j in range(1, net.layers[l] + 1):
+            b = Quantity(Kind.BIAS, l, j)
+            if net.train_biases:
+                found.append(Cell(row + 2 * (j - 1), 2 * l, net.name_of(b), "target", header=net.name_of(b)))
+                continue
+            defined = fixed_bias_name(l, j, net.classic)
+            if defined not in seen:
+                seen.add(defined)
+                found.append(Cell(row + 2 * (j - 1), 2 * l, net.name_of(b), "target", constant=defined, quantity=b))
+    return found

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from network import Column, Kind, Network, Quantity
 from network.names import name
-from xlsxwriter.utility import xl_col_to_name
 
 from network import layout
-from network.layout import constant_name, fixed_bias_name  # the names verify reads too
+from network.layout import column_letter, constant_name, fixed_bias_name  # the names verify reads too
 from excelgen.rowstream import PREV, ROW
 
 
@@ -44,7 +43,7 @@ class _Writer:
     def __init__(self, net: Network, columns: tuple[Column, ...]) -> None:
         self.net = net
         self.examples = len(net.examples)
-        self.letters = {c.header: xl_col_to_name(i) for i, c in enumerate(columns)}
+        self.letters = {c.header: column_letter(i + 1) for i, c in enumerate(columns)}
         self.L = len(net.layers) - 1
 
     # --- how a quantity is read: a cell of this row, or a Network-sheet constant

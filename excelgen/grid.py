@@ -33,6 +33,9 @@ class Grid:
     def last_row(self) -> int:
         return max(row for row, _ in self._cells)
 
+    def last_col(self) -> int:
+        return max(col for _, col in self._cells)
+
     def write(self, ws: Worksheet) -> None:
         for (row, col), (method, args) in sorted(self._cells.items()):
             getattr(ws, method)(row, col, *args)

@@ -1,4 +1,13 @@
-"""One sheet per learning rate: η in B2, charts of E_total (linear and log scale) and the weights, one row per iteration."""
+"""One sheet per learning rate, for any network: η in B2, the charts in a band of their own, one row per iteration.
+
+    row 1   the title
+    row 2   η (learning rate) [B2], editable
+    row 3   the chart band (network.layout.CHART_BAND): E_total, E_total on a log scale, the weights; a colour key in A3
+    row 4   the header: one column per column record of the network (network/columns.py), coloured by its block
+    row 5…  iteration 0 (the weights from the Network sheet), then one row per iteration
+
+The charts sit inside the band's rows only, never over the header or the table, whatever the network.
+"""
 
 from __future__ import annotations
 
@@ -8,58 +17,63 @@ from xlsxwriter.workbook import Workbook
 
 from excelgen.exercise import HINT, empty_columns
 from excelgen.formulas import row_formulas
-from excelgen.notation import header_note
 from excelgen.printing import page_setup
 from excelgen.rowstream import RowCell, RowStreamWorksheet
-from excelgen.spec import NetworkSpec
-from excelgen.styles import BLOCK_COLOURS, Styles, value_axis
-from network import Network, layout
+from excelgen.derivation import colour_key, header_notes
+from excelgen.styles import BLOCK_COLOURS, SERIES_COLOURS, SERIES_DASHES, Styles, colour_block, value_axis, value_format
+from network import Column, Kind, Network, layout
 from network.layout import rate_text
 
 PRINTED_ROWS = 50  # a printed LR sheet: the charts and the table's first 50 rows (the screen shows them all)
-CHART_ROW = 2  # the tall row above the header holds the charts, so they stay in view
-CHART_ROW_HEIGHT = 180  # pixels
-CHART_COLUMNS = 5  # each chart spans five table columns, so a printed page holds it whole
+CHART_ROW_HEIGHT = 400  # pixels: the band's height (one row; Excel allows up to 545)
+CHART_COLUMNS = 6  # each chart spans six table columns
+CHART_MARGIN = 4  # pixels between a chart and the band's edges
+MAX_WEIGHT_LINES = 16  # the weights chart shows at most this many weights (the first ones)
 COLUMN_WIDTH = 13
 ITERATION_WIDTH = 17
-COLOUR_KEY = (
-    "Header colours: blue = weights, green = forward pass (block 1), purple = ∂E_total/∂a_h (block 4), "
-    "red = ∂E_total/∂w1…w4 (block 5), orange = ∂E_total/∂w5…w8 (block 3). Hover a header for its formula."
-)
+NOTE_SHAPE = {"x_scale": 2.2, "y_scale": 1.4, "font_name": "Calibri"}
 
 
 def start_lr_sheet(
     wb: Workbook,
     ws: RowStreamWorksheet,
     styles: Styles,
-    spec: NetworkSpec,
+    net: Network,
     rate: float,
     row0: Sequence[float],
     *,
     fast: bool = True,
     exercise: str | None = None,
 ) -> None:
-    """Write the top, the charts, the header and iteration 0 (`row0`, in layout.HEADERS order).
+    """Write the top, the charts, the header and iteration 0 (`row0`, in the order of net.columns()).
 
     Iterations 1..N follow with ws.add_row(values), one call per iteration.
     exercise: None, or the columns left empty for a student (excelgen/exercise.py).
     """
-    _write_top(ws, styles, rate, exercise)
-    _insert_charts(wb, ws, rate, rows=spec.iterations + 1)
-    _write_header(ws, styles, spec.net)
-    empty = empty_columns(spec.net, exercise)
-    cells = _row_cells(styles, spec, empty)
+    columns = net.columns()
+    _write_top(ws, styles, net, rate, exercise)
+    _insert_charts(wb, ws, net, rate)
+    _write_header(ws, styles, net)
+    formats = [styles.iteration, *(_value_style(styles, net, c) for c in columns[1:])]
+
+    def row_cells(first_row: bool, empty: set[str]) -> list[RowCell]:  # an exercise's columns: empty and yellow
+        formulas = row_formulas(net, first_row=first_row)
+        return [RowCell(None, styles.exercise, blank=True) if c.header in empty else RowCell(f, fmt)
+                for c, f, fmt in zip(columns, formulas, formats)]
+
     # Row 0 takes its weights from the Network sheet; every later row updates the row above.
-    ws.start_rows(layout.FIRST_DATA_ROW, _iteration0_cells(styles, cells, spec, empty), fast=fast)
+    # A row has up to hundreds of row numbers: marks=True fills them by str.replace (the same bytes, faster).
+    ws.start_rows(layout.FIRST_DATA_ROW, row_cells(True, set(empty_columns(net, exercise, iteration0=True))),
+                  fast=fast, marks=True)
     ws.add_row(row0)
-    ws.start_rows(layout.FIRST_DATA_ROW + 1, cells, fast=fast)
-    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, spec.iterations)
-    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(layout.HEADERS) - 1)
+    ws.start_rows(layout.FIRST_DATA_ROW + 1, row_cells(False, set(empty_columns(net, exercise))), fast=fast, marks=True)
+    last = layout.FIRST_DATA_ROW + min(PRINTED_ROWS - 1, net.iterations)
+    page_setup(ws, repeat_row=layout.HEADER_ROW, last_row=last, last_col=len(columns) - 1)
 
 
-def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: str | None) -> None:
+def _write_top(ws: RowStreamWorksheet, styles: Styles, net: Network, rate: float, exercise: str | None) -> None:
     ws.set_column(0, 0, ITERATION_WIDTH)
-    ws.set_column(1, len(layout.HEADERS) - 1, COLUMN_WIDTH)
+    ws.set_column(1, len(net.columns()) - 1, COLUMN_WIDTH)
     ws.write_string(0, 0, f"Gradient descent with learning rate η = {rate_text(rate)}: one row per iteration", styles.title)
     label_row, label_col = layout.ETA_LABEL_CELL
     ws.write_string(label_row, label_col, "η (learning rate)", styles.label)
@@ -67,69 +81,72 @@ def _write_top(ws: RowStreamWorksheet, styles: Styles, rate: float, exercise: st
     ws.write_string(label_row, 2, "← type another η: the table and the charts follow", styles.hint)
     if exercise is not None:
         ws.write_string(label_row, 6, HINT, styles.label)
-    ws.set_row_pixels(CHART_ROW, CHART_ROW_HEIGHT)
-    ws.write_string(CHART_ROW, 0, COLOUR_KEY, styles.key)
+    first, last = layout.CHART_BAND
+    for row in range(first, last + 1):
+        ws.set_row_pixels(row, CHART_ROW_HEIGHT)
+    # a cell in the band: in constant_memory mode a row without one is not written, and its height with it
+    ws.write_string(first, 0, colour_key(net), styles.key)
     ws.freeze_panes(layout.FIRST_DATA_ROW, 1)
 
 
-def _insert_charts(wb: Workbook, ws: RowStreamWorksheet, rate: float, rows: int) -> None:
-    """E_total against iteration on a linear and on a log scale, and the eight weights, side by side."""
+def _insert_charts(wb: Workbook, ws: RowStreamWorksheet, net: Network, rate: float) -> None:
+    """E_total against iteration on a linear and on a log scale, and the weights, side by side in the chart band."""
     title = f"E_total per iteration (η = {rate_text(rate)})"
-    loss = _line_chart(wb, ws, rows, ["E_total"], title, "E_total")
-    log_loss = _line_chart(wb, ws, rows, ["E_total"], f"{title}, log scale", "E_total (log scale)", log=True)
-    weights = _line_chart(wb, ws, rows, list(layout.WEIGHTS), "The weights w1 … w8 per iteration", "weight")
-    loss.set_legend({"none": True})
-    log_loss.set_legend({"none": True})
-    weights.set_legend({"position": "right"})
-    for i, chart in enumerate((loss, log_loss, weights)):
-        ws.insert_chart(CHART_ROW, 1 + i * CHART_COLUMNS, chart, {"x_offset": 4, "y_offset": 4, "object_position": 3})
+    e_total = [c for c in net.columns() if c.kind is Kind.E_TOTAL]
+    weights = [c for c in net.columns() if c.kind is Kind.WEIGHT]
+    shown = weights[:MAX_WEIGHT_LINES]
+    which = "The weights" if len(shown) == len(weights) else f"The first {len(shown)} of {len(weights)} weights"
+    charts = (
+        _line_chart(wb, ws, net, e_total, title, "E_total"),
+        _line_chart(wb, ws, net, e_total, f"{title}, log scale", "E_total (log scale)", log=True),
+        _line_chart(wb, ws, net, shown, f"{which} {shown[0].header} … {shown[-1].header} per iteration", "weight"),
+    )
+    first = layout.CHART_BAND[0]
+    for i, chart in enumerate(charts):
+        ws.insert_chart(first, 1 + i * CHART_COLUMNS, chart,
+                        {"x_offset": CHART_MARGIN, "y_offset": CHART_MARGIN, "object_position": 3})
 
 
 def _line_chart(
-    wb: Workbook, ws: RowStreamWorksheet, rows: int, headers: list[str], title: str, y_name: str, *, log: bool = False
+    wb: Workbook, ws: RowStreamWorksheet, net: Network, columns: list[Column], title: str, y_name: str, *,
+    log: bool = False,
 ):
+    """A line per column against the iteration; several lines differ in colour and dash and have a legend."""
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
-    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + rows - 1
-    for header in headers:
-        col = layout.column_index(header)
-        series = {"name": header, "categories": [ws.name, first, 0, last, 0], "values": [ws.name, first, col, last, col]}
-        series["marker"] = {"type": "none"}
-        series["line"] = {"width": 1.75} | ({"color": "#C00000"} if header == "E_total" else {})
-        chart.add_series(series)
+    first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + net.iterations
+    index = {c.header: i for i, c in enumerate(net.columns())}
+    for k, column in enumerate(columns):
+        col = index[column.header]
+        if len(columns) == 1:
+            line = {"width": 1.75, "color": "#C00000"}
+        else:
+            line = {"width": 1.75, "color": SERIES_COLOURS[k % len(SERIES_COLOURS)],
+                    "dash_type": SERIES_DASHES[k % len(SERIES_DASHES)]}
+        chart.add_series({"name": column.header, "categories": [ws.name, first, 0, last, 0],
+                          "values": [ws.name, first, col, last, col], "marker": {"type": "none"}, "line": line})
     chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
-    chart.set_x_axis({"name": "iteration", "min": 0, "max": rows - 1, "major_gridlines": {"visible": False}})
+    chart.set_x_axis({"name": "iteration", "min": 0, "max": net.iterations, "major_gridlines": {"visible": False}})
     chart.set_y_axis(value_axis(y_name, log=log))
-    chart.set_size({"width": CHART_COLUMNS * _column_pixels(COLUMN_WIDTH) - 8, "height": CHART_ROW_HEIGHT - 8})
+    chart.set_legend({"none": True} if len(columns) == 1 else {"position": "right"})
+    band = layout.CHART_BAND[1] - layout.CHART_BAND[0] + 1
+    chart.set_size({"width": CHART_COLUMNS * _column_pixels(COLUMN_WIDTH) - 2 * CHART_MARGIN,
+                    "height": band * CHART_ROW_HEIGHT - 2 * CHART_MARGIN})
     return chart
 
 
 def _write_header(ws: RowStreamWorksheet, styles: Styles, net: Network) -> None:
-    for col, column in enumerate(layout.COLUMNS):
-        ws.write_string(layout.HEADER_ROW, col, column.header, styles.block_header[column.block])
-        ws.write_comment(
-            layout.HEADER_ROW, col, header_note(net, column.header),
-            {"x_scale": 2.2, "y_scale": 1.4, "color": BLOCK_COLOURS[column.block][1], "font_name": "Calibri"},
-        )
+    """Each header in its block's colour, with a note of its formula in mathematical notation where there is one."""
+    notes = header_notes(net)
+    for col, column in enumerate(net.columns()):
+        block = colour_block(net, column)
+        ws.write_string(layout.HEADER_ROW, col, column.header, styles.block_header[block])
+        note = notes.get(column.header)
+        if note is not None:
+            ws.write_comment(layout.HEADER_ROW, col, note, NOTE_SHAPE | {"color": BLOCK_COLOURS[block][1]})
 
 
-def _row_cells(styles: Styles, spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
-    """The columns of an iteration row k >= 1, as formula templates with {r} and {p}; `empty` columns blank."""
-    formulas_ = row_formulas(spec.net, first_row=False)[1:]
-    computed = [
-        RowCell(None, styles.exercise, blank=True) if h in empty else RowCell(f, styles.table_value[h])
-        for f, h in zip(formulas_, layout.COMPUTED_HEADERS)
-    ]
-    return [RowCell(None, styles.iteration), *computed]
-
-
-def _iteration0_cells(styles: Styles, cells: list[RowCell], spec: NetworkSpec, empty: tuple[str, ...]) -> list[RowCell]:
-    """Row 0: the weights read from the Network sheet; an exercise fills its forward pass (the worked example)."""
-    row0 = row_formulas(spec.net, first_row=True)[1:]
-    empty0 = set(empty_columns(spec.net, "gradients", iteration0=True)) if empty else set()
-    return [cells[0], *(
-        RowCell(None, styles.exercise, blank=True) if h in empty0 else RowCell(f, styles.table_value[h])
-        for f, h in zip(row0, layout.COMPUTED_HEADERS)
-    )]
+def _value_style(styles: Styles, net: Network, column: Column):
+    return styles.block_value[colour_block(net, column), value_format(column.kind)]
 
 
 def _column_pixels(width: float) -> int:

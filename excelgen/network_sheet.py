@@ -1,42 +1,43 @@
-"""The Network sheet: the editable inputs, a row picker, a live diagram and the six blocks.
+"""The Network sheet, for any network: the editable constants, a row picker, a live diagram and the derivation.
 
-    ┌ inputs (yellow, with defined names) ┐  ┌ show iteration [0]  η [0.1] ┐
-    │                                     │  │ the live diagram             │
-    ├ blocks 1-3: forward pass, output    ┤  ├ blocks 4-6: hidden layer,    ┤
-    └ layer                               ┘  └ update rule                  ┘
+    ┌ constants (yellow, with defined names) ┐  ┌ show iteration [0]  η [0.1] ┐
+    │                                        │  │ the live diagram             │
+    ├ the first half of the blocks           ┤  ├ the other half, then the     ┤
+    └                                        ┘  └ update rule                  ┘
 
-Every value in the blocks and the diagram is a live formula that reads the chosen row
-(show_iteration) of the chosen LR sheet (show_rate) with INDEX, or computes a step of the
-derivation from other lines. The saved values are those of iteration 0 on the first LR sheet.
+Every value in the blocks and the diagram is a live formula that reads the chosen row (show_iteration) of the
+chosen LR sheet (show_rate) with INDEX, or computes a step of the derivation from other lines. The saved values
+are those of iteration 0 on the first LR sheet. What the diagram and the blocks hold is data (excelgen/diagram.py,
+excelgen/derivation.py); this module lays out any of it the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
-from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from excelgen import notation
-from network import Kind, Network, Quantity, layout, parse
-from excelgen.diagram import write_diagram
-from excelgen.notation import grad, paths
+from excelgen import diagram
+from excelgen.derivation import ETA, Block, Line, derivation, title
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
-from excelgen.spec import NetworkSpec
+from excelgen.styles import DECIMALS, SCIENTIFIC, Styles
 from excelgen.summary_sheet import LIVE_LABELS, live_rows
-from excelgen.styles import BLOCK_TITLES, COUNT, DECIMALS, Styles, number_format
+from network import Kind, Network, Quantity, layout
+from network.layout import cell, column_range, constant_name, fixed_bias_name, sheet_ref
+from network.names import name
 
 MAX_INLINE_LIST = 255  # characters of a data validation's inline list (Excel's limit; XlsxWriter warns past it)
-
 INPUT_HEADER_ROW = 3
 VALUE_COL = 1  # column B holds the editable values
 LINE_WIDTH = 6  # an equation line is filled across six columns; its value sits in the seventh
-LEFT, RIGHT = 0, 8  # blocks 1-3 start in column A, blocks 4-6 in column I
-DIAGRAM_COL = RIGHT  # the pickers and the diagram sit above blocks 4-6
-# A..G: inputs and blocks 1-3; H: a gap; I..N: blocks 4-6 and the diagram; O: their values
-COLUMN_WIDTHS = (24, 13, 13, 34, 10, 10, 16, 3, 14, 14, 14, 14, 14, 14, 16)
+LEFT, RIGHT = 0, 8  # the first half of the blocks starts in column A, the other half in column I
+DIAGRAM_COL = RIGHT  # the pickers and the diagram sit above the right-hand blocks
+# A..G: constants and the first blocks; H: a gap; I..N: the other blocks and the diagram; O: their values
+COLUMN_WIDTHS = (24, 13, 13, 34, 10, 10, 16, 3, 14, 14, 19, 14, 14, 14, 16)  # K: room for 'on the LR sheet of η'
+ONE_PAGE_ROWS = 60  # a sheet this short prints on one page
 VALUE_HEADER = "at the chosen row"
 # the picker cells and their defined names
 PICKERS = {"show_iteration": (INPUT_HEADER_ROW, RIGHT + 1), "show_rate": (INPUT_HEADER_ROW, RIGHT + 3)}
@@ -46,216 +47,214 @@ EXERCISE_NOTE = (
     "Exercise: on every LR sheet, type the formula of each yellow column in row 5 (iteration 0) and fill it down; "
     "the blocks below use the same names. Then check it: backprop-sheet verify this-file.xlsx"
 )
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-@dataclass(frozen=True)
-class Line:
-    """One equation line of a block, with an optional live value (formula and saved result)."""
+def constants(net: Network) -> list[tuple[Quantity, str]]:
+    """The Network sheet's constants in order, each with its defined name: every example's inputs and targets,
+    the initial weights, then the biases (a fixed bias once per defined name: the classic b1 serves h1 and h2)."""
+    n = len(net.examples)
+    found = []
+    for e in range(1, n + 1):
+        found += [(q, constant_name(q, n, net.classic)) for q in
+                  [Quantity(Kind.INPUT, 0, k, example=e) for k in range(1, net.layers[0] + 1)]
+                  + [Quantity(Kind.TARGET, neuron=k, example=e) for k in range(1, net.layers[-1] + 1)]]
+    layers = range(1, len(net.layers))
+    for l in layers:
+        found += [(Quantity(Kind.WEIGHT, l, j, k), constant_name(Quantity(Kind.WEIGHT, l, j, k), n, net.classic))
+                  for j in range(1, net.layers[l] + 1) for k in range(1, net.layers[l - 1] + 1)]
+    if net.train_biases or net.biases_given:
+        for l in layers:
+            for j in range(1, net.layers[l] + 1):
+                b = Quantity(Kind.BIAS, l, j)
+                defined = constant_name(b, n) if net.train_biases else fixed_bias_name(l, j, net.classic)
+                if defined not in {d for _, d in found}:
+                    found.append((b, defined))
+    return found
 
-    text: str
-    formula: str | None = None
-    value: float | None = None
+
+def network_cells(net: Network) -> dict[str, tuple[int, int]]:
+    """Each constant's name (i1, t2, w5, b1, x_1[e2], ...) -> its (row, col) on the Network sheet."""
+    return {net.name_of(q): (INPUT_HEADER_ROW + 1 + k, VALUE_COL) for k, (q, _) in enumerate(constants(net))}
 
 
-def network_cells(spec: NetworkSpec) -> dict[str, tuple[int, int]]:
-    """Quantity (i1, t2, w5, b1, ...) -> its (row, col) on the Network sheet."""
-    quantities = ["i1", "i2", "t1", "t2", *layout.WEIGHTS] + (["b1", "b2"] if spec.has_biases else [])
-    return {q: (INPUT_HEADER_ROW + 1 + k, VALUE_COL) for k, q in enumerate(quantities)}
-
-
-def picked(spec: NetworkSpec, header: str, offset: int = 0) -> str:
+def picked(net: Network, header: str, offset: int = 0) -> str:
     """The formula text (no '=') of an LR-table value at the chosen iteration (+ offset) of the chosen LR sheet."""
-    return picked_column(spec, layout.column_index(header), offset)
-
-
-def picked_column(spec, col: int, offset: int = 0) -> str:
-    """picked() for a column given by its 0-based index; `spec` has `iterations` and `learning_rates`."""
-    rows = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + spec.iterations
-    shift = f"+{offset + 1}"
-    choices = [
-        f"INDEX({quote_sheetname(layout.lr_sheet_name(rate))}!{xl_range_abs(rows[0], col, rows[1], col)},show_iteration{shift})"
-        for rate in spec.learning_rates
-    ]
+    col = [c.header for c in net.columns()].index(header)
+    first = layout.FIRST_DATA_ROW
+    choices = [f"INDEX({column_range(layout.lr_sheet_name(rate), first, first + net.iterations, col)},"
+               f"show_iteration+{offset + 1})" for rate in net.learning_rates]
     return f"CHOOSE(show_sheet,{','.join(choices)})"
 
 
 def write_network_sheet(
-    wb: Workbook, ws: Worksheet, styles: Styles, spec: NetworkSpec, row0: dict[str, float], *, exercise: str | None = None
+    wb: Workbook, ws: Worksheet, styles: Styles, net: Network, row0: dict[str, float], row1: dict[str, float],
+    *, exercise: str | None = None,
 ) -> None:
-    """row0: the values of iteration 0 on the first LR sheet as a spreadsheet computes them, by header
+    """row0, row1: the values of iterations 0 and 1 on the first LR sheet as a spreadsheet computes them, by header
     (an exercise's empty columns count as 0)."""
     for col, width in enumerate(COLUMN_WIDTHS):
         ws.set_column(col, col, width)
     grid = Grid()
-    grid.string(0, 0, "Backpropagation by hand: two inputs, two hidden and two output sigmoid neurons", styles.title)
-    grid.string(1, 0, f"Template {spec.name}. {spec.description}".strip(), styles.subtitle)
+    grid.string(0, 0, title(net), styles.title)
+    grid.string(1, 0, f"Template {net.name}. {net.description}".strip(), styles.subtitle)
     if exercise is not None:
         grid.string(2, 0, EXERCISE_NOTE, styles.label)
-    inputs_end = _write_inputs(wb, grid, styles, spec)
+    inputs_end = _write_constants(wb, grid, styles, net)
     grid.string(inputs_end, 0, "Type new values into the yellow cells: every LR sheet and the Summary recalculate.", styles.hint)
-    write_pickers(wb, ws, grid, styles, spec)
-    weights = write_diagram(grid, styles, spec, row0, DIAGRAM_ROW, DIAGRAM_COL, picked)
+    if not net.classic:  # the checker reads a general network's shape here; the classic headers say it themselves
+        wb.define_name(layout.GENERAL_DESCRIPTION_NAME, f'="{layout.general_shape(net).text()}"')
+    _write_pickers(wb, ws, grid, styles, net)
+    shown = _Shown(net, row0, row1, _write_diagram(grid, styles, net, row0))
+    blocks = derivation(net)
     first = max(inputs_end, grid.last_row()) + 2
-    where = dict(weights)  # quantity -> the absolute address of its value on this sheet
-    row = first
-    for block in (1, 2, 3):
-        row = _write_block(grid, styles, block, _lines(block, spec, row0, where, row), row, LEFT) + 1
-    row = first
-    for block in (4, 5, 6):
-        row = _write_block(grid, styles, block, _lines(block, spec, row0, where, row), row, RIGHT) + 1
-    _write_update_rule(grid, styles, spec, row0, where, row, exercise)
+    half = len(blocks) // 2  # the first half of the blocks on the left, the rest and the update rule on the right
+    placed, row = [], first
+    for k, block in enumerate(blocks):
+        if k == half:
+            row = first
+        placed.append((block, row, LEFT if k < half else RIGHT))
+        row += len(block.lines) + 2  # the title, the lines, a blank row
+    for block, row, col in placed:  # later lines win: a formula reads the last cell that shows a quantity
+        for i, line in enumerate(block.lines, start=1):
+            shown.add(line, absolute(row + i, col + LINE_WIDTH))
+    for block, row, col in placed:
+        _write_block(grid, styles, block, row, col, shown)
     grid.write(ws)
-    page_setup(ws, pages_tall=1, last_row=grid.last_row(), last_col=len(COLUMN_WIDTHS) - 1)
+    last_col = max(len(COLUMN_WIDTHS) - 1, grid.last_col())
+    page_setup(ws, pages_tall=1 if grid.last_row() < ONE_PAGE_ROWS else 0, last_row=grid.last_row(), last_col=last_col)
 
 
-def _write_inputs(wb: Workbook, grid: Grid, styles: Styles, spec: NetworkSpec) -> int:
+def _write_constants(wb: Workbook, grid: Grid, styles: Styles, net: Network) -> int:
     """The editable table; returns the first row below it."""
     for col, text in enumerate(("quantity", "value", "defined name", "meaning")):
         grid.string(INPUT_HEADER_ROW, col, text, styles.table_header)
-    values = {"i1": spec.i1, "i2": spec.i2, "t1": spec.t1, "t2": spec.t2, "b1": spec.b1, "b2": spec.b2}
-    values |= dict(zip(layout.WEIGHTS, spec.weights))
-    names = layout.INPUT_NAMES | layout.WEIGHT_NAMES | layout.BIAS_NAMES
-    cells = network_cells(spec)
-    for quantity, (row, col) in cells.items():
-        grid.string(row, 0, quantity, styles.label)
-        grid.number(row, col, values[quantity], styles.input)
-        grid.string(row, 2, names[quantity], styles.name)
-        grid.string(row, 3, meaning(spec.net, quantity))
-        wb.define_name(names[quantity], f"={absolute(row, col)}")
-    return max(r for r, _ in cells.values()) + 1
+    row = INPUT_HEADER_ROW
+    for row, (q, defined) in enumerate(constants(net), start=INPUT_HEADER_ROW + 1):
+        grid.string(row, 0, net.name_of(q), styles.label)
+        grid.number(row, VALUE_COL, net.constant(q), styles.input)
+        grid.string(row, 2, defined, styles.name)
+        grid.string(row, 3, meaning(net, q))
+        wb.define_name(defined, f"={absolute(row, VALUE_COL)}")
+    return row + 1
 
 
-def write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, spec) -> None:
-    """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate.
+def _rate_choices(net: Network) -> list[str] | str:
+    """The η picker's list: inline while it fits a data validation's 255 characters, else the Summary's live η row."""
+    rates = [repr(float(r)) for r in net.learning_rates]
+    if len(",".join(rates)) <= MAX_INLINE_LIST:
+        return rates
+    row = live_rows(net.iterations)[LIVE_LABELS[0]]
+    return f"={quote_sheetname(layout.SUMMARY_SHEET)}!{xl_range_abs(row, 1, row, len(rates))}"
 
-    `spec` has `iterations` and `learning_rates` (a NetworkSpec or a general network.Network)."""
+
+def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net: Network) -> None:
+    """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate."""
     (row, it_col), (_, rate_col) = PICKERS["show_iteration"], PICKERS["show_rate"]
     grid.string(row, RIGHT, "show iteration", styles.label)
-    grid.number(row, it_col, 0, styles.input)
+    grid.number(row, it_col, 0, styles.picker)
     grid.string(row, it_col + 1, "on the LR sheet of η", styles.label)
-    grid.number(row, rate_col, spec.learning_rates[0], styles.eta)
+    grid.number(row, rate_col, net.learning_rates[0], styles.eta)
     grid.string(row, rate_col + 1, "← the diagram and the blocks show this row", styles.hint)
-    rates = ",".join(repr(float(r)) for r in spec.learning_rates)
-    grid.string(SHOWN_SHEET[0], RIGHT, "LR sheet number", styles.hint)
-    grid.formula(*SHOWN_SHEET, f"=MATCH(show_rate,{{{rates}}},0)", styles.value[COUNT], 1)
-    for name, (r, c) in PICKERS.items():
-        wb.define_name(name, f"={absolute(r, c)}")
+    rates = ",".join(repr(float(r)) for r in net.learning_rates)
+    # a helper the formulas read (show_sheet), hidden: its text and number do not show on screen or paper
+    grid.string(SHOWN_SHEET[0], RIGHT, "LR sheet number", styles.hidden)
+    grid.formula(*SHOWN_SHEET, f"=MATCH(show_rate,{{{rates}}},0)", styles.hidden, 1)
+    for name_, (r, c) in PICKERS.items():
+        wb.define_name(name_, f"={absolute(r, c)}")
     wb.define_name("show_sheet", f"={absolute(*SHOWN_SHEET)}")
     ws.data_validation(row, it_col, row, it_col, {
-        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": spec.iterations,
-        "input_title": "Which iteration?", "input_message": f"0 to {spec.iterations}",
-        "error_title": "Not an iteration", "error_message": f"Type a whole number from 0 to {spec.iterations}.",
+        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": net.iterations,
+        "input_title": "Which iteration?", "input_message": f"0 to {net.iterations}",
+        "error_title": "Not an iteration", "error_message": f"Type a whole number from 0 to {net.iterations}.",
     })
     ws.data_validation(row, rate_col, row, rate_col, {
-        "validate": "list", "source": _rate_choices(spec),
+        "validate": "list", "source": _rate_choices(net),
         "input_title": "Which LR sheet?", "input_message": "One of the learning rates of the LR sheets",
     })
 
 
-def _rate_choices(spec: NetworkSpec) -> list[str] | str:
-    """The η picker's list: inline while it fits a data validation's 255 characters, else the Summary's live η row."""
-    rates = [repr(float(r)) for r in spec.learning_rates]
-    if len(",".join(rates)) <= MAX_INLINE_LIST:
-        return rates
-    row = live_rows(spec.iterations)[LIVE_LABELS[0]]
-    return f"={quote_sheetname(layout.SUMMARY_SHEET)}!{xl_range_abs(row, 1, row, len(rates))}"
+def _write_diagram(grid: Grid, styles: Styles, net: Network, row0: dict[str, float]) -> dict[str, tuple[str, float]]:
+    """The diagram's cells from DIAGRAM_ROW, DIAGRAM_COL; returns each weight's value cell and value."""
+    where = {}
+    for c in diagram.cells(net):
+        row, col = DIAGRAM_ROW + c.row, DIAGRAM_COL + c.col
+        if c.constant is not None:
+            formula, value = f"={c.constant}", net.constant(c.quantity)
+        else:
+            formula, value = f"={picked(net, c.header)}", row0[c.header]
+        if c.kind == "edge":
+            grid.string(row, col, c.label, styles.edge_label)
+            grid.formula(row + 1, col, formula, styles.edge_value, value)
+            where[c.header] = (absolute(row + 1, col), value)
+        else:
+            grid.string(row, col, c.label, styles.node_label[c.kind])
+            grid.formula(row + 1, col, formula, styles.node_value[c.kind], value)
+    return where
 
 
-def _lines(block: int, spec: NetworkSpec, row0: dict[str, float], where: dict[str, str], row: int) -> list[Line]:
-    """A block's lines, with live values; records in `where` the cell of each quantity a later line needs.
+class _Shown:
+    """What this sheet shows, for the formulas of its lines: each quantity or line label -> its cell and saved value."""
 
-    `row` is the block's title row: line k sits in row + 1 + k.
-    """
-    def live(text: str, header: str) -> Line:
-        return Line(text, f"={picked(spec, header)}", row0[header])
+    def __init__(self, net: Network, row0: dict, row1: dict, diagram_cells: dict[str, tuple[str, float]]) -> None:
+        self.net, self.row0, self.row1 = net, row0, row1
+        self.cells = {key: address for key, (address, _) in diagram_cells.items()}
+        self.values = {key: value for key, (_, value) in diagram_cells.items()}
+        self.lines: dict[str, Line] = {}
+        self.constants = {net.name_of(q): (defined, net.constant(q)) for q, defined in constants(net)}
 
-    col = LEFT if block <= 3 else RIGHT
-    address = lambda k: absolute(row + 1 + k, col + LINE_WIDTH)  # noqa: E731: the value cell of line k
-    if block == 1:
-        headers = layout.HEADERS[9:20]
-        where |= {h: address(k) for k, h in enumerate(headers)}
-        return [live(notation.equation(spec.net, h), h) for h in headers]
-    if block == 2:
-        a_o1, a_h1 = where["a_o1"], where["a_h1"]
-        v = row0
-        factors = (v["a_o1"] - spec.t1, v["a_o1"] * (1 - v["a_o1"]), v["a_h1"])
-        return [
-            live("∂E_total/∂w5 = ∂(E1 + E2)/∂w5 = ∂E1/∂w5   (E2 does not depend on w5)", grad("w5")),
-            Line(
-                "∂E1/∂w5 = ∂E1/∂a_o1 · ∂a_o1/∂o1 · ∂o1/∂w5   (the product of the three lines below)",
-                f"={address(2)}*{address(3)}*{address(4)}", factors[0] * factors[1] * factors[2],
-            ),
-            Line("∂E1/∂a_o1 = a_o1 − t1   (from E1 = ½·(t1 − a_o1)²)", f"={a_o1}-tgt_t1", factors[0]),
-            Line("∂a_o1/∂o1 = a_o1·(1 − a_o1)   (the derivative of the sigmoid)", f"={a_o1}*(1-{a_o1})", factors[1]),
-            Line("∂o1/∂w5 = a_h1   (o1 = w5·a_h1 + w6·a_h2 …)", f"={a_h1}", factors[2]),
-        ]
-    if block == 3:
-        where |= {grad(w): address(k) for k, w in enumerate(layout.WEIGHTS[4:])}
-        return [live(notation.equation(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[4:]]
-    if block == 4:
-        lines = []
-        for a in ("a_h1", "a_h2"):
-            for k, w in enumerate(paths(spec.net, grad(a)), start=1):
-                lines.append(_path_line(spec, row0, where, a, k, w))
-            lines.append(live(f"∂E_total/∂{a} = ∂E1/∂{a} + ∂E2/∂{a}   (the two paths above)", grad(a)))
-        return lines
-    if block == 5:
-        general = "∂E_total/∂w1 = ∂E_total/∂a_h1 · ∂a_h1/∂h1 · ∂h1/∂w1   (the same three factors for w2, w3, w4)"
-        return [live(general, grad("w1")), *(live(notation.equation(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[:4])]
-    return [live(notation.hidden_grad_expanded(spec.net, grad(w)), grad(w)) for w in layout.WEIGHTS[:4]]
+    def add(self, line: Line, address: str) -> None:
+        """The line's value sits at `address`: its label and the quantity it shows (not one row further) read it."""
+        for key in (line.label, None if line.offset else line.shows):
+            if key is not None:
+                self.cells[key], self.lines[key] = address, line
+                self.values.pop(key, None)
 
+    def operand(self, key: str) -> tuple[str, float]:
+        """A placeholder of a formula: the cell that shows it, or a constant's defined name; with its value."""
+        if key in self.cells:
+            return self.cells[key], self.values[key] if key in self.values else self.value(self.lines[key])
+        return self.constants[key]
 
-def _path_line(spec: NetworkSpec, row0: dict[str, float], where: dict[str, str], a: str, k: int, w: str) -> Line:
-    """Block 4: ∂E1/∂a_h1 = ∂E1/∂o1 · ∂o1/∂a_h1 = (a_o1 − t1)·a_o1·(1 − a_o1)·w5: the path through output k."""
-    o, t = f"a_o{k}", f"t{k}"
-    a_o, target = where[o], layout.INPUT_NAMES[t]
-    value = (row0[o] - getattr(spec, t)) * row0[o] * (1 - row0[o]) * row0[w]
-    text = f"∂E{k}/∂{a} = ∂E{k}/∂o{k} · ∂o{k}/∂{a} = ({o} − {t})·{o}·(1 − {o})·{w}"
-    return Line(text, f"=({a_o}-{target})*{a_o}*(1-{a_o})*{where[w]}", value)
-
-
-def _write_block(grid: Grid, styles: Styles, block: int, lines: list[Line], row: int, col: int) -> int:
-    """A block title and its equation lines from column `col`; returns the first row below the block."""
-    filled(grid, row, col, BLOCK_TITLES[block], styles.block_title[block])
-    grid.string(row, col + LINE_WIDTH, VALUE_HEADER, styles.block_title[block])
-    for line in lines:
-        row += 1
-        filled(grid, row, col, line.text, styles.block_line[block])
+    def value(self, line: Line) -> float | None:
+        """A line's saved value: the LR sheet's at iteration 0 (1 with offset=1), η, or its formula's result."""
+        if line.shows == ETA:
+            return self.net.learning_rates[0]
+        if line.shows is not None:
+            return (self.row1 if line.offset else self.row0)[line.shows]
         if line.formula is not None:
-            quantity = line.text.split(" = ", 1)[0]
-            grid.formula(row, col + LINE_WIDTH, line.formula, styles.value[number_format(quantity)], line.value)
-    return row + 1
+            numbers = _PLACEHOLDER.sub(lambda m: repr(self.operand(m.group(1))[1]), line.formula)
+            return float(eval(numbers, {"__builtins__": {}}))  # floats, + − * and parentheses, as a sheet computes
+        return None
 
-
-def _write_update_rule(
-    grid: Grid, styles: Styles, spec: NetworkSpec, row0: dict[str, float], where: dict[str, str], row: int,
-    exercise: str | None,
-) -> None:
-    """The update rule, worked for w5 at the chosen row: w5 − η·∂E_total/∂w5 equals the LR sheet's next w5."""
-    filled(grid, row, RIGHT, f"Update rule · {notation.UPDATE_RULE}", styles.update_rule)
-    grid.string(row, RIGHT + LINE_WIDTH, VALUE_HEADER, styles.update_rule)
-    rate = spec.learning_rates[0]
-    eta = xl_rowcol_to_cell(*layout.ETA_CELL, row_abs=True, col_abs=True)
-    etas = ",".join(f"{quote_sheetname(layout.lr_sheet_name(r))}!{eta}" for r in spec.learning_rates)
-    eta_cell = absolute(row + 1, RIGHT + LINE_WIDTH)
-    w5, g5 = row0["w5"], row0[grad("w5")]
-    next_w5 = 0.0 if exercise is not None else w5 - rate * g5  # an exercise's update column starts empty
-    lines = [
-        Line("η, the learning rate of the chosen LR sheet (its cell B2)", f"=CHOOSE(show_sheet,{etas})", rate),
-        Line("w5 − η · ∂E_total/∂w5, both at the chosen iteration", f"={where['w5']}-{eta_cell}*{where[grad('w5')]}",
-             w5 - rate * g5),
-        Line(
-            "= w5 one row further down that LR sheet (the next iteration)",
-            f'=IF(show_iteration<{spec.iterations},{picked(spec, "w5", offset=1)},"no next row")', next_w5,
-        ),
-        Line("Every LR sheet applies the rule to all eight weights in every row, with its own η in B2."),
-    ]
-    if spec.has_biases:
-        lines.append(Line("The biases b1 and b2 are not trained: they keep their values, as in the classic example."))
-    for k, line in enumerate(lines, start=1):
-        grid.string(row + k, RIGHT, line.text)
+    def formula(self, line: Line) -> str | None:
+        net = self.net
+        if line.shows == ETA:
+            eta = ",".join(sheet_ref(layout.lr_sheet_name(r), *layout.ETA_CELL) for r in net.learning_rates)
+            return f"=CHOOSE(show_sheet,{eta})"
+        if line.shows is not None and line.offset:
+            return f'=IF(show_iteration<{net.iterations},{picked(net, line.shows, offset=line.offset)},"no next row")'
+        if line.shows is not None:
+            return f"={picked(net, line.shows)}"
         if line.formula is not None:
-            grid.formula(row + k, RIGHT + LINE_WIDTH, line.formula, styles.value[DECIMALS], line.value)
+            return "=" + _PLACEHOLDER.sub(lambda m: self.operand(m.group(1))[0], line.formula)
+        return None
+
+
+def _write_block(grid: Grid, styles: Styles, block: Block, row: int, col: int, shown: _Shown) -> None:
+    """A block's title and lines from (row, col), each line's value in the seventh column."""
+    title_style = styles.update_rule if block.update else styles.block_title[block.colour]
+    filled(grid, row, col, block.title, title_style)
+    grid.string(row, col + LINE_WIDTH, VALUE_HEADER, title_style)
+    for i, line in enumerate(block.lines, start=1):
+        if block.update:
+            grid.string(row + i, col, line.text)
+        else:
+            filled(grid, row + i, col, line.text, styles.block_line[block.colour])
+        formula = shown.formula(line)
+        if formula is not None:
+            number = SCIENTIFIC if line.text.startswith(("E", "∂", "δ")) else DECIMALS
+            grid.formula(row + i, col + LINE_WIDTH, formula, styles.value[number], shown.value(line))
 
 
 def filled(grid: Grid, row: int, col: int, text: str, cell_format) -> None:
@@ -267,19 +266,24 @@ def filled(grid: Grid, row: int, col: int, text: str, cell_format) -> None:
 
 def absolute(row: int, col: int) -> str:
     """Network!$B$5: an absolute address on this sheet, usable from any sheet and in a defined name."""
-    return f"{layout.NETWORK_SHEET}!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"
+    return f"{layout.NETWORK_SHEET}!{cell(row, col, absolute=True)}"
 
 
-def meaning(net: Network, quantity: str) -> str:
+def meaning(net: Network, q: Quantity) -> str:
     """What a Network-sheet constant is, in words: "input 1", "weight a_h1 → o1" (from its wiring), "bias of h1 and h2"."""
-    q = parse(quantity, classic=True)
+    L, n = len(net.layers) - 1, len(net.examples)
+    of = f" of example {q.example}" if n > 1 and q.example is not None else ""
+    plain = lambda q: name(q, classic=net.classic)  # noqa: E731: without an example's suffix
     if q.kind is Kind.INPUT:
-        return f"input {q.neuron}"
+        return f"input {q.neuron}{of}"
     if q.kind is Kind.TARGET:
-        output = net.name_of(Quantity(Kind.A, 2, q.neuron, example=1))
-        return f"target of output {q.neuron} (what {output} should become)"
+        return f"target of output {q.neuron}{of} (what {plain(Quantity(Kind.A, L, q.neuron, example=1))} should become)"
     if q.kind is Kind.WEIGHT:
-        below = Quantity(Kind.INPUT, 0, q.source, example=1) if q.layer == 1 else Quantity(Kind.A, 1, q.source, example=1)
-        return f"weight {net.name_of(below)} → {net.name_of(Quantity(Kind.Z, q.layer, q.neuron, example=1))}"
-    neurons = " and ".join(net.name_of(Quantity(Kind.Z, q.layer, j, example=1)) for j in (1, 2))
+        below = Quantity(Kind.INPUT, 0, q.source, example=1) if q.layer == 1 else Quantity(Kind.A, q.layer - 1, q.source, example=1)
+        return f"weight {plain(below)} → {plain(Quantity(Kind.Z, q.layer, q.neuron, example=1))}"
+    if net.train_biases:
+        return f"initial bias of {plain(Quantity(Kind.Z, q.layer, q.neuron, example=1))}"
+    defined = fixed_bias_name(q.layer, q.neuron, net.classic)
+    shared = [j for j in range(1, net.layers[q.layer] + 1) if fixed_bias_name(q.layer, j, net.classic) == defined]
+    neurons = " and ".join(plain(Quantity(Kind.Z, q.layer, j, example=1)) for j in shared)
     return f"bias of {neurons} (held fixed)"

@@ -51,11 +51,12 @@ def hidden_grad_expanded(net: Network, header: str) -> str:
 
 
 def header_note(net: Network, header: str) -> str:
-    """The cell note of an LR-sheet header: the formula in mathematical notation and its block."""
+    """The cell note of an LR-sheet header: the formula in mathematical notation and its block (the iteration and
+    the weights of any network; every column of a network derived through ∂E/∂a, excelgen/derivation.py)."""
     c = _column(net, header)
     if c.kind is Kind.ITERATION:
         return "iteration k: row k holds the weights after k updates.\nRow 0 holds the initial weights of the Network sheet."
-    if c.kind is Kind.WEIGHT:
+    if c.kind in (Kind.WEIGHT, Kind.BIAS):
         initial = constant_name(c.quantity, len(net.examples), net.classic)
         return (
             f"Row 0: {header} = {initial} (Network sheet).\n"

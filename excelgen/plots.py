@@ -13,26 +13,26 @@ from matplotlib.figure import Figure  # not pyplot: no global backend, so a note
 
 from excelgen.errors import WorkbookError  # noqa: E402
 from network.layout import rate_text  # noqa: E402
-from excelgen.spec import NetworkSpec  # noqa: E402
+from network import Network  # noqa: E402
 
 ALL_CURVES = "e_total_all.png"
 
 
-def plot_paths(spec: NetworkSpec, folder: Path) -> list[Path]:
+def plot_paths(net: Network, folder: Path) -> list[Path]:
     """The files write_plots() writes: e_total_lr_0.1.png, ..., e_total_all.png."""
     if folder.exists() and not folder.is_dir():
         raise WorkbookError(f"--plots {folder}: not a folder")
-    return [folder / f"e_total_lr_{rate!r}.png" for rate in spec.learning_rates] + [folder / ALL_CURVES]
+    return [folder / f"e_total_lr_{rate!r}.png" for rate in net.learning_rates] + [folder / ALL_CURVES]
 
 
-def write_plots(spec: NetworkSpec, e_total: np.ndarray, folder: Path) -> list[Path]:
+def write_plots(net: Network, e_total: np.ndarray, folder: Path) -> list[Path]:
     """e_total[j, k]: E_total of learning rate j at iteration k. Returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = plot_paths(spec, folder)
-    for j, (rate, path) in enumerate(zip(spec.learning_rates, paths)):
-        _save(curves_figure(f"E_total per iteration, η = {rate_text(rate)} ({spec.name})", {None: e_total[j]}), path)
-    every = {f"η = {rate_text(rate)}": e_total[j] for j, rate in enumerate(spec.learning_rates)}
-    _save(curves_figure(f"E_total per iteration, every learning rate ({spec.name})", every), paths[-1])
+    paths = plot_paths(net, folder)
+    for j, (rate, path) in enumerate(zip(net.learning_rates, paths)):
+        _save(curves_figure(f"E_total per iteration, η = {rate_text(rate)} ({net.name})", {None: e_total[j]}), path)
+    every = {f"η = {rate_text(rate)}": e_total[j] for j, rate in enumerate(net.learning_rates)}
+    _save(curves_figure(f"E_total per iteration, every learning rate ({net.name})", every), paths[-1])
     return paths
 
 

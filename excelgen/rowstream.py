@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from network.layout import column_letter
 
 ROW = "{r}"  # placeholder: this row's Excel number
 PREV = "{p}"  # placeholder: the Excel number of the row above
@@ -99,7 +100,7 @@ class RowStreamWorksheet(Worksheet):
         row = _ROW_MARK if marks else ROW
         parts = [f'<row r="{row}">']
         for col, cell in enumerate(cells):
-            address = f"{xl_col_to_name(col)}{row}"
+            address = f"{column_letter(col + 1)}{row}"
             style = self._style_attribute(col, cell.cell_format)
             if cell.blank:
                 # what write_blank writes; %.0s takes the column's value and prints nothing

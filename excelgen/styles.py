@@ -1,6 +1,6 @@
 """Colours and cell formats shared by the sheets: one colour per derivation block.
 
-Block 0 is the weights; blocks 1-6 are the six blocks of the Network sheet (see README).
+Block 0 is the weights; blocks 1-6 are the colours of the Network sheet's blocks (excelgen/derivation.py).
 Each block has a strong tint for headers and titles and a light tint for its values.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from network import layout
+from network import Column, Kind, Network
 
 # block -> (strong tint for headers, light tint for values)
 BLOCK_COLOURS: dict[int, tuple[str, str]] = {
@@ -24,15 +24,9 @@ BLOCK_COLOURS: dict[int, tuple[str, str]] = {
     5: ("#EA9999", "#FBEAEA"),  # ∂E_total/∂w1..w4
     6: ("#8FD3CB", "#E6F6F4"),  # block 5 expanded
 }
-BLOCK_TITLES: dict[int, str] = {
-    0: "weights",
-    1: "Block 1 · forward pass: every quantity from the inputs",
-    2: "Block 2 · the chain rule for ∂E_total/∂w5",
-    3: "Block 3 · gradients of the output weights w5 … w8",
-    4: "Block 4 · how the error reaches the hidden layer",
-    5: "Block 5 · gradients of the hidden weights w1 … w4, through block 4",
-    6: "Block 6 · block 5 with block 4 substituted",
-}
+# the lines of a chart with several: colour and dash both change from one line to the next (24 distinct pairs)
+SERIES_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F")
+SERIES_DASHES = ("solid", "dash", "round_dot")
 INPUT_FILL = "#FFF2CC"  # editable cells: pale yellow with blue text, the usual "you may type here"
 INPUT_FONT = "#1F4E79"
 DECIMALS = "0.000000000"  # weights and activations: nine decimals, as in the classic worked example
@@ -62,7 +56,6 @@ class Styles:
     value: dict[str, Format]  # a computed number outside the LR tables, by number format
     update_rule: Format
     block_header: dict[int, Format]  # header cells of LR tables
-    table_value: dict[str, Format]  # LR-table data cells by header: block colour and number format
     block_title: dict[int, Format]  # a block's title line on the Network sheet
     block_line: dict[int, Format]  # an equation line of a block
     node_label: dict[str, Format]  # the live diagram: a node's name ("input", "neuron", "target", "error")
@@ -70,7 +63,9 @@ class Styles:
     edge_label: Format  # a weight's name on an edge of the diagram
     edge_value: Format
     exercise: Format  # an empty cell a student fills with a formula
-    block_value: dict[tuple[int, str], Format]  # a general network's LR-table cell: (block, number format)
+    picker: Format  # an editable whole number with a label right of it: centred, so the two do not touch
+    hidden: Format  # a helper cell the formulas read: its value and text do not show (number format ;;;)
+    block_value: dict[tuple[int, str], Format]  # an LR-table cell: (colour block, number format)
 
 
 def make_styles(wb: Workbook) -> Styles:
@@ -96,10 +91,6 @@ def make_styles(wb: Workbook) -> Styles:
             b: fmt(bold=True, bg_color=strong, align="center", valign="vcenter", text_wrap=True, bottom=1)
             for b, (strong, _) in BLOCK_COLOURS.items()
         },
-        table_value={
-            c.header: fmt(num_format=number_format(c.header), bg_color=BLOCK_COLOURS[c.block][1], border=1, border_color=GRID)
-            for c in layout.COLUMNS[1:]
-        },
         block_title={b: fmt(bold=True, font_size=11, bg_color=strong) for b, (strong, _) in BLOCK_COLOURS.items()},
         block_line={b: fmt(bg_color=light) for b, (_, light) in BLOCK_COLOURS.items()},
         node_label={k: fmt(bold=True, align="center", bg_color=fill, top=2, left=2, right=2, bottom=0)
@@ -110,6 +101,8 @@ def make_styles(wb: Workbook) -> Styles:
         edge_label=fmt(italic=True, align="center", font_color="#1F4E79"),
         edge_value=fmt(align="center", font_color="#1F4E79", num_format="0.0000", bottom=1, bottom_color="#1F4E79"),
         exercise=fmt(bg_color=INPUT_FILL, border=1, border_color="#BFBFBF"),
+        picker=fmt(bg_color=INPUT_FILL, font_color=INPUT_FONT, bold=True, border=1, border_color="#BFBFBF", align="center"),
+        hidden=fmt(num_format=";;;"),
         block_value={
             (b, f): fmt(num_format=f, bg_color=light, border=1, border_color=GRID)
             for b, (_, light) in BLOCK_COLOURS.items() for f in (DECIMALS, SCIENTIFIC)
@@ -117,9 +110,25 @@ def make_styles(wb: Workbook) -> Styles:
     )
 
 
-def number_format(quantity: str) -> str:
-    """Nine decimals for weights and activations, scientific for errors and derivatives."""
-    return SCIENTIFIC if quantity.startswith(("E", "∂")) else DECIMALS
+_SCIENTIFIC_KINDS = {Kind.ERROR, Kind.LOSS, Kind.E_TOTAL, Kind.DE_DA, Kind.DELTA, Kind.GRAD_WEIGHT, Kind.GRAD_BIAS}
+
+
+def value_format(kind: Kind) -> str:
+    """An LR-table column's number format: scientific for losses and derivatives, nine decimals otherwise."""
+    return SCIENTIFIC if kind in _SCIENTIFIC_KINDS else DECIMALS
+
+
+def colour_block(net: Network, column: Column) -> int:
+    """The colour of an LR-table column (BLOCK_COLOURS): 0 the iteration and the parameters, 1 the forward pass,
+    4 how the error reaches a hidden layer (∂E/∂a, δ), 3 the output layer's gradients, 5 a hidden layer's."""
+    kind = column.kind
+    if kind in (Kind.ITERATION, Kind.WEIGHT, Kind.BIAS):
+        return 0
+    if kind in (Kind.Z, Kind.A, Kind.ERROR, Kind.LOSS, Kind.E_TOTAL):
+        return 1
+    if kind in (Kind.DE_DA, Kind.DELTA):
+        return 4
+    return 3 if column.layer == len(net.layers) - 1 else 5
 
 
 def value_axis(name: str, *, log: bool = False, **scale) -> dict:

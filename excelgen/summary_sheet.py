@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from network import Kind, Network, layout, reference
 from network.layout import cell, rate_text
 from excelgen.printing import page_setup
-from excelgen.styles import COUNT, RATE, Styles, value_axis
+from excelgen.styles import COUNT, RATE, SCIENTIFIC, SERIES_COLOURS, Styles, value_axis
 
 TARGET = 1e-3  # "fast" means: E_total below this
 NOT_REACHED = "not reached"
@@ -31,7 +31,6 @@ LIVE_LABELS = (
     "… at iteration",
 )
 _MILESTONES = (0, 1, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000)
-_CURVE_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F")
 _CHART_WIDTH, _CHART_HEIGHT = 560, 380
 
 
@@ -106,7 +105,7 @@ def write_summary_sheet(
         ws.write_number(row, 0, k, styles.iteration)
         for j, sheet in enumerate(sheets):
             source = layout.sheet_ref(sheet, layout.FIRST_DATA_ROW + k, total_col)
-            ws.write_formula(row, j + 1, f"={source}", styles.table_value["E_total"], float(e_total[j, k]))
+            ws.write_formula(row, j + 1, f"={source}", styles.block_value[1, SCIENTIFIC], float(e_total[j, k]))
     live_row = TABLE_HEADER_ROW + len(rows) + 2
     _write_live_lines(ws, styles, net, sheets, e_total, live_row)
     _insert_charts(wb, ws, sheets, net.iterations, total_col, live_row + len(LIVE_LABELS) + 1)
@@ -184,7 +183,7 @@ def _insert_charts(wb: Workbook, ws: Worksheet, sheets: list[str], iterations: i
                     "name": f"η = {sheet[len(layout.LR_SHEET_PREFIX):]}",
                     "categories": [sheet, first, 0, last, 0],
                     "values": [sheet, first, total_col, last, total_col],
-                    "line": {"width": 2, "color": _CURVE_COLOURS[j % len(_CURVE_COLOURS)]},
+                    "line": {"width": 2, "color": SERIES_COLOURS[j % len(SERIES_COLOURS)]},
                     "marker": {"type": "none"},
                 }
             )

@@ -1,14 +1,15 @@
 """Write the whole workbook: Network sheet, one sheet per learning rate, Summary (and any extra sheets, the CNN's).
 
 write_workbook() builds the workbook with XlsxWriter in constant_memory mode into a temporary
-file next to the target, and moves it into place only when everything succeeded (excelgen/output.py): a
-failed or stopped run leaves an existing file untouched. The saved values come from the NumPy reference one
+file next to the target, and moves it into place only when everything succeeded: a failed run
+leaves an existing file untouched. The saved values come from the NumPy reference one
 iteration at a time (network/reference.py, the one training loop), so memory does not grow with the iterations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tempfile
 import zipfile
 from contextlib import contextmanager, suppress
@@ -26,13 +27,11 @@ from network import layout
 from network.stopping import stop_point
 from excelgen.errors import OutputInUseError, WorkbookError
 from excelgen.output import check_room, exists_error, new_file
-from excelgen.general_sheets import start_general_lr_sheet, write_general_network_sheet
 from excelgen.exercise import EXERCISES, empty_columns, exercise_row
 from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
 from excelgen.plots import plot_paths, write_plots
 from excelgen.rowstream import RowStreamWorksheet
-from excelgen.spec import NetworkSpec
 from excelgen.styles import make_styles
 from excelgen.summary_sheet import write_summary_sheet
 
@@ -45,7 +44,7 @@ DEFLATE_LEVEL = 1
 
 
 def write_workbook(
-    spec: NetworkSpec | Network,
+    net: Network,
     path: str | Path,
     *,
     force: bool = False,
@@ -54,7 +53,7 @@ def write_workbook(
     progress: Callable[[int], None] | None = None,
     exercise: str | None = None,
 ) -> Path:
-    """Write the workbook for `spec` to `path` (and loss plots to `plots_dir`); returns the path.
+    """Write the workbook of `net` to `path` (and loss plots to `plots_dir`); returns the path.
 
     exercise: None for the worked workbook; "gradients" leaves every ∂E column and every update empty
     for a student to fill in, "forward" also the forward pass after iteration 0 (excelgen/exercise.py).
@@ -70,18 +69,18 @@ def write_workbook(
     path = Path(path)
     if exercise is not None and exercise not in EXERCISES:
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
-    plot_files = plot_paths(spec, Path(plots_dir)) if plots_dir is not None else []
+    plot_files = plot_paths(net, Path(plots_dir)) if plots_dir is not None else []
     check_targets([path, *plot_files], force)
-    check_room(path, (spec if isinstance(spec, Network) else spec.net).formula_cells())
+    check_room(path, net.formula_cells())
     with new_file(path, force) as tmp:  # excelgen/output.py: the old file survives any failure or stop
-        e_total = build_workbook(spec, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
+        e_total = build_workbook(net, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
         if plots_dir is not None:
-            write_plots(spec, e_total, Path(plots_dir))
+            write_plots(net, e_total, Path(plots_dir))
     return path
 
 
 def build_workbook(
-    spec: NetworkSpec | Network,
+    net: Network,
     target: Path,
     *,
     extra_sheets: Callable[[xlsxwriter.Workbook], None] | None = None,
@@ -97,7 +96,7 @@ def build_workbook(
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-", ignore_cleanup_errors=True) as rows_dir:
         wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "tmpdir": rows_dir})
         try:
-            e_total = _fill(wb, spec, fast, progress, exercise)
+            e_total = _fill(wb, net, fast, progress, exercise)
             if extra_sheets is not None:
                 extra_sheets(wb)
         except BaseException:
@@ -160,19 +159,17 @@ def lock_files(path: Path) -> tuple[Path, Path]:
 
 def _fill(
     wb: xlsxwriter.Workbook,
-    spec: NetworkSpec | Network,
+    net: Network,
     fast: bool,
     progress: Callable[[int], None] | None,
     exercise: str | None,
 ) -> np.ndarray:
-    """Every sheet; the LR tables grow side by side, one iteration at a time. The classic network (a NetworkSpec)
-    gets its own Network and LR sheets (network_sheet.py, lr_sheet.py), any other network general_sheets.py's.
+    """Every sheet, the same for every network; the LR tables grow side by side, one iteration at a time.
 
     An exercise's saved values are what a spreadsheet computes before the student types anything:
     its empty cells count as 0 (exercise.exercise_row()).
     """
-    net = spec if isinstance(spec, Network) else spec.net
-    shape = "2-2-2 sigmoid" if net.classic else "-".join(str(n) for n in net.layers)
+    shape = "-".join(str(n) for n in net.layers) + (f" {net.activations[0]}" if len(set(net.activations)) == 1 else "")
     wb.set_properties({"title": f"Backpropagation by hand ({net.name})", "author": "backprop-sheet", "created": CREATED,
                        "subject": f"Backpropagation on a {shape} network, one sheet per learning rate"})
     styles = make_styles(wb)
@@ -185,16 +182,15 @@ def _fill(
     e_total[:, 0] = row0[:, e_col]
     shown = dict(zip(headers, row0[0].tolist()))  # iteration 0 of the first LR sheet, as computed there
     shown |= dict.fromkeys(empty_columns(net, exercise, iteration0=True), 0.0)
+    row1 = next(rows)  # ... and iteration 1, for the update rule's "one row further down"
+    rows = itertools.chain([row1], rows)
+    shown_next = dict(zip(headers, (row1 if later is None else later)[0].tolist()))
     network = wb.add_worksheet(layout.NETWORK_SHEET)
-    if isinstance(spec, Network):
-        write_general_network_sheet(wb, network, styles, net, shown, exercise=exercise)
-    else:
-        write_network_sheet(wb, network, styles, spec, shown, exercise=exercise)
+    write_network_sheet(wb, network, styles, net, shown, shown_next, exercise=exercise)
     sheets = []
     for rate, values in zip(net.learning_rates, row0.tolist()):
         ws = wb.add_worksheet(layout.lr_sheet_name(rate), worksheet_class=RowStreamWorksheet)
-        start = start_general_lr_sheet if isinstance(spec, Network) else start_lr_sheet
-        start(wb, ws, styles, spec, rate, values, fast=fast, exercise=exercise)
+        start_lr_sheet(wb, ws, styles, net, rate, values, fast=fast, exercise=exercise)
         sheets.append(ws)
     for k, table in enumerate(rows, start=1):
         written = table if later is None else later
@@ -236,8 +232,8 @@ def check_targets(paths: list[Path], force: bool) -> None:
     for path in paths:
         if path.is_dir():
             raise WorkbookError(f"{path} is a folder: give a file name, e.g. -o {path / 'backprop.xlsx'}")
-        if path.exists() and not force:  # early, before any work; new_file() checks again, atomically
-            raise exists_error(path)
+        if path.exists() and not force:
+            raise exists_error(path)  # early, before any work; new_file() checks again, atomically
     parent = paths[0].parent
     if not parent.is_dir():
         raise WorkbookError(f"cannot write {paths[0]}: folder {parent} does not exist")

@@ -24,7 +24,7 @@ from pathlib import Path
 from network.errors import TemplateError
 from network.tomlfile import read_toml
 from network.columns import Column, lr_columns, sheet_width, width_problem
-from network.names import Quantity, name
+from network.names import Kind, Quantity, name
 
 MAX_ITERATIONS = 100_000
 MAX_LAYERS = 4  # after the inputs
@@ -45,6 +45,8 @@ _GENERAL_KEYS = {"name", "description", "iterations", "learning_rates", "layers"
 _CLASSIC_SECTIONS = {"inputs": ("i1", "i2"), "targets": ("t1", "t2"), "weights": tuple(f"w{k}" for k in range(1, 9))}
 _CLASSIC_OPTIONAL = {"biases": ("b1", "b2")}
 _CLASSIC_KEYS = {"name", "description", "iterations", "learning_rates"} | set(_CLASSIC_SECTIONS) | set(_CLASSIC_OPTIONAL)
+_GENERAL_ONLY = {"layers", "activations", "loss", "train_biases", "examples", "init"}
+DEFAULT_TEMPLATE = "era-s6"  # the template of `generate` without --template
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,15 @@ class Network:
     def name_of(self, q: Quantity) -> str:
         """The quantity's text in this network's vocabulary (network/names.py)."""
         return name(q, classic=self.classic, examples=len(self.examples))
+
+    def constant(self, q: Quantity) -> float:
+        """The template's value of an input, target, initial weight or bias (a Network-sheet constant)."""
+        return {
+            Kind.INPUT: lambda: self.examples[q.example - 1].inputs[q.neuron - 1],
+            Kind.TARGET: lambda: self.examples[q.example - 1].targets[q.neuron - 1],
+            Kind.WEIGHT: lambda: self.weights[q.layer - 1][q.neuron - 1][q.source - 1],
+            Kind.BIAS: lambda: self.biases[q.layer - 1][q.neuron - 1],
+        }[q.kind]()
 
     def columns(self) -> tuple[Column, ...]:
         """The LR sheet's columns, in order (network/columns.py)."""
@@ -121,7 +132,7 @@ def _builtin_files() -> dict[str, str]:
     return classic_templates() | general
 
 
-def load_network(name_or_path: str | Path, classic: bool | None = None) -> Network:
+def load_network(name_or_path: str | Path = DEFAULT_TEMPLATE, classic: bool | None = None) -> Network:
     """A shipped template by name (`xor`, `mazur`) or a TOML file by path, parsed and validated
     (`classic` as in parse_network; with True only the classic built-in names are offered)."""
     builtin = classic_templates() if classic else _builtin_files()
@@ -132,13 +143,11 @@ def load_network(name_or_path: str | Path, classic: bool | None = None) -> Netwo
 def parse_network(data: dict, source: str = "template", classic: bool | None = None) -> Network:
     """Validate the parsed TOML of a template; raises TemplateError naming every problem.
 
-    classic: None reads the format from the keys (`layers`: general; `[inputs]`, `[targets]`, `[weights]`:
-    classic), True reads the classic format whatever the keys.
+    classic: None reads the format from the keys (is_classic_template), True reads the classic format whatever
+    the keys. This is the one place that decides what a template is.
     """
     problems: list[str] = []
-    is_classic = classic if classic is not None else "layers" not in data and (
-        "inputs" in data or "targets" in data or isinstance(data.get("weights"), dict)
-    )
+    is_classic = classic if classic is not None else is_classic_template(data)
     suggested = _unknown_keys(set(data), _CLASSIC_KEYS if is_classic else _GENERAL_KEYS, "", problems)
     fields = (_parse_classic if is_classic else _parse_general)(data, problems, suggested)
     schedule = _schedule(data, source, problems, suggested)
@@ -159,6 +168,13 @@ def _check_size(net: Network, prefix: str = "") -> None:
             f"{columns:,} formula columns), more than the {MAX_FORMULA_CELLS:,} a spreadsheet app can open: "
             "use fewer iterations, learning rates, examples or neurons"
         )
+
+
+def is_classic_template(data: dict) -> bool:
+    """A template is general when it has a key only the general format has (`layers`, `activations`, `loss`,
+    `train_biases`, `examples`, `init`) or lists its weights or biases; otherwise it is classic (`[inputs]`,
+    `[targets]`, `[weights]`), and a template missing its keys is told the classic sections it lacks."""
+    return not (_GENERAL_ONLY & set(data)) and not any(isinstance(data.get(k), list) for k in ("weights", "biases"))
 
 
 # ---------------------------------------------------------------- the general format
@@ -363,7 +379,7 @@ def _count(value: object) -> str:
 
 
 def _parse_classic(data: dict, problems: list[str], suggested: set[str]) -> dict:
-    """The classic keys (as excelgen/spec.py reads them) as the 2-2-2 network."""
+    """The classic keys as the 2-2-2 network."""
     values: dict[str, float] = {}
     for section, keys in (_CLASSIC_SECTIONS | _CLASSIC_OPTIONAL).items():
         if section not in data:

@@ -1,12 +1,14 @@
 """Where things sit in the workbook: sheet names, defined names, header texts, cell addresses.
 
 The generator writes this layout and the verifier reads it; both import it from here.
-Rows and columns are 0-based, as in XlsxWriter; `cell()` turns them into "A1" addresses.
+Rows and columns are 0-based, as in XlsxWriter; `cell()` turns them into "A1" addresses. `column_letter()` and
+`column_number()` are the project's one A1 column helper (1-based, as a workbook's A1 addresses and openpyxl count).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from network.description import classic_network
@@ -22,6 +24,7 @@ LR_SHEET_PREFIX = "LR "
 # On each LR sheet: the sheet's own learning rate η sits in one editable cell.
 ETA_LABEL_CELL = (1, 0)  # A2: "η (learning rate)"
 ETA_CELL = (1, 1)  # B2
+CHART_BAND = (2, 2)  # the first and last row of the charts (row 3 in Excel), above the table, on every LR sheet
 HEADER_ROW = 3  # row 4 in Excel
 FIRST_DATA_ROW = 4  # row 5 in Excel: iteration 0
 
@@ -41,28 +44,7 @@ WEIGHT_NAMES = {w: f"{w}_init" for w in WEIGHTS}
 BIAS_NAMES = {"b1": "bias_b1", "b2": "bias_b2"}
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of an LR sheet table: its exact header text and its derivation block."""
-
-    header: str
-    block: int  # 0: iteration/weights, 1: forward pass, 3-5: derivatives (see README)
-
-
-def _block(kind: Kind, layer: int | None) -> int:
-    """The derivation block a classic column belongs to: 0 iteration and weights, 1 the forward pass,
-    4 ∂E_total/∂a_h, 5 the hidden weights' gradients, 3 the output weights'."""
-    if kind in (Kind.ITERATION, Kind.WEIGHT):
-        return 0
-    if kind in (Kind.Z, Kind.A, Kind.ERROR, Kind.E_TOTAL):
-        return 1
-    if kind is Kind.DE_DA:
-        return 4
-    return 5 if layer == 1 else 3
-
-
-COLUMNS: tuple[Column, ...] = tuple(Column(c.header, _block(c.kind, c.layer)) for c in _CLASSIC)
-HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
+HEADERS: tuple[str, ...] = tuple(c.header for c in _CLASSIC)  # the classic LR sheet's headers, in order
 COMPUTED_HEADERS: tuple[str, ...] = HEADERS[1:]  # every column but `iteration` holds formulas
 
 
@@ -81,21 +63,42 @@ def column_index(header: str) -> int:
     return HEADERS.index(header)
 
 
-def col_letter(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
+@lru_cache(maxsize=None)
+def column_letter(col: int) -> str:
+    """1 -> "A", 28 -> "AB", 18278 -> "ZZZ" (ValueError outside 1..18278, as openpyxl's get_column_letter)."""
+    if not 1 <= col <= LAST_COLUMN:
+        raise ValueError(f"Invalid column index {col}")
     letters = ""
-    col += 1
     while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(ord("A") + rem) + letters
+        col, digit = divmod(col - 1, 26)
+        letters = chr(ord("A") + digit) + letters
     return letters
+
+
+@lru_cache(maxsize=None)
+def column_number(letters: str) -> int:
+    """ "AB" (or "ab") -> 28 (ValueError for anything but 1 to 3 letters, as openpyxl's column_index_from_string)."""
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise ValueError(f"{letters} is not a valid column name")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+LAST_COLUMN = 18_278  # "ZZZ", the last column three letters name
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
     """(0, 0) -> A1; with absolute=True -> $A$1."""
     if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
+        return f"${column_letter(col + 1)}${row + 1}"
+    return f"{column_letter(col + 1)}{row + 1}"
+
+
+def column_range(sheet: str, first_row: int, last_row: int, col: int) -> str:
+    """'LR 0.1'!$E$5:$E$105: rows first_row..last_row of one column of another sheet, absolute."""
+    return f"'{sheet}'!{cell(first_row, col, absolute=True)}:{cell(last_row, col, absolute=True)}"
 
 
 def sheet_ref(sheet: str, row: int, col: int) -> str:

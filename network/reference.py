@@ -3,8 +3,7 @@
 It reads like the sheet: one small function per step, one line per quantity with its maths, the names of
 network/names.py. Arrays carry every learning rate side by side (axis 0, R rates) and every example
 (axis 1, E examples): a[l] has shape (R, E, n_l), w[l] shape (R, n_l, n_(l-1)), b[l] shape (R, n_l), where
-index l-1 holds layer l. Sums run left to right, term by term, as the sheet's formulas do, so the classic
-network's values are bit for bit those of verify/naming/reference.py.
+index l-1 holds layer l. Sums run left to right, term by term, as the sheet's formulas do.
 
 The training loop exists once, in iteration_rows(): each iteration's value of every LR-sheet column.
 """
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+
+from network import libm
 
 from network.errors import TemplateError
 from network.columns import Column
@@ -58,18 +59,18 @@ class Backward:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-z))  # σ(z) = 1 / (1 + e^-z)
+    return 1 / (1 + libm.exp(-z))  # σ(z) = 1 / (1 + e^-z)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))  # e^(z_j − max z): the same ratios, no overflow
+    e = libm.exp(z - z.max(axis=-1, keepdims=True))  # e^(z_j − max z): the same ratios, no overflow
     return e / _sum(e)  # a_j = e^z_j / Σ_k e^z_k
 
 
 def activate(f: str, z: np.ndarray) -> np.ndarray:
     return {
         "sigmoid": sigmoid,
-        "tanh": np.tanh,  # a = tanh(z)
+        "tanh": libm.tanh,  # a = tanh(z)
         "relu": lambda z: np.maximum(z, 0.0),  # a = max(z, 0)
         "linear": lambda z: z,  # a = z
         "softmax": softmax,
@@ -81,7 +82,7 @@ def times_derivative(f: str, g: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.
     return {
         "sigmoid": lambda: g * a * (1 - a),  # σ'(z) = a·(1 − a)
         # tanh'(z) = 1 − a² = 4/(e^z + e^−z)², computed from z: exact even where a ≈ ±1 and 1 − a² cancels
-        "tanh": lambda: g * (4 / (np.exp(z) + np.exp(-z)) ** 2),
+        "tanh": lambda: g * (4 / (libm.exp(z) + libm.exp(-z)) ** 2),
         "relu": lambda: g * (z > 0),  # relu'(z) = 1 if z > 0 else 0
         "linear": lambda: g,  # linear'(z) = 1
     }[f]()
@@ -118,8 +119,8 @@ def losses(net: Network, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     if net.loss == "half-squared-error":
         return 0.5 * (t - a) ** 2  # E_j = ½(t_j − a_j)²
     if net.activations[-1] == "softmax":
-        return -(t * np.log(a))  # E_j = −t_j·ln a_j
-    return -(t * np.log(a) + (1 - t) * np.log(1 - a))  # E = −(t·ln a + (1 − t)·ln(1 − a))
+        return -(t * libm.log(a))  # E_j = −t_j·ln a_j
+    return -(t * libm.log(a) + (1 - t) * libm.log(1 - a))  # E = −(t·ln a + (1 − t)·ln(1 − a))
 
 
 def forward(net: Network, p: Params) -> Forward:

@@ -1,13 +1,71 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures.
+
+The suite runs in pytest-xdist workers (pyproject.toml: -n auto, --dist loadfile: each test file on one
+worker). The expensive session fixtures (LibreOffice recalculations, trained dry runs) are built once per
+pytest session, whatever the number of workers, through built_once().
+"""
 
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 
-from verify.reading.libreoffice import find_soffice, recalculate
+from verify.reading.libreoffice import convert_many, find_soffice, recalculate
+
+try:
+    import fcntl
+except ImportError:  # Windows: each worker builds its own
+    fcntl = None
+
+T = TypeVar("T")
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], T]) -> T:
+    """build(folder) once per pytest session: `folder` is a new empty folder, and what build returns (paths
+    into it) is what every caller gets. Under pytest-xdist the first worker to ask builds in a folder all the
+    workers share while the others wait on a lock, then read its result; without xdist it is plain mktemp."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # this session's folder, above each worker's own
+    result = shared / f"{name}.pickle"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not result.is_file():
+            folder = shared / name
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker whose build failed left
+            folder.mkdir()
+            result.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(result.read_bytes())
+
+
+def recalculate_all(sources: list[Path], folder: Path, *, processes: int = 1) -> dict[Path, Path]:
+    """Every source recalculated by LibreOffice in `processes` starts side by side (verify.reading.libreoffice.convert_many,
+    each its own share of the sources), each written to folder / its own name: source -> recalculated."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shares = [sources[k::processes] for k in range(processes)]
+    with ThreadPoolExecutor(processes) as pool:
+        runs = pool.map(lambda k: convert_many(shares[k], folder / f"converted-{k}", timeout=600), range(processes))
+        converted = {source: path for run in runs for source, path in run.items()}
+    assert len(converted) == len(sources), f"LibreOffice recalculated {len(converted)} of {len(sources)} workbooks"
+    return {source: converted[source].rename(folder / source.name) for source in sources}
+
+
+def classic_values(net) -> dict[str, float]:
+    """A classic network's constants under their classic names: i1, i2, t1, t2, w1..w8, and b1, b2 when the
+    template gives biases (w1: i1→h1, w2: i2→h1, w3: i1→h2, ... as the brief wires them)."""
+    (i1, i2), (t1, t2) = net.examples[0].inputs, net.examples[0].targets
+    values = {"i1": i1, "i2": i2, "t1": t1, "t2": t2}
+    values |= {f"w{k}": w for k, w in enumerate((w for layer in net.weights for row in layer for w in row), start=1)}
+    if net.biases_given:
+        values |= {"b1": net.biases[0][0], "b2": net.biases[1][0]}
+    return values
 
 
 def need_soffice() -> None:
@@ -25,9 +83,14 @@ def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
     import handbuilt  # tests/ is on sys.path (pytest puts a rootless conftest's folder there)
 
     need_soffice()
-    built = handbuilt.build_all(tmp_path_factory.mktemp("handbuilt-formulas"))
-    folder = tmp_path_factory.mktemp("handbuilt")
-    return {name: recalculate(path, folder / path.name) for name, path in built.items()}
+
+    def build(folder: Path) -> dict[str, Path]:
+        (folder / "formulas").mkdir()
+        built = handbuilt.build_all(folder / "formulas")
+        recalculated = recalculate_all(list(built.values()), folder)
+        return {name: recalculated[path] for name, path in built.items()}
+
+    return built_once(tmp_path_factory, "handbuilt", build)
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +116,6 @@ def realclass_books(tmp_path_factory) -> dict[str, Path]:
 
 def need_ssconvert() -> None:
     """Skip a Gnumeric test where ssconvert is missing; fail instead in CI (CI=true)."""
-    import shutil
-
     if shutil.which("ssconvert") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Gnumeric (ssconvert) is required in CI")
@@ -106,40 +167,42 @@ def cnn_run(mnist_dir, tmp_path_factory) -> Path:
 
     from backprop_sheet.cli import cli
 
-    out = tmp_path_factory.mktemp("cnn") / "run"
-    result = CliRunner().invoke(
-        cli, ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
+    def build(folder: Path) -> Path:
+        args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / "run")]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return folder / "run"
+
+    return built_once(tmp_path_factory, "cnn", build)
 
 
 @pytest.fixture(scope="session")
 def default_workbook(tmp_path_factory) -> Path:
     """The workbook `backprop-sheet generate` writes from the default template (era-s6), built once."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    return write_workbook(load_template(), tmp_path_factory.mktemp("default") / "backprop.xlsx")
+    return write_workbook(load_network(), tmp_path_factory.mktemp("default") / "backprop.xlsx")
 
 
 @pytest.fixture(scope="session")
 def recalculated_default_workbook(default_workbook, tmp_path_factory) -> Path:
     """default_workbook after one forced full recalculation in LibreOffice (saved values replaced)."""
     need_soffice()
-    return recalculate(default_workbook, tmp_path_factory.mktemp("default-lo") / "backprop.xlsx")
+    return built_once(tmp_path_factory, "default-lo", lambda folder: recalculate(default_workbook, folder / "backprop.xlsx"))
 
 
 @pytest.fixture(scope="session")
 def builtin_workbooks(default_workbook, tmp_path_factory) -> dict[str, Path]:
     """The generated workbook of every built-in template, as `generate --template NAME` writes it."""
-    from excelgen.spec import DEFAULT_TEMPLATE, builtin_templates, load_template
+    from network import load_network
+    from network.description import DEFAULT_TEMPLATE, classic_templates
     from excelgen.workbook import write_workbook
 
     folder = tmp_path_factory.mktemp("builtin")
     return {
-        name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_template(name), folder / f"{name}.xlsx")
-        for name in builtin_templates()
+        name: default_workbook if name == DEFAULT_TEMPLATE else write_workbook(load_network(name), folder / f"{name}.xlsx")
+        for name in sorted(classic_templates())
     }
 
 
@@ -179,18 +242,23 @@ def cnn_runs(cnn_run, mnist_dir, tmp_path_factory) -> dict[str, Path]:
 
     need_torch()
     root = Path(__file__).resolve().parents[1]
-    folder = tmp_path_factory.mktemp("cnn-runs")
-    (folder / "padded.toml").write_text(OWN_CNN_CONFIG)
-    runs = {"8k": cnn_run}
-    for name, model in (("20k", ["--model", "20k"]), ("padded", ["--config", str(folder / "padded.toml")])):
-        args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / name)]
-        result = subprocess.run(
-            [sys.executable, "-c", "from backprop_sheet.cli import main; main()", *args, *model],
-            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root)),
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        runs[name] = folder / name
-    return runs
+
+    def build(folder: Path) -> dict[str, Path]:
+        (folder / "padded.toml").write_text(OWN_CNN_CONFIG)
+        training = {  # both at once, one thread each
+            name: subprocess.Popen(
+                [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "train", "--data-dir", str(mnist_dir),
+                 "--dry-run", "--threads", "1", "--quiet", "--out", str(folder / name), *model],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONPATH=str(root)),
+            )
+            for name, model in (("20k", ["--model", "20k"]), ("padded", ["--config", str(folder / "padded.toml")]))
+        }
+        for name, child in training.items():
+            output = child.communicate()[0]
+            assert child.returncode == 0, f"{name}: {output}"
+        return {"8k": cnn_run} | {name: folder / name for name in training}
+
+    return built_once(tmp_path_factory, "cnn-runs", build)
 
 
 # The general networks' workbooks the verify tests check: 40 iterations, four learning rates (one sheet each).
@@ -209,3 +277,28 @@ def general_workbooks(tmp_path_factory) -> dict[str, Path]:
         name: write_workbook(load_network(name).with_options(iterations=40, learning_rates=rates), folder / f"{name}.xlsx")
         for name, rates in GENERAL_TEMPLATES.items()
     }
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The classic network's numbers that are no column of its LR sheet: inputs, targets, fixed biases."""
+
+    i1: float
+    i2: float
+    t1: float
+    t2: float
+    b1: float = 0.0
+    b2: float = 0.0
+
+
+def train_classic(weights: tuple[float, ...], x: Inputs, learning_rates: tuple[float, ...], iterations: int):
+    """The one reference (network/reference.py) on the classic network with these numbers: .learning_rates, and
+    .columns[header] of shape (n_learning_rates, iterations + 1)."""
+    from types import SimpleNamespace
+
+    from network import trajectory
+    from network.description import classic_network
+
+    net = classic_network((x.i1, x.i2), (x.t1, x.t2), tuple(weights), (x.b1, x.b2),
+                          learning_rates=tuple(float(r) for r in learning_rates), iterations=iterations)
+    return SimpleNamespace(learning_rates=net.learning_rates, columns=trajectory(net))

@@ -1,4 +1,4 @@
-"""An oracle that shares no code with the generator or verify/naming/reference.py.
+"""An oracle that shares no code with the generator or network/reference.py.
 
 Plain Python floats and math.exp for E_total; gradients by central finite differences of it;
 training by repeating the update with those gradients. Good to about 1e-9 relative, which is

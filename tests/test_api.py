@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import cnn
 import excelgen
+import network
 import verify
 from conftest import need_torch
 from backprop_sheet.cli import cli
@@ -88,13 +89,13 @@ def test_dry_run_train_cli_and_api_give_the_same_run(cnn_run, mnist_dir, tmp_pat
 # ---- what each function takes ----
 
 
-def test_a_template_may_be_a_name_a_path_a_dict_or_a_spec(tmp_path):
+def test_a_template_may_be_a_name_a_path_a_dict_or_a_network(tmp_path):
     data = tomllib.loads((ROOT / "templates" / "mazur.toml").read_text("utf-8"))
     forms = {
         "name": "mazur",
         "path": ROOT / "templates" / "mazur.toml",
         "dict": data,
-        "spec": excelgen.load_template("mazur"),
+        "network": network.load_network("mazur"),
     }
     written = {form: excelgen.generate(t, tmp_path / f"{form}.xlsx", iterations=5).read_bytes() for form, t in forms.items()}
     assert len(set(written.values())) == 1

@@ -1,6 +1,6 @@
 """Small helpers of the checks: saved values read a sheet at a time (verify/reading/cells.py) against
 reading them one cell at a time, a sheet's top corner against filtering every cell, column
-letters (verify/reading/refs.py) against openpyxl's, and what the checker imports."""
+letters (network/layout.py) against openpyxl's, and what the checker imports."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from network import layout
 from verify.reading import cells
-from verify.reading import refs
 from verify.reading.book import Book, Sheet
 
 
@@ -56,16 +56,16 @@ def test_a_sheet_s_top_corner_holds_what_filtering_every_cell_finds():
 def test_column_letters_are_openpyxl_s():
     for col in range(1, 18_279):
         letters = get_column_letter(col)
-        assert refs.column_letter(col) == letters
-        assert refs.column_number(letters) == refs.column_number(letters.lower()) == column_index_from_string(letters) == col
+        assert layout.column_letter(col) == letters
+        assert layout.column_number(letters) == layout.column_number(letters.lower()) == column_index_from_string(letters) == col
     for bad in (0, -1, 18_279):
         with pytest.raises(ValueError):
-            refs.column_letter(bad)
+            layout.column_letter(bad)
     for bad in ("", "AAAA", "A1", "$A", "é", " A"):
         with pytest.raises(ValueError):
             column_index_from_string(bad)
         with pytest.raises(ValueError):
-            refs.column_number(bad)
+            layout.column_number(bad)
 
 
 def test_the_checker_does_not_import_what_it_does_not_need():
@@ -78,10 +78,10 @@ def test_the_checker_does_not_import_what_it_does_not_need():
 def test_a_check_imports_nothing_the_fork_server_has_not(tmp_path):
     """A module first imported inside a worker can fail to map near the worker's memory ceiling
     (an ImportError, not a MemoryError): whatever a check needs comes with verify.batch's preload."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    path = write_workbook(load_template(), tmp_path / "default.xlsx")
+    path = write_workbook(load_network(), tmp_path / "default.xlsx")
     code = (
         "import sys, verify.batch, verify.checking.workbook, verify.engines.formulas_engine; from verify.checking.workbook import check_workbook; "
         "before = set(sys.modules); check_workbook(sys.argv[1], engine='formulas'); print(*sorted(set(sys.modules) - before))"

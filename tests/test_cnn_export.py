@@ -19,7 +19,7 @@ from cnn.runfolder import METRIC_COLUMNS, layers_as_records
 from excelgen.errors import RunFolderError
 from conftest import need_soffice
 from backprop_sheet.cli import cli
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
@@ -60,7 +60,7 @@ def test_parameter_formula_against_a_hand_count():
 def workbooks(cnn_run, tmp_path_factory) -> tuple[Path, Path]:
     """The default workbook without and with the CNN sheets."""
     folder = tmp_path_factory.mktemp("export")
-    spec = load_template()
+    spec = load_network()
     return write_workbook(spec, folder / "plain.xlsx"), write_workbook(spec, folder / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
 
 
@@ -78,7 +78,7 @@ def test_backprop_sheets_unchanged_part_by_part(workbooks):
         if name not in listing:
             assert plain.read(name) == with_cnn.read(name), name
     sheets = [n for n in plain.namelist() if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == len(load_template().learning_rates) + 2  # Network, one per rate, Summary
+    assert len(sheets) == len(load_network().learning_rates) + 2  # Network, one per rate, Summary
 
 
 def test_backprop_styles_keep_their_meaning(workbooks):
@@ -166,7 +166,7 @@ def test_architecture_formulas_reproduce_the_hand_worked_examples(cnn_run, tmp_p
         shutil.copytree(cnn_run, run)
         (run / "architecture.json").write_text(json.dumps(layers_as_records(layers)))
         # these layers are no model of cnn.model, so no CNN Forward sheet (model.pt is of another model)
-        book = write_workbook(load_template(), tmp_path / f"{name}.xlsx", extra_sheets=cnn_sheets(run, None))
+        book = write_workbook(load_network(), tmp_path / f"{name}.xlsx", extra_sheets=cnn_sheets(run, None))
         fresh = openpyxl.load_workbook(recalculate(book, tmp_path / f"{name}-recalc.xlsx"), data_only=True)
         rows = list(fresh[ARCHITECTURE_SHEET].iter_rows(min_row=5, max_row=4 + len(layers), values_only=True))
         col = ARCHITECTURE_HEADERS.index
@@ -189,7 +189,7 @@ def test_bad_run_folder_is_exit_2_and_writes_nothing(cnn_run, tmp_path, damage, 
     damage(run)
     target = tmp_path / "book.xlsx"
     with pytest.raises(RunFolderError, match=message):
-        write_workbook(load_template(), target, extra_sheets=cnn_sheets(run))
+        write_workbook(load_network(), target, extra_sheets=cnn_sheets(run))
     assert not target.exists()
     if run.exists():  # generate's --cnn-run itself refuses a missing folder through click
         result = CliRunner().invoke(cli, ["generate", "-o", str(target), "--cnn-run", str(run)])
@@ -241,7 +241,7 @@ def test_a_full_run_is_not_marked_as_a_dry_run(cnn_run, tmp_path):
     shutil.copytree(cnn_run, run)
     summary = json.loads((run / "summary.json").read_text())
     (run / "summary.json").write_text(json.dumps(summary | {"dry_run": False}))
-    book = write_workbook(load_template(), tmp_path / "book.xlsx", extra_sheets=cnn_sheets(run))
+    book = write_workbook(load_network(), tmp_path / "book.xlsx", extra_sheets=cnn_sheets(run))
     assert not any("DRY RUN" in t for t in _cnn_texts(book))
 
 

@@ -20,13 +20,12 @@ from click.testing import CliRunner
 from cnn.export import CNN_SHEETS, cnn_sheets
 from cnn.forward_sheet import FORWARD_SHEET, LABEL_NAME, PIXELS_NAME, PREDICTION_NAME, PROBABILITIES_NAME
 from cnn.runfolder import read_run
-from conftest import need_soffice, need_torch
+from conftest import need_soffice, need_torch, recalculate_all
 from backprop_sheet.cli import cli
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
-from verify.reading.libreoffice import convert_many
 
-SPEC = load_template().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
+SPEC = load_network().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
 DIGITS = (0, 1, 2, 3, 4)  # test images of five different digits: 7, 2, 1, 0, 4
 CASES = [(model, digit) for model in ("8k", "20k") for digit in DIGITS] + [("padded", 0)]
 STROKE = "stroke"  # the 8k workbook of digit 0, with a bar painted across the digit in a copy
@@ -34,20 +33,26 @@ RTOL, ATOL = 1e-9, 1e-12  # saved values against LibreOffice, as `verify` compar
 
 
 @pytest.fixture(scope="module")
-def books(cnn_runs, tmp_path_factory) -> dict[object, tuple[Path, Path]]:
-    """case -> (the workbook as generated, the same recalculated by LibreOffice), all in one LibreOffice run."""
-    need_soffice()
+def generated_books(cnn_runs, tmp_path_factory) -> dict[object, Path]:
+    """case -> the workbook as generated (STROKE: the 8k workbook of digit 0 with a bar painted across it)."""
     folder = tmp_path_factory.mktemp("forward")
     made = {
         (model, digit): write_workbook(SPEC, folder / f"{model}-{digit}.xlsx", extra_sheets=cnn_sheets(cnn_runs[model], digit))
         for model, digit in CASES
     }
     made[STROKE] = _paint_stroke(made[("8k", 0)], folder / "stroke.xlsx")
-    fresh = convert_many(list(made.values()), folder / "recalculated", timeout=600)
-    assert len(fresh) == len(made), "LibreOffice did not recalculate every workbook"
-    return {case: (path, fresh[path]) for case, path in made.items()}
+    return made
 
 
+@pytest.fixture(scope="module")
+def books(generated_books, tmp_path_factory) -> dict[object, tuple[Path, Path]]:
+    """case -> (the workbook as generated, the same recalculated by LibreOffice), in two LibreOffice runs at once."""
+    need_soffice()
+    fresh = recalculate_all(list(generated_books.values()), tmp_path_factory.mktemp("recalculated"), processes=2)
+    return {case: (path, fresh[path]) for case, path in generated_books.items()}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-digit{c[1]}")
 def test_the_sheet_equals_pytorch_after_recalculation(books, cnn_runs, mnist_dir, case):
     from cnn import predict
@@ -67,6 +72,7 @@ def test_the_sheet_equals_pytorch_after_recalculation(books, cnn_runs, mnist_dir
     _assert_no_error_values(wb[FORWARD_SHEET])
 
 
+@pytest.mark.slow
 def test_a_painted_stroke_changes_the_sheet_as_it_changes_pytorch(books, cnn_runs):
     from cnn import predict
 
@@ -79,6 +85,7 @@ def test_a_painted_stroke_changes_the_sheet_as_it_changes_pytorch(books, cnn_run
     _assert_no_error_values(after[FORWARD_SHEET])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [("8k", 0), ("20k", 3), ("padded", 0)], ids=lambda c: f"{c[0]}-digit{c[1]}")
 def test_saved_values_come_from_pytorch_and_equal_libreoffice(books, cnn_runs, case):
     """Every formula cell's saved value equals LibreOffice's recalculation; the saved probabilities are PyTorch's."""
@@ -103,7 +110,7 @@ def test_saved_values_come_from_pytorch_and_equal_libreoffice(books, cnn_runs, c
 
 
 @pytest.mark.parametrize("model", ["8k", "20k", "padded"])
-def test_every_trained_value_is_a_yellow_typed_cell(books, cnn_runs, model):
+def test_every_trained_value_is_a_yellow_typed_cell(generated_books, cnn_runs, model):
     """The yellow cells are the pixels, the label and every number of model.pt (weights, BatchNorm's running
     statistics, γ, β, biases), each once; no yellow cell holds a formula."""
     import torch
@@ -112,7 +119,7 @@ def test_every_trained_value_is_a_yellow_typed_cell(books, cnn_runs, model):
 
     state = torch.load(cnn_runs[model] / "model.pt", weights_only=True)
     expected = 28 * 28 + 1 + sum(t.numel() for name, t in state.items() if not name.endswith("num_batches_tracked"))
-    ws = _open(books[(model, 0)][0])[FORWARD_SHEET]
+    ws = _open(generated_books[(model, 0)])[FORWARD_SHEET]
     yellow = [c for row in ws.iter_rows() for c in row
               if c.value is not None and (c.fill.fgColor.rgb or "").upper().endswith(INPUT_FILL.lstrip("#").upper())]
     assert all(isinstance(c.value, (int, float)) for c in yellow)
@@ -120,8 +127,8 @@ def test_every_trained_value_is_a_yellow_typed_cell(books, cnn_runs, model):
 
 
 @pytest.mark.parametrize("model", ["8k", "20k", "padded"])
-def test_each_layer_is_labelled_with_its_shape(books, cnn_runs, model):
-    ws = _open(books[(model, 0)][0])[FORWARD_SHEET]
+def test_each_layer_is_labelled_with_its_shape(generated_books, cnn_runs, model):
+    ws = _open(generated_books[(model, 0)])[FORWARD_SHEET]
     texts = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     for layer in read_run(cnn_runs[model]).layers:
         shape = (f"output {layer.channels_out} × {layer.output_size} × {layer.output_size}" if layer.name != "head"
@@ -132,8 +139,8 @@ def test_each_layer_is_labelled_with_its_shape(books, cnn_runs, model):
 def test_the_other_sheets_are_unchanged(cnn_run, tmp_path):
     """Every part of a workbook generated without CNN Forward is byte for byte in the one with it, except the
     workbook-wide lists; the cell styles of the one without are the first ones of the other, unchanged."""
-    without = write_workbook(load_template(), tmp_path / "without.xlsx", extra_sheets=cnn_sheets(cnn_run, None))
-    with_it = write_workbook(load_template(), tmp_path / "with.xlsx", extra_sheets=cnn_sheets(cnn_run, 0))
+    without = write_workbook(load_network(), tmp_path / "without.xlsx", extra_sheets=cnn_sheets(cnn_run, None))
+    with_it = write_workbook(load_network(), tmp_path / "with.xlsx", extra_sheets=cnn_sheets(cnn_run, 0))
     a, b = zipfile.ZipFile(without), zipfile.ZipFile(with_it)
     listing = {"[Content_Types].xml", "docProps/app.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                "xl/styles.xml"}
@@ -152,8 +159,8 @@ def test_same_run_and_digit_give_the_same_bytes(cnn_run, tmp_path):
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_printed_landscape_one_page_wide_with_page_numbers(books):
-    book = zipfile.ZipFile(books[("8k", 0)][0])
+def test_printed_landscape_one_page_wide_with_page_numbers(generated_books):
+    book = zipfile.ZipFile(generated_books[("8k", 0)])
     workbook = book.read("xl/workbook.xml").decode()
     sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="rId(\d+)"', workbook)
     number = next(i for i, (name, _) in enumerate(sheets, start=1) if name == FORWARD_SHEET)

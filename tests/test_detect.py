@@ -11,12 +11,12 @@ import pytest
 
 from network import layout
 from excelgen.errors import WorkbookError
-from excelgen.spec import load_template
+from network import load_network
 from verify.tables import vocabulary
-from conftest import read_book
+from conftest import classic_values, read_book
 from verify.tables.classic_tables import find_tables
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+HANDBUILT_PAGE = Path(__file__).resolve().parents[1] / "docs" / "handbuilt.md"
 
 
 @pytest.mark.parametrize(
@@ -112,9 +112,9 @@ def test_eta_labels(text, is_eta):
     assert vocabulary.is_eta_label(text) is is_eta
 
 
-def test_readme_documents_the_vocabulary():
-    """Every spelling in verify/tables/vocabulary.py appears in the README's vocabulary table, and back."""
-    section = _readme_section("## Hand-built workbooks")
+def test_the_docs_list_the_vocabulary():
+    """Every spelling in verify/tables/vocabulary.py appears in docs/handbuilt.md's vocabulary table, and back."""
+    section = HANDBUILT_PAGE.read_text("utf-8")
     rows = dict(re.findall(r"^\| `([^`]+)` \| (.+) \|$", section, re.M))
     for canonical, spellings in vocabulary.SPELLINGS.items():
         if canonical.startswith("∂"):  # documented as patterns: any E spelling, any a_h spelling
@@ -122,7 +122,7 @@ def test_readme_documents_the_vocabulary():
         if spellings == (canonical,):  # w1..w8: nothing to list
             assert "| `w1` … `w8` |" in section
             continue
-        assert canonical in rows, f"README lacks the row of {canonical}"
+        assert canonical in rows, f"docs/handbuilt.md lacks the row of {canonical}"
         assert re.findall(r"`([^`]+)`", rows[canonical]) == [s for s in spellings if s != canonical], canonical
     for pattern in ("`∂E_total/∂a_h1`, `∂E_total/∂a_h2`", "`∂E_total/∂w1` … `∂E_total/∂w8`"):
         assert f"| {pattern} |" in section
@@ -301,7 +301,7 @@ def test_describe_says_what_was_recognised():
 def test_generated_workbook_is_one_layout_among_these(template, tmp_path):
     from excelgen.workbook import write_workbook
 
-    spec = load_template(template)
+    spec = load_network(template)
     path = write_workbook(spec, tmp_path / "generated.xlsx")
     wb = openpyxl.load_workbook(path)
     tables = find_tables(read_book(wb))
@@ -312,10 +312,10 @@ def test_generated_workbook_is_one_layout_among_these(template, tmp_path):
         assert t.last_row - t.first_row == spec.iterations
         assert dict(t.columns) == {h: i + 1 for i, h in enumerate(layout.HEADERS)}
         assert (t.eta.row, t.eta.col) == (layout.ETA_CELL[0] + 1, layout.ETA_CELL[1] + 1)
-        for q in ("i1", "i2", "t1", "t2") + (("b1", "b2") if spec.b1 is not None else ()):
+        for q in ("i1", "i2", "t1", "t2") + (("b1", "b2") if spec.biases_given else ()):
             ref = t.scalars[q]
             assert ref.sheet == layout.NETWORK_SHEET
-            assert values[ref.sheet].cell(ref.row, ref.col).value == getattr(spec, q)
+            assert values[ref.sheet].cell(ref.row, ref.col).value == classic_values(spec)[q]
 
 
 @pytest.mark.parametrize(
@@ -351,10 +351,3 @@ def test_derivation_text_alone_is_not_a_table():
     wb.active.append(["w1", 0.15, "w2", 0.2])  # a few labelled weights are not a table either
     with pytest.raises(WorkbookError, match="no backpropagation table found"):
         find_tables(read_book(wb))
-
-
-def _readme_section(title: str) -> str:
-    text = README.read_text("utf-8")
-    start = text.index(title)
-    end = text.find("\n## ", start + len(title))
-    return text[start : end if end != -1 else None]

@@ -17,18 +17,18 @@ from conftest import need_soffice
 from network import layout
 from backprop_sheet.cli import cli
 from excelgen.exercise import empty_columns
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.styles import INPUT_FILL
 from network import Kind, load_network
 from test_recalc_libreoffice import compare
 from verify.reading.libreoffice import recalculate
 
 FIRST = layout.FIRST_DATA_ROW + 1  # Excel row of iteration 0
-CLASSIC = load_template().net
+CLASSIC = load_network()
 ITERATIONS = 20
 GRADIENTS = [h for h in layout.HEADERS if h.startswith("∂")]
-FORWARD = [c.header for c in layout.COLUMNS if c.block == 1]
-C = {h: layout.col_letter(layout.column_index(h)) for h in layout.HEADERS}
+FORWARD = list(layout.HEADERS[9:20])  # h1, a_h1, ..., a_o2, E1, E2, E_total: between the weights and the ∂E columns
+C = {h: layout.column_letter(layout.column_index(h) + 1) for h in layout.HEADERS}
 
 
 def student_formulas(r: int, *, mistake: bool = False) -> dict[str, str]:
@@ -212,7 +212,7 @@ def test_verify_says_a_general_exercise_is_unfinished(general_exercises, templat
     for table in json.loads(result.output)["tables"]:
         finding = table["findings"][0]
         assert finding["kind"] == "empty" and finding["mistake_key"] == "unfinished"
-        assert finding["cell"] == f"'{table['sheet']}'!{layout.col_letter(first_derivative)}{FIRST}"
+        assert finding["cell"] == f"'{table['sheet']}'!{layout.column_letter(first_derivative + 1)}{FIRST}"
 
 
 @pytest.mark.parametrize("template", ["xor", "softmax"])

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading import book as books
 from verify.reading import cells
@@ -32,7 +32,7 @@ SHEET = "LR 0.1"
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    spec = load_template().with_options(iterations=30, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=30, learning_rates=(0.1, 0.5))
     return write_workbook(spec, tmp_path_factory.mktemp("filldown") / "generated.xlsx")
 
 

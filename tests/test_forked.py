@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from network.errors import WorkbookError
-from test_verify_faults import FAULTS, _edit_sheet_xml
+from planting import edit_sheet
+from test_verify_faults import FAULTS
 from verify.reading import book as books
 from verify.reading import cells
 from verify.tables import classic_tables
@@ -127,7 +128,7 @@ def broken_workbook(default_workbook, tmp_path_factory) -> Path:
     """The default workbook with every fault of test_verify_faults planted, each on its own sheet."""
     path, folder = default_workbook, tmp_path_factory.mktemp("forked")
     for k, fault in enumerate(FAULTS.values()):
-        path = _edit_sheet_xml(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
+        path = edit_sheet(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
     return path
 
 

@@ -137,8 +137,8 @@ def test_the_network_sheet_follows_the_pickers(tmp_path, softmax_book):
     ws = openpyxl.load_workbook(recalculate(tmp_path / "picked.xlsx", tmp_path / "lo.xlsx"), data_only=True)["Network"]
     want = {h: v[1, 37] for h, v in trajectory(net).items()}
     checked = 0
-    for row in ws.iter_rows(min_col=1, max_col=7):
-        text, value = row[0].value, row[6].value
+    lines = [(row[0].value, row[6].value) for half in (1, 9) for row in ws.iter_rows(min_col=half, max_col=half + 6)]
+    for text, value in lines:  # the blocks' lines: text in A or I, value in G or O
         if not (isinstance(text, str) and " = " in text and isinstance(value, float)):
             continue
         quantity = text.split(" = ")[0]
@@ -147,6 +147,35 @@ def test_the_network_sheet_follows_the_pickers(tmp_path, softmax_book):
             assert math.isclose(value, want[header], rel_tol=1e-11, abs_tol=1e-15), (text, value, want[header])
             checked += 1
     assert checked >= 40
+
+
+@pytest.mark.parametrize("template", list(NETWORKS))
+def test_the_network_sheet_names_every_constant_and_draws_every_weight(tmp_path, template):
+    """Every input, target and initial weight is a cell with its defined name holding the template's number; the
+    diagram shows each weight on its edge ("w_2_1_3 →", "w_2_1_3 ↘ z_2_1") above its value at iteration 0, and
+    each activation of example 1 above the reference's."""
+    net = NETWORKS[template]()
+    path = write_workbook(net, tmp_path / "n.xlsx")
+    book, saved = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)["Network"]
+    expected = {f"in_x_{k}_e{e}": x for e, ex in enumerate(net.examples, 1) for k, x in enumerate(ex.inputs, 1)}
+    expected |= {f"tgt_t_{k}_e{e}": t for e, ex in enumerate(net.examples, 1) for k, t in enumerate(ex.targets, 1)}
+    expected |= {f"w_{l}_{j}_{k}_init": w for l, m in enumerate(net.weights, 1)
+                 for j, row in enumerate(m, 1) for k, w in enumerate(row, 1)}
+    for defined, value in expected.items():
+        ((sheet, ref),) = book.defined_names[defined].destinations
+        assert sheet == "Network" and saved[ref.replace("$", "")].value == value, defined
+    ws = book["Network"]
+    shown = {c.value.split()[0]: saved.cell(c.row + 1, c.column).value
+             for row in ws.iter_rows(min_col=9) for c in row
+             if isinstance(c.value, str) and re.fullmatch(r"(w_\d+_\d+_\d+ [→↘↗].*|a_\d+_\d+)", c.value)}
+    weights = {f"w_{l}_{j}_{k}": w for l, m in enumerate(net.weights, 1) for j, row in enumerate(m, 1)
+               for k, w in enumerate(row, 1)}
+    assert {k: v for k, v in shown.items() if k.startswith("w_")} == weights
+    first = {h: v[0, 0] for h, v in trajectory(net).items()}
+    suffix = "[e1]" if len(net.examples) > 1 else ""
+    activations = {k: v for k, v in shown.items() if k.startswith("a_")}
+    assert len(activations) == sum(net.layers[1:])
+    assert all(math.isclose(v, first[k + suffix], rel_tol=1e-15) for k, v in activations.items())
 
 
 def test_generate_a_shipped_network(tmp_path):

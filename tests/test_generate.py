@@ -20,14 +20,15 @@ import pytest
 import oracle
 from network import layout
 from excelgen.errors import OutputExistsError, TemplateError
-from excelgen.spec import load_template
+from network import load_network
+from conftest import classic_values
 from excelgen.styles import BLOCK_COLOURS
 from excelgen.workbook import build_workbook, write_workbook
 
 RATES = (0.1, 0.2, 0.5, 0.8, 1.0, 2.0)
 LR_SHEETS = [f"LR {r}" for r in ("0.1", "0.2", "0.5", "0.8", "1.0", "2.0")]
 FIRST = layout.FIRST_DATA_ROW + 1  # 1-based row of iteration 0
-COL = {h: layout.col_letter(i) for i, h in enumerate(layout.HEADERS)}
+COL = {h: layout.column_letter(i + 1) for i, h in enumerate(layout.HEADERS)}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def values_book(default_workbook):
 
 @pytest.fixture(scope="module")
 def mazur_book(tmp_path_factory) -> Path:
-    spec = load_template("mazur").with_options(iterations=30)
+    spec = load_network("mazur").with_options(iterations=30)
     return write_workbook(spec, tmp_path_factory.mktemp("mazur") / "mazur.xlsx")
 
 
@@ -124,13 +125,21 @@ def test_biases_are_named_and_used(mazur_book):
 
 
 def test_defined_names_hold_the_template(formulas_book, values_book):
-    spec = load_template()
-    expected = {"in_i1": spec.i1, "in_i2": spec.i2, "tgt_t1": spec.t1, "tgt_t2": spec.t2}
-    expected |= {f"w{k + 1}_init": w for k, w in enumerate(spec.weights)}
+    spec = load_network()
+    v = classic_values(spec)
+    expected = {"in_i1": v["i1"], "in_i2": v["i2"], "tgt_t1": v["t1"], "tgt_t2": v["t2"]}
+    expected |= {f"w{k}_init": v[f"w{k}"] for k in range(1, 9)}
     for name, value in expected.items():
         ((sheet, ref),) = formulas_book.defined_names[name].destinations
         assert sheet == "Network"
         assert values_book[sheet][ref.replace("$", "")].value == value
+
+
+# the classic LR sheet's header colours, block by block of the Network sheet (README): weights 0, forward pass 1,
+# ∂E_total/∂a_h 4, ∂E_total/∂w1..w4 5, ∂E_total/∂w5..w8 3
+CLASSIC_BLOCKS = {"iteration": 0} | {f"w{k}": 0 for k in range(1, 9)} | {
+    h: 1 for h in ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")} | {
+    "∂E_total/∂a_h1": 4, "∂E_total/∂a_h2": 4} | {f"∂E_total/∂w{k}": 5 if k <= 4 else 3 for k in range(1, 9)}
 
 
 @pytest.mark.parametrize("sheet, rate", zip(LR_SHEETS, RATES))
@@ -138,10 +147,10 @@ def test_eta_cell_header_notes_colours_and_frozen_panes(formulas_book, sheet, ra
     ws = formulas_book[sheet]
     assert ws["A2"].value == "η (learning rate)" and ws["B2"].value == rate
     assert ws.freeze_panes == f"B{FIRST}"
-    for col, column in enumerate(layout.COLUMNS, start=1):
+    for col, header_text in enumerate(layout.HEADERS, start=1):
         header = ws.cell(layout.HEADER_ROW + 1, col)
-        assert header.value == column.header
-        assert header.fill.fgColor.rgb == "FF" + BLOCK_COLOURS[column.block][0].lstrip("#")
+        assert header.value == header_text
+        assert header.fill.fgColor.rgb == "FF" + BLOCK_COLOURS[CLASSIC_BLOCKS[header_text]][0].lstrip("#")
         assert header.comment is not None and len(header.comment.text) > 10
     assert "e^(−h1)" in ws[f"{COL['a_h1']}4"].comment.text
     assert "∂E_total/∂a_h1 · a_h1·(1 − a_h1) · i1" in ws[f"{COL['∂E_total/∂w1']}4"].comment.text
@@ -181,9 +190,12 @@ def test_charts_on_every_lr_sheet_and_the_summary(default_workbook):
     assert '<c:logBase val="10"/>' in log and "logBase" not in linear
 
 
-def test_lr_sheet_charts_sit_side_by_side_in_the_chart_row(default_workbook):
-    """Each chart is anchored in CHART_ROW and spans CHART_COLUMNS columns, the next one starting where it ends."""
-    from excelgen.lr_sheet import CHART_COLUMNS, CHART_ROW
+def test_lr_sheet_charts_sit_side_by_side_in_the_chart_band(default_workbook):
+    """Each chart is anchored in the chart band's first row and spans CHART_COLUMNS columns, the next one starting
+    where it ends (tests/test_lr_charts.py: they never reach the table)."""
+    from excelgen.lr_sheet import CHART_COLUMNS
+
+    CHART_ROW = layout.CHART_BAND[0]
 
     z = zipfile.ZipFile(default_workbook)
     drawing = z.read("xl/drawings/drawing2.xml").decode()  # the first LR sheet's
@@ -192,7 +204,7 @@ def test_lr_sheet_charts_sit_side_by_side_in_the_chart_row(default_workbook):
 
 
 def test_same_input_gives_the_same_bytes(tmp_path):
-    spec = load_template("mazur").with_options(iterations=5, learning_rates=(0.5, 1.5))
+    spec = load_network("mazur").with_options(iterations=5, learning_rates=(0.5, 1.5))
     first = write_workbook(spec, tmp_path / "a.xlsx")
     second = write_workbook(spec, tmp_path / "b.xlsx")
     assert first.read_bytes() == second.read_bytes()
@@ -219,7 +231,7 @@ def test_parts_are_deflated_at_the_fast_level(default_workbook):
 def test_fast_rows_write_exactly_what_write_formula_writes(tmp_path, template, exercise):
     """Every part of the zip, compared: the row templates against XlsxWriter's own cell-by-cell path
     (an exercise's empty yellow cells included)."""
-    spec = load_template(template).with_options(iterations=12, learning_rates=(0.5, 3.0))
+    spec = load_network(template).with_options(iterations=12, learning_rates=(0.5, 3.0))
     build_workbook(spec, tmp_path / "fast.xlsx", exercise=exercise)
     build_workbook(spec, tmp_path / "slow.xlsx", fast=False, exercise=exercise)
     fast, slow = zipfile.ZipFile(tmp_path / "fast.xlsx"), zipfile.ZipFile(tmp_path / "slow.xlsx")
@@ -235,16 +247,16 @@ def test_an_existing_file_is_untouched_without_force(tmp_path):
     target = tmp_path / "backprop.xlsx"
     target.write_bytes(b"my own work")
     with pytest.raises(OutputExistsError, match="--force"):
-        write_workbook(load_template(), target)
+        write_workbook(load_network(), target)
     assert target.read_bytes() == b"my own work"
-    write_workbook(load_template(), target, force=True)
+    write_workbook(load_network(), target, force=True)
     assert zipfile.is_zipfile(target)
 
 
 def test_a_failed_run_leaves_the_old_file_and_no_temporary_files(tmp_path):
     target = tmp_path / "backprop.xlsx"
     target.write_bytes(b"my own work")
-    diverging = load_template().with_options(learning_rates=(1e9,))
+    diverging = load_network().with_options(learning_rates=(1e9,))
     with pytest.raises(TemplateError, match="overflow"):
         write_workbook(diverging, target, force=True)
     assert target.read_bytes() == b"my own work"

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from backprop_sheet.cli import cli
 from excelgen.errors import WorkbookError
-from excelgen.spec import load_template
+from network import load_network
 from verify.checking.workbook import check_workbook
 from conftest import read_book
 from verify.tables.classic_tables import find_tables
@@ -122,7 +122,7 @@ def test_budget_is_not_a_backprop_sheet(handbuilt_books):
 def test_generated_workbook_passes_through_the_same_path(template, tmp_path):
     from excelgen.workbook import write_workbook
 
-    path = write_workbook(load_template(template), tmp_path / "backprop.xlsx")
+    path = write_workbook(load_network(template), tmp_path / "backprop.xlsx")
     report = check_workbook(path, engine="auto")
     assert [t.findings for t in report.tables] == [()] * len(report.tables)
 

@@ -144,15 +144,17 @@ def server():
 @pytest.fixture(scope="module")
 def books(handbuilt_books, tmp_path_factory) -> dict[str, Path]:
     """A generated workbook (two learning rates, 12 iterations: quick to check) and a hand-built one."""
-    from excelgen.spec import load_template
+    from network import load_network
     from excelgen.workbook import write_workbook
 
-    spec = load_template().with_options(iterations=12, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=12, learning_rates=(0.1, 0.5))
     generated = write_workbook(spec, tmp_path_factory.mktemp("hostile") / "generated.xlsx")
     return {"generated": generated, "handbuilt": handbuilt_books["typical"]}
 
 
-@pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.slow) if name in CHECKED_BY_LIBREOFFICE else name for name in HOSTILE]
+)
 def test_hostile_formula_gives_a_finding_or_one_line(name, books, server, tmp_path):
     """Each case, in both books, with the formulas engine (and LibreOffice for a few)."""
     case = HOSTILE[name]
@@ -168,7 +170,7 @@ def test_hostile_formula_gives_a_finding_or_one_line(name, books, server, tmp_pa
     assert server.RequestHandlerClass.requests == [] and not marker.exists()
 
 
-@pytest.mark.parametrize("engine", ["formulas", "libreoffice"])
+@pytest.mark.parametrize("engine", ["formulas", pytest.param("libreoffice", marks=pytest.mark.slow)])
 def test_dangerous_functions_are_never_run_or_fetched(engine, books, server, tmp_path):
     """Every dangerous case at once, one per E1 cell: no request reaches the server, no marker appears."""
     if engine == "libreoffice":

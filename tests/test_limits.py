@@ -129,6 +129,8 @@ def test_what_excel_allows_is_still_read(tmp_path):
     ],
 )
 def test_rept_past_a_cells_text_is_value_error_as_in_excel(formula, expected, tmp_path):
+    warm = raw_xlsx(tmp_path / "warm.xlsx", formula_cell("A1", 'REPT("ab",3)'))
+    assert formulas_engine.evaluate(book.read(warm), [("Sheet1", 1, 1)])[("Sheet1", 1, 1)] == "ababab"  # loads `formulas`
     path = raw_xlsx(tmp_path / "rept.xlsx", formula_cell("A1", formula))
     started = time.monotonic()
     values = formulas_engine.evaluate(book.read(path), [("Sheet1", 1, 1)])

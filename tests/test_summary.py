@@ -11,18 +11,16 @@ import openpyxl
 import pytest
 
 from conftest import need_soffice
-from excelgen.spec import NetworkSpec, load_template
 from excelgen.summary_sheet import LIVE_LABELS, NOT_REACHED, lesson, live_rows, overshoot_rate
 from excelgen.workbook import write_workbook
 from network import Network, load_network, trajectory
 from verify.reading.libreoffice import recalculate
-from verify.naming.reference import train_spec
 
 ETA, BELOW, RISES, FASTEST, AT = LIVE_LABELS
 
 
 def expected_lines(net: Network) -> dict[str, list]:
-    """The live lines, computed from the reference trajectory (any network: a classic spec's is spec.net)."""
+    """The live lines, computed from the reference trajectory (any network, classic or general)."""
     e_total = trajectory(net)["E_total"]
     below = [next((k for k, e in enumerate(row) if e < 1e-3), None) for row in e_total]
     reached = [(k, net.learning_rates[j]) for j, k in enumerate(below) if k is not None]
@@ -46,14 +44,14 @@ def read_lines(path: Path, net: Network) -> dict[str, list]:
 
 
 def test_saved_live_lines_match_the_reference(default_workbook):
-    spec = load_template()
-    assert read_lines(default_workbook, spec.net) == expected_lines(spec.net)
-    assert expected_lines(spec.net)[FASTEST] == [2.0]  # with era-s6, η = 2.0 is the fastest
+    spec = load_network()
+    assert read_lines(default_workbook, spec) == expected_lines(spec)
+    assert expected_lines(spec)[FASTEST] == [2.0]  # with era-s6, η = 2.0 is the fastest
 
 
 def test_live_lines_after_libreoffice_recalculation_match_the_reference(recalculated_default_workbook):
-    spec = load_template()
-    assert read_lines(recalculated_default_workbook, spec.net) == expected_lines(spec.net)
+    spec = load_network()
+    assert read_lines(recalculated_default_workbook, spec) == expected_lines(spec)
 
 
 def test_live_lines_follow_an_edited_eta_and_weight(default_workbook, tmp_path):
@@ -66,36 +64,36 @@ def test_live_lines_follow_an_edited_eta_and_weight(default_workbook, tmp_path):
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     fresh = recalculate(edited, tmp_path / "fresh.xlsx")
-    base = load_template().net
+    base = load_network()
     w1_edited = (((0.3, *base.weights[0][0][1:]), *base.weights[0][1:]), *base.weights[1:])
-    spec = NetworkSpec(replace(base, learning_rates=(5.0, *base.learning_rates[1:]), weights=w1_edited))
-    expected = expected_lines(spec.net)
+    spec = replace(base, learning_rates=(5.0, *base.learning_rates[1:]), weights=w1_edited)
+    expected = expected_lines(spec)
     assert expected[FASTEST] == [5.0]
-    assert read_lines(fresh, spec.net) == expected
+    assert read_lines(fresh, spec) == expected
 
 
 @pytest.mark.parametrize("rates, iterations", [((0.1, 0.2, 0.5, 0.8, 1.0, 2.0), 100), ((0.5, 80.0, 200.0), 20)])
 def test_words_name_an_overshooting_rate_only_when_one_overshoots(rates, iterations):
-    spec = load_template().with_options(learning_rates=rates, iterations=iterations)
-    e_total = train_spec(spec).columns["E_total"]
-    text = lesson(spec.net, e_total)
+    spec = load_network().with_options(learning_rates=rates, iterations=iterations)
+    e_total = trajectory(spec)["E_total"]
+    text = lesson(spec, e_total)
     overshooting = [r for r, row in zip(rates, e_total) if (np.diff(row) > 0).any()]
     for rate, row in zip(rates, e_total):
         named = f"η = {rate!r} (from iteration" in text
         assert named == (rate in overshooting), (rate, text)
     assert ("No rate here overshoots" in text) == (not overshooting)
-    fastest = expected_lines(spec.net)[FASTEST][0]
+    fastest = expected_lines(spec)[FASTEST][0]
     assert (f"η = {fastest!r} is the fastest" in text) if fastest != "none" else "No rate here brings" in text
 
 
 def test_overshoot_rate_is_where_e_total_first_rises():
     """The rate the words name rises within the iterations; the grid step below it does not."""
-    spec = load_template()
-    rate = overshoot_rate(spec.net)
+    spec = load_network()
+    rate = overshoot_rate(spec)
     assert rate is not None and 10 < rate < 1_000
-    below, at = train_spec(spec.with_options(learning_rates=(rate / 10 ** (1 / 20), rate))).columns["E_total"]
+    below, at = trajectory(spec.with_options(learning_rates=(rate / 10 ** (1 / 20), rate)))["E_total"]
     assert not (np.diff(below) > 0).any() and (np.diff(at) > 0).any()
-    assert f"first rises near η ≈ {rate:.2g}" in lesson(spec.net, train_spec(spec).columns["E_total"])
+    assert f"first rises near η ≈ {rate:.2g}" in lesson(spec, trajectory(spec)["E_total"])
 
 
 @pytest.mark.parametrize("template, iterations", [("xor", 300), ("softmax", 300)])

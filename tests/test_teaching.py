@@ -1,7 +1,7 @@
 """The Network sheet as a teacher hands it out: every derivation step, a row picker, a live diagram,
 and pages that print.
 
-The oracle is the NumPy reference (verify.naming.reference.train_spec) at the row the pickers choose,
+The oracle is the NumPy reference (network.trajectory) at the row the pickers choose,
 after a real spreadsheet engine (LibreOffice, and Gnumeric) recalculated the edited workbook.
 """
 
@@ -17,11 +17,9 @@ import openpyxl
 import pytest
 
 from conftest import need_soffice, need_ssconvert
-from network import layout
-from excelgen.spec import load_template
+from network import layout, load_network, trajectory
 from excelgen.workbook import write_workbook
 from verify.reading.libreoffice import recalculate
-from verify.naming.reference import train_spec
 
 NEW_STEPS = (
     "∂E_total/∂w5 = ∂(E1 + E2)/∂w5 = ∂E1/∂w5",  # block 2
@@ -61,14 +59,15 @@ def diagram(ws) -> dict[str, float]:
 def expected_lines(spec, k: int, rate: float) -> dict[str, float]:
     """What each line must show at iteration k of the LR sheet of `rate`, from the NumPy reference."""
     j = spec.learning_rates.index(rate)
-    col = {h: v[j] for h, v in train_spec(spec).columns.items()}
+    col = {h: v[j] for h, v in trajectory(spec).items()}
     v = {h: float(c[k]) for h, c in col.items()}
     v_next = float(col["w5"][k + 1])
-    d1 = (v["a_o1"] - spec.t1) * v["a_o1"] * (1 - v["a_o1"])
-    d2 = (v["a_o2"] - spec.t2) * v["a_o2"] * (1 - v["a_o2"])
+    t1, t2 = spec.examples[0].targets
+    d1 = (v["a_o1"] - t1) * v["a_o1"] * (1 - v["a_o1"])
+    d2 = (v["a_o2"] - t2) * v["a_o2"] * (1 - v["a_o2"])
     by_start = {h: v[h] for h in layout.COMPUTED_HEADERS}
     by_start |= {
-        "∂E1/∂w5": v["∂E_total/∂w5"], "∂E1/∂a_o1": v["a_o1"] - spec.t1, "∂a_o1/∂o1": v["a_o1"] * (1 - v["a_o1"]),
+        "∂E1/∂w5": v["∂E_total/∂w5"], "∂E1/∂a_o1": v["a_o1"] - t1, "∂a_o1/∂o1": v["a_o1"] * (1 - v["a_o1"]),
         "∂o1/∂w5": v["a_h1"], "∂E1/∂a_h1": d1 * v["w5"], "∂E2/∂a_h1": d2 * v["w7"], "∂E1/∂a_h2": d1 * v["w6"],
         "∂E2/∂a_h2": d2 * v["w8"], "η, the learning rate of the chosen LR sheet": rate,
         "w5 − η · ∂E_total/∂w5, both at the chosen iteration": v_next, "= w5 one row further down that LR sheet": v_next,
@@ -90,7 +89,7 @@ def close(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def mazur_workbook(tmp_path_factory) -> Path:
-    return write_workbook(load_template("mazur"), tmp_path_factory.mktemp("teach") / "mazur.xlsx")
+    return write_workbook(load_network("mazur"), tmp_path_factory.mktemp("teach") / "mazur.xlsx")
 
 
 def test_blocks_2_4_and_5_carry_every_step(default_workbook):
@@ -118,7 +117,7 @@ def test_the_pickers_are_yellow_named_and_validated(default_workbook):
 
 @pytest.mark.parametrize("template", ["era-s6", "mazur"])
 def test_saved_values_are_iteration_0_of_the_first_sheet(default_workbook, mazur_workbook, template):
-    spec = load_template(template)
+    spec = load_network(template)
     book = default_workbook if template == "era-s6" else mazur_workbook
     ws = openpyxl.load_workbook(book, data_only=True)["Network"]
     want = expected_lines(spec, 0, spec.learning_rates[0])
@@ -127,8 +126,9 @@ def test_saved_values_are_iteration_0_of_the_first_sheet(default_workbook, mazur
         if start is not None:
             assert close(value, want[start]), (text, value, want[start])
     shown = diagram(ws)
-    assert all(close(shown[w], spec.weights[k]) for k, w in enumerate(layout.WEIGHTS))
-    assert ("b1" in shown) == spec.has_biases
+    weights = [w for layer in spec.weights for row in layer for w in row]  # w1..w8
+    assert all(close(shown[w], weights[k]) for k, w in enumerate(layout.WEIGHTS))
+    assert ("b1" in shown) == spec.biases_given
 
 
 def _pick_and_recalculate(source: Path, tmp_path: Path, engine: str, k: int, rate: float) -> openpyxl.Workbook:
@@ -151,7 +151,7 @@ def _pick_and_recalculate(source: Path, tmp_path: Path, engine: str, k: int, rat
 @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
 @pytest.mark.parametrize("template", ["era-s6", "mazur"])
 def test_blocks_and_diagram_follow_the_pickers(default_workbook, mazur_workbook, tmp_path, engine, template):
-    spec = load_template(template)
+    spec = load_network(template)
     k, rate = PICK[template]
     source = default_workbook if template == "era-s6" else mazur_workbook
     ws = _pick_and_recalculate(source, tmp_path, engine, k, rate)["Network"]
@@ -165,7 +165,8 @@ def test_blocks_and_diagram_follow_the_pickers(default_workbook, mazur_workbook,
     assert checked == LIVE_LINES
     shown = diagram(ws)
     for node in [*DIAGRAM_NODES, *layout.WEIGHTS]:
-        reference = want.get(node, {"i1": spec.i1, "i2": spec.i2, "t1": spec.t1, "t2": spec.t2}.get(node))
+        (i1, i2), (t1, t2) = spec.examples[0].inputs, spec.examples[0].targets
+        reference = want.get(node, {"i1": i1, "i2": i2, "t1": t1, "t2": t2}.get(node))
         assert close(shown[node], reference), (engine, node, shown[node], reference)
 
 
@@ -181,7 +182,7 @@ def printed(default_workbook, tmp_path_factory) -> list[str]:
 
 
 def test_the_default_workbook_prints_on_few_pages(printed):
-    rates = load_template().learning_rates
+    rates = load_network().learning_rates
     assert len(printed) <= 20
     assert len(printed) == 1 + len(rates) + 1  # Network, one page per LR sheet (no chart split), Summary
 
@@ -196,7 +197,7 @@ def test_the_network_sheet_fits_its_first_page(printed):
 
 
 def test_titles_print_whole_and_once(printed):
-    for page, rate in zip(printed[1:], load_template().learning_rates):
+    for page, rate in zip(printed[1:], load_network().learning_rates):
         title = f"Gradient descent with learning rate η = {layout.rate_text(rate)}: one row per iteration"
         assert page.count(title) == 1
         assert " 49 " in page and "\n 50 " not in page  # the first 50 rows, iterations 0-49
@@ -211,15 +212,16 @@ def test_every_sheet_has_a_page_setup(default_workbook):
         assert '<pageSetUpPr fitToPage="1"/>' in xml and "&amp;P of &amp;N" in xml, name
         assert "<pageMargins " in xml, name
     workbook = z.read("xl/workbook.xml").decode()
-    assert workbook.count('name="_xlnm.Print_Titles"') == len(load_template().learning_rates)
+    assert workbook.count('name="_xlnm.Print_Titles"') == len(load_network().learning_rates)
     assert "'LR 0.1'!$A$1:$AD$54" in workbook  # the charts and the first 50 rows
 
 
+@pytest.mark.slow
 def test_the_cnn_sheets_print_their_pages_whole(cnn_run, tmp_path):
     need_soffice()
     from cnn.export import CNN_SHEETS, cnn_sheets
 
-    workbook = write_workbook(load_template(), tmp_path / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
+    workbook = write_workbook(load_network(), tmp_path / "cnn.xlsx", extra_sheets=cnn_sheets(cnn_run))
     pdf = recalculate(workbook, tmp_path / "cnn.pdf", convert_to="pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")[:-1]

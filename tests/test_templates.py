@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from network import layout
 from backprop_sheet.cli import cli
 from excelgen.network_sheet import network_cells
-from excelgen.spec import builtin_templates, load_template
+from network import load_network
+from network.description import classic_templates
+from conftest import classic_values
 
 GOOD = """\
 name = "mine"
@@ -123,12 +125,13 @@ def test_a_missing_template_file_is_one_clear_error(tmp_path, name):
 
 
 def test_builtin_templates_are_the_two_networks():
-    assert builtin_templates() == ["era-s6", "mazur"]
-    era, mazur = load_template("era-s6"), load_template("mazur")
-    assert (era.i1, era.i2, era.t1, era.t2) == (0.05, 0.1, 0.5, 0.5)
-    assert era.weights == (0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55)
-    assert era.learning_rates == (0.1, 0.2, 0.5, 0.8, 1.0, 2.0) and era.iterations == 100 and not era.has_biases
-    assert (mazur.t1, mazur.t2, mazur.b1, mazur.b2, mazur.learning_rates) == (0.01, 0.99, 0.35, 0.60, (0.5,))
+    assert sorted(classic_templates()) == ["era-s6", "mazur"]
+    era, mazur = load_network("era-s6"), load_network("mazur")
+    e, m = classic_values(era), classic_values(mazur)
+    assert (e["i1"], e["i2"], e["t1"], e["t2"]) == (0.05, 0.1, 0.5, 0.5)
+    assert tuple(e[f"w{k}"] for k in range(1, 9)) == (0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55)
+    assert era.learning_rates == (0.1, 0.2, 0.5, 0.8, 1.0, 2.0) and era.iterations == 100 and not era.biases_given
+    assert (m["t1"], m["t2"], m["b1"], m["b2"], mazur.learning_rates) == (0.01, 0.99, 0.35, 0.60, (0.5,))
 
 
 def test_a_users_template_fills_the_network_sheet(tmp_path):
@@ -139,7 +142,7 @@ def test_a_users_template_fills_the_network_sheet(tmp_path):
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Network", "LR 0.25", "LR 4.0", "Summary"]
-    spec = load_template(template)
+    spec = load_network(template)
     network = wb["Network"]
     expected = {"i1": 1.0, "i2": -0.5, "t1": 0.2, "t2": 0.8, "w2": -0.2, "w8": -0.8, "b1": 0.1, "b2": -0.1}
     for quantity, (row, col) in network_cells(spec).items():

@@ -59,12 +59,25 @@ ROUND_TRIPS = {
 }
 
 
+@pytest.fixture(scope="module")
+def round_trip(default_workbook, tmp_path_factory):
+    """app -> the default workbook as ROUND_TRIPS[app] saves it, each made once, when first asked for."""
+    made = {}
+
+    def saved_by(app: str) -> Path:
+        if app not in made:
+            made[app] = ROUND_TRIPS[app](default_workbook, tmp_path_factory.mktemp("round-trip"))
+        return made[app]
+
+    return saved_by
+
+
 @pytest.mark.parametrize("engine", ["formulas", "libreoffice"])
 @pytest.mark.parametrize("app", ROUND_TRIPS)
-def test_workbook_saved_by_an_app_verifies(app, engine, default_workbook, tmp_path):
+def test_workbook_saved_by_an_app_verifies(app, engine, round_trip):
     if engine == "libreoffice":
         need_soffice()
-    path = ROUND_TRIPS[app](default_workbook, tmp_path)
+    path = round_trip(app)
     result = CliRunner().invoke(cli, ["verify", str(path), "--engine", engine])
     assert result.exit_code == 0, result.output
     assert result.output.count(" pass ") == 6

@@ -158,6 +158,7 @@ def test_libreoffice_is_stopped_when_the_file_cannot_be_checked(tmp_path, monkey
     assert running._proc.poll() is not None  # killed, not left to finish in the background
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["ods", "xls"])
 def test_ods_and_xls_are_converted_by_libreoffice(fmt, default_workbook, tmp_path):
     """A workbook saved as .ods or .xls is converted to xlsx by LibreOffice and checked; the report says so."""

@@ -15,10 +15,11 @@ from click.testing import CliRunner
 
 from conftest import need_soffice
 from backprop_sheet.cli import cli
-from excelgen.spec import load_template
+from network import load_network
 from excelgen.workbook import write_workbook
 from test_verify_bad_input import _text_renamed, _zip_bomb
-from test_verify_faults import FAULTS, _edit_sheet_xml
+from planting import edit_sheet
+from test_verify_faults import FAULTS
 from verify import batch
 from verify.reading import libreoffice
 
@@ -33,8 +34,8 @@ def class_folder(builtin_workbooks, tmp_path_factory) -> Path:
     (folder / "group-b").mkdir()
     shutil.copy(builtin_workbooks["era-s6"], folder / "alice.xlsx")
     shutil.copy(builtin_workbooks["mazur"], folder / "group-b" / "bruno.xlsx")
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
-    _edit_sheet_xml(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "carla.xlsx", WRONG_SLOPE.sheet, WRONG_SLOPE.edit)
+    edit_sheet(builtin_workbooks["era-s6"], folder / "group-b" / "dan.xlsx", TYPED_IN.sheet, TYPED_IN.edit)
     _zip_bomb(folder, builtin_workbooks["era-s6"]).rename(folder / "eve.xlsx")
     _text_renamed(folder / "group-b", None).rename(folder / "group-b" / "frank.xlsx")
     if libreoffice.find_soffice():
@@ -187,7 +188,7 @@ def test_exit_codes(class_folder, names, exit_code):
 @pytest.fixture(scope="module")
 def big_workbook(tmp_path_factory) -> Path:
     """6 x 2,000 iterations (348,174 formula cells): checking it takes seconds and hundreds of MB."""
-    return write_workbook(load_template().with_options(iterations=2000), tmp_path_factory.mktemp("big") / "big.xlsx")
+    return write_workbook(load_network().with_options(iterations=2000), tmp_path_factory.mktemp("big") / "big.xlsx")
 
 
 def test_time_limit_gives_could_not_check_and_the_next_file_is_checked(big_workbook, class_folder):
@@ -228,6 +229,7 @@ def test_outputs_in_a_missing_folder_are_refused_before_any_check(class_folder, 
         assert not target.parent.exists()
 
 
+@pytest.mark.slow
 def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, tmp_path, monkeypatch):
     need_soffice()
     real = Path(libreoffice.find_soffice()).resolve()

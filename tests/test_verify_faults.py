@@ -9,8 +9,6 @@ openpyxl and the workbook recalculated in LibreOffice, as the issue asks.
 from __future__ import annotations
 
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_soffice
+from planting import constant_instead_of_formula, edit_sheet, formula_of_cell, formulas_in_column, saved_value
 from backprop_sheet.cli import cli
 from verify.reading.libreoffice import recalculate
 
@@ -37,65 +36,39 @@ class Fault:
     recalculated: tuple[str, str, int] | None  # first wrong value after the engine's recalculation
 
 
-def _formulas_in_column(col: str, old: str, new: str) -> Callable[[str], str]:
-    """Every formula of column `col` with `old` replaced by `new` ({r}: the cell's own row)."""
-
-    def edit(xml: str) -> str:
-        def fix(m: re.Match) -> str:
-            row = m.group(2)
-            return m.group(1) + m.group(3).replace(old.format(r=row), new.format(r=row)) + "</f>"
-
-        return re.sub(rf'(<c r="{col}(\d+)"[^>]*><f>)(.*?)</f>', fix, xml)
-
-    return edit
-
-
-def _formula_of_cell(cell: str, new: str) -> Callable[[str], str]:
-    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*><f>).*?(</f>)', rf"\g<1>{new}\g<2>", xml, count=1)
-
-
-def _constant_instead_of_formula(cell: str) -> Callable[[str], str]:
-    """The formula removed; its saved value stays, as a typed-in number."""
-    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*>)<f>.*?</f>', r"\g<1>", xml, count=1)
-
-
-def _saved_value(cell: str, value: str) -> Callable[[str], str]:
-    return lambda xml: re.sub(rf'(<c r="{cell}"[^>]*><f>.*?</f><v>)[^<]*', rf"\g<1>{value}", xml, count=1)
-
-
 FAULTS = {
     # ∂E_total/∂w3 = ∂E_total/∂a_h2 · a_h1(1 − a_h1) · i1: a mistake in several published workbooks.
     "dw3 uses a_h1 instead of a_h2": Fault(
         "LR 0.5",
-        _formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"),
+        formulas_in_column("Y", "M{r}*(1-M{r})", "K{r}*(1-K{r})"),
         structure=None,
         saved=None,
         recalculated=(f"'LR 0.5'!Y{FIRST}", "∂E_total/∂w3", 0),
     ),
     "a formula replaced by its own value": Fault(
         "LR 0.2",
-        _constant_instead_of_formula(f"K{FIRST + 2}"),
+        constant_instead_of_formula(f"K{FIRST + 2}"),
         structure=(f"'LR 0.2'!K{FIRST + 2}", "a_h1", 2),
         saved=None,
         recalculated=None,
     ),
     "w1 update reads w1 of its own row (circular)": Fault(
         "LR 0.1",
-        _formula_of_cell(f"B{FIRST + 1}", f"B{FIRST + 1}-$B$2*W{FIRST}"),
+        formula_of_cell(f"B{FIRST + 1}", f"B{FIRST + 1}-$B$2*W{FIRST}"),
         structure=None,
         saved=None,
         recalculated=(f"'LR 0.1'!B{FIRST + 1}", "w1", 1),
     ),
     "h1 reads w1 of the row above": Fault(
         "LR 2.0",
-        _formula_of_cell(f"J{FIRST + 3}", f"B{FIRST + 2}*in_i1+C{FIRST + 3}*in_i2"),
+        formula_of_cell(f"J{FIRST + 3}", f"B{FIRST + 2}*in_i1+C{FIRST + 3}*in_i2"),
         structure=None,
         saved=None,
         recalculated=(f"'LR 2.0'!J{FIRST + 3}", "h1", 3),
     ),
     "a tampered saved value": Fault(
         "LR 1.0",
-        _saved_value(f"T{FIRST + 40}", "0.0123"),
+        saved_value(f"T{FIRST + 40}", "0.0123"),
         structure=None,
         saved=(f"'LR 1.0'!T{FIRST + 40}", "E_total", 40),
         recalculated=None,
@@ -110,7 +83,7 @@ def broken_workbook(default_workbook, tmp_path_factory) -> Path:
     path = default_workbook
     folder = tmp_path_factory.mktemp("faults")
     for k, fault in enumerate(FAULTS.values()):
-        path = _edit_sheet_xml(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
+        path = edit_sheet(path, folder / f"broken-{k}.xlsx", fault.sheet, fault.edit)
     return path
 
 
@@ -187,27 +160,3 @@ def test_changed_eta_recalculated_still_passes(default_workbook, tmp_path):
         assert result.exit_code == 0, result.output
         etas = {t["sheet"]: t["eta"] for t in json.loads(result.output)["tables"]}
         assert etas["LR 0.8"] == 0.3
-
-
-def _edit_sheet_xml(source: Path, target: Path, sheet: str, edit: Callable[[str], str]) -> Path:
-    """Copy an xlsx with one worksheet's XML passed through `edit`; everything else byte for byte."""
-    with zipfile.ZipFile(source) as zin:
-        part = _sheet_part(zin, sheet)
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-            for item in zin.infolist():
-                data = zin.read(item.filename)
-                if item.filename == part:
-                    edited = edit(data.decode("utf-8"))
-                    assert edited != data.decode("utf-8"), "the fault was not planted"
-                    data = edited.encode("utf-8")
-                zout.writestr(item, data)
-    return target
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
-    """xl/worksheets/sheetN.xml of a sheet name, through workbook.xml and its relationships."""
-    workbook = archive.read("xl/workbook.xml").decode("utf-8")
-    rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook).group(1)
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    target = re.search(rf'<Relationship Id="{rid}" [^>]*Target="([^"]+)"', rels).group(1)
-    return "xl/" + target.removeprefix("/xl/")

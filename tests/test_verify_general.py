@@ -23,10 +23,8 @@ from conftest import GENERAL_TEMPLATES, need_soffice
 from backprop_sheet.cli import cli
 from excelgen.workbook import write_workbook
 from network import At, Kind, Quantity, load_network, parse_network
-from network.layout import FIRST_DATA_ROW, col_letter
-from test_verify_faults import (
-    _constant_instead_of_formula, _edit_sheet_xml, _formula_of_cell, _formulas_in_column, _saved_value,
-)
+from network.layout import FIRST_DATA_ROW, column_letter
+from planting import constant_instead_of_formula, edit_sheet, formula_of_cell, formulas_in_column, saved_value
 from verify.reading.book import read
 from verify.reading.libreoffice import recalculate
 
@@ -39,7 +37,7 @@ def network_of(template: str):
 
 def letter(template: str, column: str) -> str:
     """The column letter of a header on the template's LR sheets, from network/columns.py's order."""
-    return col_letter([c.header for c in network_of(template).columns()].index(column))
+    return column_letter([c.header for c in network_of(template).columns()].index(column) + 1)
 
 
 def cell(template: str, sheet: str, column: str, iteration: int) -> tuple[str, str, int]:
@@ -81,33 +79,33 @@ Z13E3, A13E3 = letter("softmax", "z_1_3[e3]"), letter("softmax", "a_1_3[e3]")
 FAULTS = {
     # the output δ of a sigmoid with a + in its slope a·(1 − a); the saved values stay those of the right formula
     "xor: δ with a·(1 + a)": _xor(
-        "LR 0.5", _formulas_in_column(I, f"(1-{G}{{r}})", f"(1+{G}{{r}})"),
+        "LR 0.5", formulas_in_column(I, f"(1-{G}{{r}})", f"(1+{G}{{r}})"),
         recalculated=[cell("xor", "LR 0.5", "δ_2_1[e1]", 0)],
     ),
     "xor: a formula replaced by its value": _xor(
-        "LR 1.0", _constant_instead_of_formula(f"{Z12E3}{row(2)}"),
+        "LR 1.0", constant_instead_of_formula(f"{Z12E3}{row(2)}"),
         structure=[cell("xor", "LR 1.0", "z_1_2[e3]", 2)],
     ),
     "xor: an update adds the gradient": _xor(
-        "LR 2.0", _formulas_in_column(W212, "-$B$2*", "+$B$2*"),
+        "LR 2.0", formulas_in_column(W212, "-$B$2*", "+$B$2*"),
         recalculated=[cell("xor", "LR 2.0", "w_2_1_2", 1)],
     ),
     # tanh's slope 4/(e^z + e^−z)² written with e^z − e^−z, in the second example's hidden δ
     "softmax: tanh slope with a minus": _softmax(
         "LR 0.1",
-        _formulas_in_column(letter("softmax", "δ_1_1[e2]"), f"EXP({TANH_Z}{{r}})+EXP(-{TANH_Z}{{r}})",
+        formulas_in_column(letter("softmax", "δ_1_1[e2]"), f"EXP({TANH_Z}{{r}})+EXP(-{TANH_Z}{{r}})",
                             f"EXP({TANH_Z}{{r}})-EXP(-{TANH_Z}{{r}})"),
         recalculated=[cell("softmax", "LR 0.1", "δ_1_1[e2]", 0)],
     ),
     "softmax: a tampered saved value": _softmax(
-        "LR 0.5", _saved_value(f"{letter('softmax', 'a_2_2[e3]')}{row(7)}", "0.25"),
+        "LR 0.5", saved_value(f"{letter('softmax', 'a_2_2[e3]')}{row(7)}", "0.25"),
         saved=[cell("softmax", "LR 0.5", "a_2_2[e3]", 7)],
     ),
     # two independent mistakes in iteration 0: both are root causes, in dependency order (example 1 first)
     "softmax: two independent mistakes": _softmax(
         "LR 1.0",
-        lambda xml: _formula_of_cell(f"{E1}{row(0)}", f"-(tgt_t_1_e1*LOG10({A2_1}{row(0)}))")(
-            _formula_of_cell(f"{A13E3}{row(0)}", f"TANH(2*{Z13E3}{row(0)})")(xml)),
+        lambda xml: formula_of_cell(f"{E1}{row(0)}", f"-(tgt_t_1_e1*LOG10({A2_1}{row(0)}))")(
+            formula_of_cell(f"{A13E3}{row(0)}", f"TANH(2*{Z13E3}{row(0)})")(xml)),
         recalculated=[cell("softmax", "LR 1.0", "E[e1]", 0), cell("softmax", "LR 1.0", "a_1_3[e3]", 0)],
     ),
 }
@@ -121,7 +119,7 @@ def broken(general_workbooks, tmp_path_factory) -> dict[str, Path]:
     books = {}
     for template, path in general_workbooks.items():
         for k, fault in enumerate(f for f in FAULTS.values() if f.template == template):
-            path = _edit_sheet_xml(path, folder / f"{template}-{k}.xlsx", fault.sheet, fault.edit)
+            path = edit_sheet(path, folder / f"{template}-{k}.xlsx", fault.sheet, fault.edit)
         books[template] = path
     return books
 
@@ -207,9 +205,34 @@ def test_formula_edited_with_openpyxl_and_recalculated_by_libreoffice(general_wo
     assert result.output.count("saved values: ") == 1 and "FAILED: 1 of 4 table(s)" in result.output
 
 
+def test_the_hidden_slope_mistake_is_named_in_a_layered_network(general_workbooks, tmp_path):
+    """The mistake catalogue works on any network whose columns it names: δ of the second hidden unit written with
+    the FIRST unit's slope a_1_1·(1 − a_1_1), planted with openpyxl in every row of the second example's δ_1_2 column (the first example's inputs are 0: both hidden units start
+    equal there) and
+    recalculated by LibreOffice, is named at its first cell by the entry of that mistake."""
+    need_soffice()
+    delta, own, first = letter("xor", "δ_1_2[e2]"), letter("xor", "a_1_2[e2]"), letter("xor", "a_1_1[e2]")
+    wb = openpyxl.load_workbook(general_workbooks["xor"])
+    ws = wb["LR 1.0"]
+    for r in range(row(0), row(40) + 1):
+        slope, planted = f"*{own}{r}*(1-{own}{r})", f"*{first}{r}*(1-{first}{r})"
+        assert ws[f"{delta}{r}"].value.endswith(slope)
+        ws[f"{delta}{r}"] = ws[f"{delta}{r}"].value.replace(slope, planted)
+    wb.save(tmp_path / "edited.xlsx")
+    recalculated = recalculate(tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx")
+    result = CliRunner().invoke(cli, ["verify", str(recalculated), "--engine", "none", "--json"])
+    assert result.exit_code == 1, result.output
+    [table] = [t for t in json.loads(result.output)["tables"] if not t["passed"]]
+    [finding] = table["findings"]
+    assert (table["sheet"], finding["cell"], finding["quantity"]) == ("LR 1.0", f"'LR 1.0'!{delta}{row(0)}", "δ_1_2[e2]")
+    assert finding["mistake_key"] == "other-hidden-slope"
+    assert finding["mistake"] == (f"δ_1_2[e2] (column {delta}, from row {row(0)}): "
+                                  "uses a_1_1[e2]·(1−a_1_1[e2]) instead of a_1_2[e2]·(1−a_1_2[e2])")
+
+
 def test_an_input_that_is_not_a_number(general_workbooks, tmp_path):
     wb = openpyxl.load_workbook(general_workbooks["softmax"])
-    wb["Network"]["B6"] = "one"  # x_1 of example 2 (in_x_1_e2)
+    wb["Network"]["B10"] = "one"  # x_1 of example 2 (in_x_1_e2)
     wb.save(tmp_path / "text.xlsx")
     result = CliRunner().invoke(cli, ["verify", str(tmp_path / "text.xlsx"), "--engine", "formulas", "--json"])
     assert result.exit_code == 1, result.output
@@ -217,7 +240,7 @@ def test_an_input_that_is_not_a_number(general_workbooks, tmp_path):
     assert len(tables) == 4
     for table in tables:
         [f] = table["findings"]
-        assert (f["kind"], f["cell"], f["quantity"], f["actual"]) == ("bad input", "'Network'!B6", "x_1[e2]", "one")
+        assert (f["kind"], f["cell"], f["quantity"], f["actual"]) == ("bad input", "'Network'!B10", "x_1[e2]", "one")
 
 
 def _remove_header(ws):
@@ -253,7 +276,7 @@ def test_verbose_shows_the_network_it_rebuilt(general_workbooks):
     result = CliRunner().invoke(cli, ["verify", str(general_workbooks["softmax"]), "--engine", "none", "-v"])
     assert result.exit_code == 0, result.output
     assert "network: 2-3-3 (tanh, softmax; cross-entropy), 3 examples, biases trained" in result.output
-    assert "η: 'LR 0.1'!B2" in result.output and "in_x_1_e2 = 'Network'!B6" in result.output
+    assert "η: 'LR 0.1'!B2" in result.output and "in_x_1_e2 = 'Network'!B10" in result.output
 
 
 def test_a_class_of_general_workbooks(general_workbooks, broken, tmp_path):
@@ -297,7 +320,7 @@ def test_dependency_records_name_what_each_written_formula_reads(net, tmp_path):
     iteration 0 and 1 of every column, read back from the workbook."""
     book = read(write_workbook(net, tmp_path / "net.xlsx"))
     columns = net.columns()
-    header_of = {col_letter(k): c.header for k, c in enumerate(columns)}
+    header_of = {column_letter(k + 1): c.header for k, c in enumerate(columns)}
     for k, c in enumerate(columns[1:], start=1):
         read_by = set()
         for r in (FIRST_DATA_ROW + 1, FIRST_DATA_ROW + 2):

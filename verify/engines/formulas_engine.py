@@ -50,6 +50,7 @@ from verify.engines import fastmath
 from verify.engines import filldown
 from verify.engines import forked
 from verify.reading import gcpause
+from network.layout import column_letter
 from verify.reading import refs
 from verify.reading.book import Book
 from verify.reading.cells import CellKey, Value
@@ -489,7 +490,7 @@ def _levels(found: dict[CellKey, _Cell]) -> tuple[dict[CellKey, int], set[CellKe
 
 def _too_many(key: CellKey, box: _Box) -> str:
     """The WorkbookError message when the formulas read more than RANGE_BUDGET cells through ranges."""
-    corners = f"{refs.column_letter(box.left)}{box.top}:{refs.column_letter(box.right)}{box.bottom}"
+    corners = f"{column_letter(box.left)}{box.top}:{column_letter(box.right)}{box.bottom}"
     return (
         f"the formulas read more than {RANGE_BUDGET:,} cells through ranges ({cells.address(key)} reads "
         f"{box.size:,} cells of {corners} on sheet {box.sheet!r}): too large for --engine formulas; "

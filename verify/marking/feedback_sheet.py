@@ -11,7 +11,7 @@ from lxml import etree
 from verify.grading.grade import sentence
 from verify.marking.package import RELATIONSHIPS, location, split_cell, xml_text
 from verify.reading.cells import number, show
-from verify.reading.refs import column_letter
+from network.layout import column_letter
 from verify.reports.report import Report
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -31,6 +31,7 @@ from verify.marking.feedback_sheet import TITLE, feedback_sheet
 from verify.marking.notes import add_notes
 from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, split_cell, without_tab_selected
 from verify.reading import book
+from network.layout import column_letter, column_number
 from verify.reading import refs
 from verify.reading.cells import CellKey, show
 from verify.reports.report import Finding, Report, TableReport
@@ -132,7 +133,7 @@ def _follow_note(cause: Finding) -> str:
 def _key(address: str) -> CellKey | None:
     sheet, cell = split_cell(address)
     found = _CELL.fullmatch(cell)
-    return (sheet, int(found.group(2)), refs.column_number(found.group(1))) if found else None
+    return (sheet, int(found.group(2)), column_number(found.group(1))) if found else None
 
 
 def _tables_reached(report: Report, roots: set[CellKey]) -> list[TableReport]:
@@ -234,7 +235,7 @@ def _cells(rows: dict[int, etree._Element], ns: str) -> dict[tuple[int, int], tu
         col = 0
         for cell in row.iter(f"{{{ns}}}c"):
             reference = cell.get("r")
-            col = refs.column_number(reference.rstrip("0123456789")) if reference else col + 1
+            col = column_number(reference.rstrip("0123456789")) if reference else col + 1
             found[(number, col)] = (cell, base)
     return found
 
@@ -255,14 +256,14 @@ def _cell(data, rows: dict[int, etree._Element], ns: str, row: int, col: int) ->
     number = 0
     for cell in element.iter(f"{{{ns}}}c"):
         reference = cell.get("r")
-        number = refs.column_number("".join(ch for ch in reference if ch.isalpha())) if reference else number + 1
+        number = column_number("".join(ch for ch in reference if ch.isalpha())) if reference else number + 1
         if number == col:
             return cell, base
         if number > col:
-            new = etree.Element(f"{{{ns}}}c", r=f"{refs.column_letter(col)}{row}")
+            new = etree.Element(f"{{{ns}}}c", r=f"{column_letter(col)}{row}")
             cell.addprevious(new)
             return new, base
-    new = etree.SubElement(element, f"{{{ns}}}c", r=f"{refs.column_letter(col)}{row}")
+    new = etree.SubElement(element, f"{{{ns}}}c", r=f"{column_letter(col)}{row}")
     return new, base
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from network.errors import WorkbookError
 from verify.marking.package import CONTENT_TYPE, RELATIONSHIPS, Package, main, xml_text
-from verify.reading.refs import column_letter
+from network.layout import column_letter
 
 AUTHOR = "backprop-sheet"
 # the elements a worksheet may hold after <legacyDrawing>, in the schema's order

@@ -1,16 +1,18 @@
 """Name the mistake behind a wrong column: a catalogue of known student mistakes.
 
-`root_causes()` finds the independent root causes of a wrong table: the columns that are wrong
-even given their own inputs as the sheet holds them (each recomputed from the sheet's own
-upstream values). For each, `identify()` tries each catalogue entry on that column. An entry
-is a small variant of the reference formula that reproduces one mistake; it recomputes the
-column from the workbook's OWN upstream values (the sheet's a_h1, a_o1, weights of the row
-above, ...), so it isolates the one mistake however wrong the rest of the sheet has become. A
-few entries read the formulas instead (an η reference that slid, a row that breaks its column's
-pattern). The first entry whose numbers match the column's numbers gives a sentence a student
-understands, e.g.
+The root-cause search (verify/checking/root_causes.py) finds the columns that are wrong even given their own
+inputs as the sheet holds them. For each, `identify()` tries each catalogue entry that explains that column.
+An entry is a small variant of the column's right formula (verify/naming/recompute.py) that reproduces one
+mistake; it recomputes the column from the workbook's OWN upstream values (the sheet's a_h1, a_o1, weights of
+the row above, ...), so it isolates the one mistake however wrong the rest of the sheet has become. A few
+entries read the formulas instead (an η reference that slid, a row that breaks its column's pattern). The
+first entry whose numbers match the column's numbers gives a sentence a student understands, e.g.
 
     ∂E/∂w3 (column AB, from row 5): uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs
+
+An entry says which columns it explains: by their records, for any network (the other hidden unit's slope:
+every column whose formula multiplies by a hidden unit's slope, in every network with two hidden units or
+more), or by the classic network's names (most entries, written for the classic 2-2-2 network's sheet).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from network.description import classic_network
-from network.reference import sigmoid
-from verify.naming.reference import WEIGHTS, Inputs
-from verify.reading.table import Table
+from network import Column, Kind, Network, Quantity, parse
+from verify.naming.recompute import Numbers, columns_of, slope_of
+from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, close
+from network.layout import WEIGHTS, column_letter, column_number
+from verify.reading.refs import ADDRESS
+from verify.reading.table import CLASSIC, Table
 
 
 @dataclass(frozen=True)
@@ -45,153 +49,77 @@ def identify(
     table: Table,
     column: str,
     row_index: int,
-    values: Mapping[str, np.ndarray],
-    inputs: Inputs,
-    eta: float,
+    numbers: Numbers,
     *,
     formulas: Mapping[str, Sequence[str | None]] | None = None,
     initial_weights: Mapping[str, float] | None = None,
-    rtol: float = 1e-9,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
 ) -> Named | None:
     """The known mistake in `column` from `row_index` on, or None if none matches.
 
     table: the recognised table (gives the header text as written, the column letter and the
         Excel row for the message).
-    column: the canonical quantity that is wrong ("∂E_total/∂w3", "w2", "E1", ...).
+    column: the name of the column that is wrong ("∂E_total/∂w3", "w2", "δ_1_2[e1]", ...).
     row_index: the first wrong row, 0-based from the table's first row (iteration 0).
-    values: the numbers the workbook holds (saved values or an engine's recalculation, whichever
-        was found wrong), canonical quantity -> array over all rows of the table; every table
-        column you have, at least the failing one. Quantities the table lacks (e.g. no
-        ∂E_total/∂a_h1 column) are recomputed from the row's own weights.
-    inputs, eta: what the workbook holds for i1, i2, t1, t2, (b1, b2) and this table's η.
-    formulas: optional, canonical quantity -> formula text per row ("=E5-$B$2*AC5"; None for a
-        typed-in value); used to spot an η reference without `$` that slides when filled down.
+    numbers: the table's numbers (saved values or an engine's recalculation, whichever was found wrong),
+        its constants and η; a column the table lacks is computed the right way from the others.
+    formulas: optional, column -> formula text per row ("=E5-$B$2*AC5"; None for a typed-in value);
+        used to spot an η reference without `$` that slides when filled down.
     initial_weights: optional, w1..w8 -> the initial weights held outside the table (the
         Network sheet's w1_init.., or labelled cells above the table), for the "typed-in
         initial weight differs" mistake.
-    rtol, atol: a variant matches when |variant − actual| <= rtol·max(|variant|, |actual|) + atol
+    rtol, atol: a variant matches when it agrees with the column (verify/naming/tolerance.py)
         on every row where the column is wrong.
     """
-    sheet = _Sheet(values, inputs, eta, len(np.asarray(values[column])))
-    actual = sheet.actual(column)
+    record = columns_of(numbers.net).get(column)
+    if record is None:  # an input typed into a column: no formula to vary
+        return None
+    actual = numbers.actual(column)
     with np.errstate(all="ignore"):
-        correct = _CORRECT[column](sheet)
-        wrong = ~_close(correct, actual, rtol, atol)
+        correct = numbers.right(column)
+        wrong = ~close(correct, actual, rtol, atol)
     wrong[:row_index] = False
     wrong &= np.isfinite(actual)  # rows holding an error value (#VALUE!) show no numbers to match
     wrong[row_index] = True
     where = _Where(table, column, row_index, formulas or {}, initial_weights or {})
     for entry in CATALOGUE:
-        if column not in entry.columns:
+        if not entry.explains(numbers.net, record):
             continue
         with np.errstate(all="ignore"):
-            for variant, says in entry.variants(sheet, column, where):
-                matches = _close(variant, actual, rtol, atol)[wrong].all()
+            for variant, says in entry.variants(numbers, column, where):
+                matches = close(variant, actual, rtol, atol)[wrong].all()
                 # a variant that gives the right numbers here (no η when η = 1) names nothing
-                if matches and not _close(variant, correct, rtol, atol)[row_index]:
+                if matches and not close(variant, correct, rtol, atol)[row_index]:
                     return Named(entry.key, where.sentence(says, from_row=int(wrong.sum()) > 1))
     return None
 
 
-def root_causes(
-    values: Mapping[str, np.ndarray],
-    inputs: Inputs,
-    eta: float,
-    columns: Sequence[str],
-    *,
-    rtol: float = 1e-9,
-    atol: float = 1e-12,
-) -> dict[str, tuple[int, float]]:
-    """The columns that are wrong even given their own inputs as the sheet holds them.
-
-    Each column of `columns` (canonical quantities with a correct formula: weights from row 1 on,
-    h1 .. ∂E/∂w8) is recomputed from the sheet's OWN upstream values, as the catalogue does. A
-    column whose recomputation differs from what it holds on some row makes a mistake of its own
-    there (an independent root cause); a column that is only wrong because its inputs are wrong
-    agrees with its recomputation. Rows whose inputs hold an error value are not judged.
-    Returns quantity -> (the first such row, 0-based; what it should hold there given its
-    inputs), in the order of `columns`.
-    """
-    rows = len(np.asarray(next(iter(values.values()))))
-    sheet = _Sheet(values, inputs, eta, rows)
-    found: dict[str, tuple[int, float]] = {}
-    for q in columns:
-        if q not in _CORRECT or q not in values:
-            continue
-        with np.errstate(all="ignore"):
-            local = _CORRECT[q](sheet)
-            bad = np.isfinite(local) & ~_close(local, sheet.actual(q), rtol, atol)
-        if bad.any():
-            row = int(np.argmax(bad))
-            found[q] = (row, float(local[row]))
-    return found
-
-
-def correct(q: str, values: Mapping[str, np.ndarray], inputs: Inputs, eta: float) -> np.ndarray:
-    """Quantity q computed the right way from `values` (quantity -> array); what `values` lacks
-    is computed the right way too."""
-    rows = len(np.asarray(next(iter(values.values())))) if values else 1
-    return _CORRECT[q](_Sheet(values, inputs, eta, rows))
+Variants = Iterator[tuple[np.ndarray, str]]  # (the column's values with the mistake, the sentence)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One known mistake: which columns it can explain and how it computes them."""
+    """One known mistake: which columns it can explain and how it computes them.
+
+    `columns`: the classic network's columns it explains, by name; or `applies`: which columns of any network it
+    explains, from their records (network/columns.py)."""
 
     key: str
     columns: tuple[str, ...]
     mistake: str  # what the student did, for the README's table
-    variants: Callable[[_Sheet, str, _Where], Iterator[tuple[np.ndarray, str]]]  # (column values, sentence)
+    variants: Callable[[Numbers, str, _Where], Variants]
+    applies: Callable[[Network, Column], bool] | None = None
 
-
-# --- the workbook's own numbers -----------------------------------------------------------------
-
-INPUTS = ("i1", "i2", "t1", "t2", "b1", "b2")
+    def explains(self, net: Network, column: Column) -> bool:
+        if self.applies is not None:
+            return self.applies(net, column)
+        return net.classic and column.header in self.columns
 
 
 def g(q: str) -> str:
     """The derivative quantity: g("w3") -> "∂E_total/∂w3"."""
     return f"∂E_total/∂{q}"
-
-
-class _Sheet:
-    """The table's numbers by quantity, every row at once. A quantity the table lacks (say
-    ∂E_total/∂a_h1) is computed from the others with the correct formula."""
-
-    def __init__(self, values: Mapping[str, np.ndarray], inputs: Inputs, eta: float, rows: int) -> None:
-        self._given = {q: np.asarray(v, dtype=float) for q, v in values.items()}
-        self._computed: dict[str, np.ndarray] = {}
-        self._inputs = inputs
-        self.eta = eta
-        self.rows = rows
-
-    def actual(self, q: str) -> np.ndarray:
-        return self._given[q]
-
-    def __getitem__(self, q: str) -> np.ndarray:
-        if q in INPUTS:
-            return np.full(self.rows, float(getattr(self._inputs, q)))
-        if q in self._given:
-            return self._given[q]
-        if q not in self._computed:
-            self._computed[q] = _CORRECT[q](self)
-        return self._computed[q]
-
-    def prev(self, q: str) -> np.ndarray:
-        """q of the row above (NaN for the first row)."""
-        return np.concatenate(([np.nan], self[q][:-1]))
-
-    def with_weight(self, w: str, value: float, row: int) -> _Sheet:
-        """The same numbers with weight w replaced in one row."""
-        weights = self[w].copy()
-        weights[row] = value
-        return _Sheet(self._given | {w: weights}, self._inputs, self.eta, self.rows)
-
-
-def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Elementwise agreement, as the checks measure it; NaN agrees with nothing."""
-    return np.abs(a - b) <= np.maximum(atol, rtol * np.maximum(np.abs(a), np.abs(b)))
 
 
 @dataclass(frozen=True)
@@ -214,10 +142,34 @@ class _Where:
         return f"{header} (column {letter}, {rows} {self.row(self.row_index)}): {says}"
 
 
-# --- the network's structure, and the correct formulas ----------------------------------------
+# --- any network: the other hidden unit's slope ----------------------------------------------------
+
+
+def _has_hidden_slope(net: Network, column: Column) -> bool:
+    return slope_of(net, column) is not None
+
+
+def _other_hidden_slope(u: Numbers, q: str, _: _Where) -> Variants:
+    """The column's formula with another unit of the same hidden layer's slope f'(z): a hidden δ (or the classic
+    ∂E/∂w1..w4) written with a_1_1·(1−a_1_1) where a_1_2·(1−a_1_2) belongs."""
+    net = u.net
+    name, f = slope_of(net, columns_of(net)[q])
+    own = parse(name, classic=net.classic)
+    for j in range(1, net.layers[own.layer] + 1):
+        if j == own.neuron:
+            continue
+        other = net.name_of(Quantity(own.kind, own.layer, j, example=own.example))
+        if f == "sigmoid":
+            says = f"uses {other}·(1−{other}) instead of {name}·(1−{name})"
+        else:
+            says = f"uses {f}'({other}) instead of {f}'({name})"
+        yield u.right(q, swap={name: other}), says
+
+
+# --- the classic network's structure ---------------------------------------------------------------
 
 # The wiring, read from the classic network's column records (network/columns.py): what each formula reads.
-_READS = {c.header: tuple(d.name for d in c.depends) for c in classic_network().columns()}
+_READS = {c.header: tuple(d.name for d in c.depends) for c in CLASSIC.columns()}
 # ∂E_total/∂w1..w4 = ∂E_total/∂a_h · a_h(1 − a_h) · input: w -> (hidden j, input); reads (∂E_total/∂a_hj, a_hj, input)
 _HIDDEN_PATH = {w: (int(_READS[g(w)][1][-1]), _READS[g(w)][2]) for w in WEIGHTS[:4]}
 # ∂E_total/∂w5..w8 = (a_o − t) · a_o(1 − a_o) · a_h: w -> (output k, hidden j); reads (a_ok, tk, a_hj)
@@ -228,83 +180,40 @@ _NET = {z: (_READS[z][0:2], _READS[z][2:4], _READS[z][4]) for z in ("h1", "h2", 
 _OUT_WEIGHTS = {j: _READS[g(f"a_h{j}")][2::3] for j in (1, 2)}
 
 
-def _slope(u: _Sheet, a: str) -> np.ndarray:
+def _slope(u: Numbers, a: str) -> np.ndarray:
     """a·(1 − a), the sigmoid's derivative written with its output."""
     return u[a] * (1 - u[a])
 
 
-def _delta(u: _Sheet, k: int) -> np.ndarray:
+def _delta(u: Numbers, k: int) -> np.ndarray:
     """(a_ok − tk)·a_ok·(1 − a_ok): ∂E_total/∂ok."""
     return (u[f"a_o{k}"] - u[f"t{k}"]) * _slope(u, f"a_o{k}")
 
 
-def _net(u: _Sheet, q: str) -> np.ndarray:
-    (wa, xa), (wb, xb), bias = _NET[q]
-    return u[wa] * u[xa] + u[wb] * u[xb] + u[bias]
-
-
-def _hidden_error(u: _Sheet, j: int) -> np.ndarray:
-    wa, wb = _OUT_WEIGHTS[j]
-    return _delta(u, 1) * u[wa] + _delta(u, 2) * u[wb]
-
-
-def _correct_for(q: str) -> Callable[[_Sheet], np.ndarray]:
-    if q in _NET:
-        return lambda u: _net(u, q)
-    if q in ("a_h1", "a_h2", "a_o1", "a_o2"):
-        return lambda u: sigmoid(u[q[2:]])
-    if q in ("E1", "E2"):
-        return lambda u: 0.5 * (u["t" + q[1]] - u["a_o" + q[1]]) ** 2
-    if q == "E_total":
-        return lambda u: u["E1"] + u["E2"]
-    if q in (g("a_h1"), g("a_h2")):
-        return lambda u: _hidden_error(u, int(q[-1]))
-    if q in WEIGHTS:
-        return lambda u: u.prev(q) - u.eta * u.prev(g(q))
-    w = q.removeprefix(g(""))
-    if w in _HIDDEN_PATH:
-        j, x = _HIDDEN_PATH[w]
-        return lambda u: u[g(f"a_h{j}")] * _slope(u, f"a_h{j}") * u[x]
-    k, j = _OUTPUT_PATH[w]
-    return lambda u: _delta(u, k) * u[f"a_h{j}"]
-
-
-_QUANTITIES = (
-    *WEIGHTS, "h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total",
-    g("a_h1"), g("a_h2"), *(g(w) for w in WEIGHTS),
-)
-_CORRECT: dict[str, Callable[[_Sheet], np.ndarray]] = {q: _correct_for(q) for q in _QUANTITIES}
+COMPUTED = tuple(columns_of(CLASSIC))  # every column of the classic sheet with a formula of its own, in sheet order
 
 
 # --- the catalogue ---------------------------------------------------------------------------------
 
-Variants = Iterator[tuple[np.ndarray, str]]
 HIDDEN_GRADS = tuple(g(w) for w in _HIDDEN_PATH)
 OUTPUT_GRADS = tuple(g(w) for w in _OUTPUT_PATH)
 HIDDEN_ERRORS = (g("a_h1"), g("a_h2"))
 ALL_GRADS = HIDDEN_ERRORS + HIDDEN_GRADS + OUTPUT_GRADS
-COMPUTED = _QUANTITIES  # every column with a formula of its own
 
 
-def _other_hidden_slope(u: _Sheet, q: str, _: _Where) -> Variants:
-    j, x = _HIDDEN_PATH[q[-2:]]
-    o = 3 - j
-    yield u[g(f"a_h{j}")] * _slope(u, f"a_h{o}") * u[x], f"uses a_h{o}·(1−a_h{o}) instead of a_h{j}·(1−a_h{j})"
-
-
-def _other_hidden_error(u: _Sheet, q: str, _: _Where) -> Variants:
+def _other_hidden_error(u: Numbers, q: str, _: _Where) -> Variants:
     j, x = _HIDDEN_PATH[q[-2:]]
     o = 3 - j
     yield u[g(f"a_h{o}")] * _slope(u, f"a_h{j}") * u[x], f"uses ∂E/∂a_h{o} instead of ∂E/∂a_h{j}"
 
 
-def _other_input(u: _Sheet, q: str, _: _Where) -> Variants:
+def _other_input(u: Numbers, q: str, _: _Where) -> Variants:
     j, x = _HIDDEN_PATH[q[-2:]]
     other = "i2" if x == "i1" else "i1"
     yield u[g(f"a_h{j}")] * _slope(u, f"a_h{j}") * u[other], f"multiplies by {other} instead of {x}"
 
 
-def _net_in_slope(u: _Sheet, q: str, _: _Where) -> Variants:
+def _net_in_slope(u: Numbers, q: str, _: _Where) -> Variants:
     """h or o (before the sigmoid) in the sigmoid's derivative."""
     w = q[-2:]
     if w in _HIDDEN_PATH:
@@ -319,7 +228,7 @@ def _net_in_slope(u: _Sheet, q: str, _: _Where) -> Variants:
         yield variant, f"uses o{k}·(1−o{k}) (before the sigmoid) instead of a_o{k}·(1−a_o{k})"
 
 
-def _net_in_error(u: _Sheet, q: str, _: _Where) -> Variants:
+def _net_in_error(u: Numbers, q: str, _: _Where) -> Variants:
     """(o − t) where (a_o − t) belongs, in ∂E/∂w5..w8 or ∂E/∂a_h."""
     w = q[-2:]
     for k in [_OUTPUT_PATH[w][0]] if w in _OUTPUT_PATH else [1, 2]:
@@ -327,19 +236,19 @@ def _net_in_error(u: _Sheet, q: str, _: _Where) -> Variants:
         yield variant, f"uses (o{k} − t{k}) (before the sigmoid) instead of (a_o{k} − t{k})"
 
 
-def _net_for_activation(u: _Sheet, q: str, _: _Where) -> Variants:
+def _net_for_activation(u: Numbers, q: str, _: _Where) -> Variants:
     """h (before the sigmoid) where a_h belongs, as the input of w5..w8."""
     k, j = _OUTPUT_PATH[q[-2:]]
     yield _delta(u, k) * u[f"h{j}"], f"uses h{j} (before the sigmoid) instead of a_h{j}"
 
 
-def _other_hidden_activation(u: _Sheet, q: str, _: _Where) -> Variants:
+def _other_hidden_activation(u: Numbers, q: str, _: _Where) -> Variants:
     k, j = _OUTPUT_PATH[q[-2:]]
     o = 3 - j
     yield _delta(u, k) * u[f"a_h{o}"], f"multiplies by a_h{o} instead of a_h{j}"
 
 
-def _other_output(u: _Sheet, q: str, _: _Where) -> Variants:
+def _other_output(u: Numbers, q: str, _: _Where) -> Variants:
     k, j = _OUTPUT_PATH[q[-2:]]
     o = 3 - k
     yield _delta(u, o) * u[f"a_h{j}"], (
@@ -347,7 +256,7 @@ def _other_output(u: _Sheet, q: str, _: _Where) -> Variants:
     )
 
 
-def _no_slope(u: _Sheet, q: str, _: _Where) -> Variants:
+def _no_slope(u: Numbers, q: str, _: _Where) -> Variants:
     """The sigmoid's derivative left out of the chain."""
     w = q[-2:]
     if w in _HIDDEN_PATH:
@@ -364,7 +273,7 @@ def _no_slope(u: _Sheet, q: str, _: _Where) -> Variants:
     )
 
 
-def _slope_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
+def _slope_parentheses(u: Numbers, q: str, _: _Where) -> Variants:
     """a*1-a where a*(1-a) belongs."""
     w = q[-2:]
     if w in _HIDDEN_PATH:
@@ -384,7 +293,7 @@ def _slope_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
         yield variant, f"misses the parentheses around (1−a_o{k}): a_o{k}*1−a_o{k}*…"
 
 
-def _chain_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
+def _chain_parentheses(u: Numbers, q: str, _: _Where) -> Variants:
     """(δ1·w5 + δ2·w7)·a_h1(1−a_h1)·i1 written without its outer parentheses."""
     j, x = _HIDDEN_PATH[q[-2:]]
     wa, wb = _OUT_WEIGHTS[j]
@@ -395,7 +304,7 @@ def _chain_parentheses(u: _Sheet, q: str, _: _Where) -> Variants:
     )
 
 
-def _one_path(u: _Sheet, q: str, _: _Where) -> Variants:
+def _one_path(u: Numbers, q: str, _: _Where) -> Variants:
     """∂E/∂a_h through one output only."""
     w = q[-2:]
     j = int(q[-1]) if q in HIDDEN_ERRORS else _HIDDEN_PATH[w][0]
@@ -409,7 +318,7 @@ def _one_path(u: _Sheet, q: str, _: _Where) -> Variants:
         )
 
 
-def _wrong_out_weights(u: _Sheet, q: str, _: _Where) -> Variants:
+def _wrong_out_weights(u: Numbers, q: str, _: _Where) -> Variants:
     """∂E/∂a_h1 with w5, w6 (the weights into o1) instead of w5, w7 (the weights out of h1),
     alone or written out in full inside ∂E/∂w1..w4."""
     j = int(q[-1]) if q in HIDDEN_ERRORS else _HIDDEN_PATH[q[-2:]][0]
@@ -423,7 +332,7 @@ def _wrong_out_weights(u: _Sheet, q: str, _: _Where) -> Variants:
     yield (_delta(u, 1) * u[wa] + _delta(u, 2) * u[wb]) * _slope(u, f"a_h{j}") * u[x], f"writes ∂E/∂a_h{j} out but {says}"
 
 
-def _target_operator(u: _Sheet, q: str, _: _Where) -> Variants:
+def _target_operator(u: Numbers, q: str, _: _Where) -> Variants:
     """(a_o·t) or (a_o + t) typed where (a_o − t) belongs, in one output's error term or both."""
     ks = [(_OUTPUT_PATH[q[-2:]][0],)] if q in OUTPUT_GRADS else [(1,), (2,), (1, 2)]
     for sign, op in (("·", np.multiply), ("+", np.add)):
@@ -434,18 +343,18 @@ def _target_operator(u: _Sheet, q: str, _: _Where) -> Variants:
             yield _chain_with(u, q, deltas), f"uses {says} instead of {right}"
 
 
-def _twice(u: _Sheet, q: str, _: _Where) -> Variants:
-    yield 2 * _CORRECT[q](u), (
+def _twice(u: Numbers, q: str, _: _Where) -> Variants:
+    yield 2 * u.right(q), (
         "is twice the right value: 2(a_o − t) is the derivative of (t − a_o)² without the ½, "
         "but E = ½(t − a_o)² gives (a_o − t)"
     )
 
 
-def _flipped_sign(u: _Sheet, q: str, _: _Where) -> Variants:
-    yield -_CORRECT[q](u), "has the wrong sign: uses (t − a_o) instead of (a_o − t)"
+def _flipped_sign(u: Numbers, q: str, _: _Where) -> Variants:
+    yield -u.right(q), "has the wrong sign: uses (t − a_o) instead of (a_o − t)"
 
 
-def _chain_with(u: _Sheet, q: str, deltas: Mapping[int, np.ndarray]) -> np.ndarray:
+def _chain_with(u: Numbers, q: str, deltas: Mapping[int, np.ndarray]) -> np.ndarray:
     """Any gradient column q with the outputs' δ replaced where `deltas` gives one (k -> δk)."""
     d = {k: deltas[k] if k in deltas else _delta(u, k) for k in (1, 2)}
     if q in OUTPUT_GRADS:
@@ -459,7 +368,7 @@ def _chain_with(u: _Sheet, q: str, deltas: Mapping[int, np.ndarray]) -> np.ndarr
     return error * _slope(u, f"a_h{j}") * u[_HIDDEN_PATH[q[-2:]][1]]
 
 
-def _with_delta(u: _Sheet, q: str, k: int, delta_k: np.ndarray) -> np.ndarray:
+def _with_delta(u: Numbers, q: str, k: int, delta_k: np.ndarray) -> np.ndarray:
     """Column q (∂E/∂w5..w8 or ∂E/∂a_h) with output k's δ replaced."""
     if q in OUTPUT_GRADS:
         return delta_k * u[f"a_h{_OUTPUT_PATH[q[-2:]][1]}"]
@@ -471,7 +380,7 @@ def _with_delta(u: _Sheet, q: str, k: int, delta_k: np.ndarray) -> np.ndarray:
 # forward pass
 
 
-def _no_half(u: _Sheet, q: str, _: _Where) -> Variants:
+def _no_half(u: Numbers, q: str, _: _Where) -> Variants:
     if q == "E_total":
         yield (u["t1"] - u["a_o1"]) ** 2 + (u["t2"] - u["a_o2"]) ** 2, "leaves out the ½ of ½(t − a_o)²"
         return
@@ -479,22 +388,22 @@ def _no_half(u: _Sheet, q: str, _: _Where) -> Variants:
     yield (u[f"t{k}"] - u[f"a_o{k}"]) ** 2, f"leaves out the ½: (t{k} − a_o{k})² instead of ½(t{k} − a_o{k})²"
 
 
-def _error_of_net(u: _Sheet, q: str, _: _Where) -> Variants:
+def _error_of_net(u: Numbers, q: str, _: _Where) -> Variants:
     k = q[1]
     yield 0.5 * (u[f"t{k}"] - u[f"o{k}"]) ** 2, f"uses o{k} (before the sigmoid) instead of a_o{k}"
 
 
-def _one_error(u: _Sheet, q: str, _: _Where) -> Variants:
+def _one_error(u: Numbers, q: str, _: _Where) -> Variants:
     for k in (1, 2):
         yield u[f"E{k}"], f"holds E{k} only instead of E1 + E2"
 
 
-def _net_of_net(u: _Sheet, q: str, _: _Where) -> Variants:
+def _net_of_net(u: Numbers, q: str, _: _Where) -> Variants:
     (wa, _xa), (wb, _xb), bias = _NET[q]
     yield u[wa] * u["h1"] + u[wb] * u["h2"] + u[bias], "uses h1 and h2 (before the sigmoid) instead of a_h1 and a_h2"
 
 
-def _swapped_weights(u: _Sheet, q: str, _: _Where) -> Variants:
+def _swapped_weights(u: Numbers, q: str, _: _Where) -> Variants:
     """h1 = w1·i1 + w3·i2 (the weights numbered the other way round)."""
     (wa, xa), (wb, xb), bias = _NET[q]
     swap = {"w2": "w3", "w3": "w2", "w6": "w7", "w7": "w6"}
@@ -505,25 +414,25 @@ def _swapped_weights(u: _Sheet, q: str, _: _Where) -> Variants:
         )
 
 
-def _no_bias(u: _Sheet, q: str, _: _Where) -> Variants:
+def _no_bias(u: Numbers, q: str, _: _Where) -> Variants:
     (wa, xa), (wb, xb), bias = _NET[q]
     if np.any(u[bias] != 0):
         yield u[wa] * u[xa] + u[wb] * u[xb], f"leaves out the bias {bias}"
 
 
-def _sigmoid_sign(u: _Sheet, q: str, _: _Where) -> Variants:
+def _sigmoid_sign(u: Numbers, q: str, _: _Where) -> Variants:
     x = q[2:]
     yield 1 / (1 + np.exp(u[x])), f"uses e^{x} instead of e^−{x} in σ({x}) = 1/(1+e^−{x})"
 
 
-def _typed_weight(u: _Sheet, q: str, where: _Where) -> Variants:
+def _typed_weight(u: Numbers, q: str, where: _Where) -> Variants:
     """Row 0 computed with another initial weight than the one typed into the weight column."""
     if where.row_index != 0:
         return
     for w in _weights_of(q):
         here = u[w][0]
-        at = _CORRECT[q](u.with_weight(w, here, 0))[0]
-        slope = _CORRECT[q](u.with_weight(w, here + 1.0, 0))[0] - at
+        at = u.with_value(w, here, 0).right(q)[0]
+        slope = u.with_value(w, here + 1.0, 0).right(q)[0] - at
         if slope == 0:
             continue
         used = here + (u.actual(q)[0] - at) / slope
@@ -531,7 +440,7 @@ def _typed_weight(u: _Sheet, q: str, where: _Where) -> Variants:
         looks_typed = abs(used - round(used, 6)) <= 1e-9 * max(1.0, abs(used))
         if abs(used - here) > 1e-9 * max(1.0, abs(here)) and (looks_typed or (held is not None and abs(used - held) <= 1e-12)):
             used = held if held is not None and abs(used - held) <= 1e-9 else round(used, 6)
-            variant = _CORRECT[q](u.with_weight(w, used, 0))
+            variant = u.with_value(w, used, 0).right(q)
             letter = where.table.column_letter(w) if w in where.table.columns else "?"
             yield variant, (
                 f"computed with {w} = {used:g}, but the typed-in initial {w} (column {letter}) is {here:g}: "
@@ -550,19 +459,19 @@ def _weights_of(q: str) -> tuple[str, ...]:
 # updates
 
 
-def _adds(u: _Sheet, q: str, _: _Where) -> Variants:
+def _adds(u: Numbers, q: str, _: _Where) -> Variants:
     yield u.prev(q) + u.eta * u.prev(g(q)), f"adds η·∂E/∂{q} instead of subtracting it (w_new = w_old − η·∂E/∂w)"
 
 
-def _no_eta(u: _Sheet, q: str, _: _Where) -> Variants:
+def _no_eta(u: Numbers, q: str, _: _Where) -> Variants:
     yield u.prev(q) - u.prev(g(q)), f"subtracts ∂E/∂{q} without multiplying it by η"
 
 
-def _unchanged(u: _Sheet, q: str, where: _Where) -> Variants:
+def _unchanged(u: Numbers, q: str, where: _Where) -> Variants:
     yield u.prev(q), f"repeats {q} of the row above: η·∂E/∂{q} comes out as 0{_eta_slides(where)}"
 
 
-def _fixed_row(u: _Sheet, q: str, where: _Where) -> Variants:
+def _fixed_row(u: Numbers, q: str, where: _Where) -> Variants:
     """The weight or the gradient taken from one fixed row ($ on the row) instead of the row above."""
     for k in range(where.row_index - 1):
         yield u[q][k] - u.eta * u.prev(g(q)), (
@@ -573,14 +482,13 @@ def _fixed_row(u: _Sheet, q: str, where: _Where) -> Variants:
         )
 
 
-def _wrong_column(u: _Sheet, q: str, _: _Where) -> Variants:
+def _wrong_column(u: Numbers, q: str, _: _Where) -> Variants:
     for other in WEIGHTS:
         if other != q:
             yield u.prev(q) - u.eta * u.prev(g(other)), f"subtracts η·∂E/∂{other} instead of η·∂E/∂{q}"
             yield u.prev(other) - u.eta * u.prev(g(q)), f"starts from {other} of the row above instead of {q}"
 
 
-_ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
 def _eta_slides(where: _Where) -> str:
@@ -588,11 +496,9 @@ def _eta_slides(where: _Where) -> str:
     formulas = where.formulas.get(where.column)
     if not formulas or where.row_index >= len(formulas) or not where.row_index:
         return ""
-    from openpyxl.utils import get_column_letter
-
     eta = where.table.eta
-    letter, shift = get_column_letter(eta.col), where.row_index - 1
-    for col_dollar, col, row_dollar, row in _ADDRESS.findall((formulas[where.row_index] or "").upper()):
+    letter, shift = column_letter(eta.col), where.row_index - 1
+    for col_dollar, col, row_dollar, row in ADDRESS.findall((formulas[where.row_index] or "").upper()):
         if col == letter and not row_dollar and int(row) == eta.row + shift and shift:
             return (
                 f": its η reference {col}{row} has no $ on the row, so filling down slid it off the η cell "
@@ -601,7 +507,7 @@ def _eta_slides(where: _Where) -> str:
     return ""
 
 
-def _eta_slid(u: _Sheet, q: str, where: _Where) -> Variants:
+def _eta_slid(u: Numbers, q: str, where: _Where) -> Variants:
     """Every wrong row's update reaches η through a reference without $ that slid off the η cell.
 
     Read from the formulas: the rows whose η reference slid are explained by it (whatever the
@@ -615,9 +521,7 @@ def _eta_slid(u: _Sheet, q: str, where: _Where) -> Variants:
     if where.row_index >= len(slid) or slid[where.row_index] is None:
         return
     eta = where.table.eta
-    from openpyxl.utils import get_column_letter
-
-    letter = get_column_letter(eta.col)
+    letter = column_letter(eta.col)
     explained = np.array([ref is not None for ref in slid] + [False] * (u.rows - len(slid)))
     yield np.where(explained, u.actual(q), np.nan), (
         f"its η reference {slid[where.row_index]} has no $ on the row, so filling down slid it off the η cell "
@@ -625,7 +529,7 @@ def _eta_slid(u: _Sheet, q: str, where: _Where) -> Variants:
     )
 
 
-def _broken_row(u: _Sheet, q: str, where: _Where) -> Variants:
+def _broken_row(u: Numbers, q: str, where: _Where) -> Variants:
     """The wrong rows are exactly the rows whose formula breaks the column's pattern (in relative form)."""
     formulas = [f if isinstance(f, str) and f.startswith("=") else None for f in where.formulas.get(q) or ()]
     if q not in where.table.columns or where.row_index >= len(formulas) or formulas[where.row_index] is None:
@@ -650,9 +554,7 @@ def _broken_row(u: _Sheet, q: str, where: _Where) -> Variants:
 def _slid_eta_ref(table: Table, formula: str | None, row: int) -> str | None:
     """"B30" when `formula` reads η's column at `row` (where a slid reference lands), not at η's row."""
     if row != table.eta.row and row in _eta_refs(table, formula, relative_only=True):
-        from openpyxl.utils import get_column_letter
-
-        return f"{get_column_letter(table.eta.col)}{row}"
+            return f"{column_letter(table.eta.col)}{row}"
     return None
 
 
@@ -660,33 +562,30 @@ def _eta_refs(table: Table, formula: str | None, *, relative_only: bool) -> set[
     """The rows of `formula`'s references into η's column (without $ on the row, when relative_only)."""
     if not isinstance(formula, str) or table.eta is None:
         return set()
-    from openpyxl.utils import get_column_letter
-
-    letter = get_column_letter(table.eta.col)
+    letter = column_letter(table.eta.col)
     return {
         int(row)
-        for _, col, row_dollar, row in _ADDRESS.findall(formula.upper())
+        for _, col, row_dollar, row in ADDRESS.findall(formula.upper())
         if col == letter and not (relative_only and row_dollar)
     }
 
 
 def _relative(formula: str, row: int, col: int) -> str:
     """A formula with its references written relative to its own cell (R1C1 style), to compare rows."""
-    from openpyxl.utils import column_index_from_string
-
     def shape(m: re.Match) -> str:
         col_dollar, letters, row_dollar, digits = m.groups()
-        c, r = column_index_from_string(letters), int(digits)
+        c, r = column_number(letters), int(digits)
         return f"R{r if row_dollar else f'[{r - row}]'}C{c if col_dollar else f'[{c - col}]'}"
 
-    return _ADDRESS.sub(shape, formula.upper())
+    return ADDRESS.sub(shape, formula.upper())
 
 
 # The catalogue, tried in this order on the failing column.
 CATALOGUE: tuple[Entry, ...] = (
-    Entry("other-hidden-slope", HIDDEN_GRADS,
-          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way)",
-          _other_hidden_slope),
+    Entry("other-hidden-slope", (),
+          "∂E/∂w3 or ∂E/∂w4 uses a_h1·(1−a_h1) where a_h2·(1−a_h2) belongs (or ∂E/∂w1, ∂E/∂w2 the other way); in any "
+          "network, a hidden δ written with another unit of its layer's slope (δ_1_2 with a_1_1·(1−a_1_1))",
+          _other_hidden_slope, applies=_has_hidden_slope),
     Entry("other-hidden-error", HIDDEN_GRADS, "∂E/∂w3 uses ∂E/∂a_h1 where ∂E/∂a_h2 belongs (or the other way)",
           _other_hidden_error),
     Entry("net-in-slope", ALL_GRADS, "a derivative uses h·(1−h) or o·(1−o), before the sigmoid, where a_h·(1−a_h) "

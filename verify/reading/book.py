@@ -34,6 +34,7 @@ from lxml import etree
 from network.errors import WorkbookError
 from verify.reading import gcpause
 from verify.reading import plainxml
+from network.layout import column_letter, column_number
 from verify.reading import refs
 from verify.reading.table import CellRef
 
@@ -120,7 +121,7 @@ class Book:
         corner = _CELL.match(found[1].partition(":")[0]) if found else None
         if corner is None:
             return None
-        return CellRef(found[0], int(corner.group(2)), refs.column_number(corner.group(1)))
+        return CellRef(found[0], int(corner.group(2)), column_number(corner.group(1)))
 
 
 def read(path: str | Path) -> Book:
@@ -314,7 +315,7 @@ def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:
             for letters, digits, kind, formula, attributes, text, raw, inline_tag, inline, _, _ in chunk:
                 if not letters:  # a row tag, </row>, whitespace
                     continue
-                position = (int(digits), plain.get(letters) or refs.column_number(letters))
+                position = (int(digits), plain.get(letters) or column_number(letters))
                 if formula:  # <f>B5-$B$2*W5</f>: the common case
                     if "&" in formula:
                         formula = unescape(formula)
@@ -468,10 +469,10 @@ def _position(reference: str | None, row: int, col: int) -> tuple[int, int]:
     match = _CELL.match(reference or "")
     if match is None:
         return row, col
-    return int(match.group(2)), refs.column_number(match.group(1))
+    return int(match.group(2)), column_number(match.group(1))
 
 
-_PLAIN_COLUMNS = {refs.column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
+_PLAIN_COLUMNS = {column_letter(c): c for c in range(1, 703)}  # A..ZZ: where nearly every cell is
 
 
 def _text(element: etree._Element) -> str:

@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Iterable
 
 from verify.reading.book import Book, Saved
-from verify.reading.refs import column_letter
+from network.layout import column_letter
 from verify.reading.table import CellRef, Table
 
 CellKey = tuple[str, int, int]  # (sheet, row, column), 1-based

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable
+
+from network.layout import column_letter, column_number
 
 # One token at a time; the first alternative that matches wins.
 _TOKEN = re.compile(
@@ -33,6 +34,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _CORNER = re.compile(r"(\$?)([A-Za-z]{1,3})?(\$?)(\d+)?")
+# A plain A1 reference in a formula's text (upper-cased), as (column $, letters, row $, digits): `$B$2`, `AA5`.
+ADDRESS = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 _LITERALS = {"TRUE", "FALSE"}
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -236,29 +239,3 @@ def _axes(corner: str, row: int, col: int) -> tuple[Axis | None, Axis | None]:
 def _corner(text: str) -> tuple[int | None, int | None]:
     _, letters, _, digits = _CORNER.fullmatch(text).groups()
     return (int(digits) if digits else None, column_number(letters) if letters else None)
-
-
-@lru_cache(maxsize=None)
-def column_letter(col: int) -> str:
-    """1 -> "A", 28 -> "AB", 18278 -> "ZZZ" (ValueError outside 1..18278, as openpyxl's get_column_letter)."""
-    if not 1 <= col <= _LAST_COLUMN:
-        raise ValueError(f"Invalid column index {col}")
-    letters = ""
-    while col:
-        col, digit = divmod(col - 1, 26)
-        letters = chr(ord("A") + digit) + letters
-    return letters
-
-
-@lru_cache(maxsize=None)
-def column_number(letters: str) -> int:
-    """ "AB" (or "ab") -> 28 (ValueError for anything but 1 to 3 letters, as openpyxl's column_index_from_string)."""
-    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
-        raise ValueError(f"{letters} is not a valid column name")
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
-
-
-_LAST_COLUMN = 18_278  # "ZZZ"

@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from verify.reading.refs import column_letter
+from network import Network
+from network.description import classic_network
+from network.layout import GENERAL_DESCRIPTION_NAME
+from network.layout import column_letter
+
+CLASSIC = classic_network()  # the classic 2-2-2 network's wiring and names (its numbers are placeholders)
 
 
 @dataclass(frozen=True)
@@ -27,16 +32,18 @@ class CellRef:
 
 @dataclass(frozen=True)
 class Table:
-    """One recognised table of iterations.
+    """One recognised table of iterations, whatever the layout: the one table model both finders give
+    (verify/tables/classic_tables.py, layered_tables.py) and the checks read.
 
-    `columns` maps a canonical quantity to its 1-based column on `sheet`. Canonical names are
-    the generated sheet's headers (network.layout.HEADERS: "w1", "a_h1", "E_total",
-    "∂E_total/∂w3", ...) plus "i1", "i2", "t1", "t2" (and "b1", "b2") when a hand-built table
-    holds them as columns. Quantities held in single cells instead (inputs above the table, on
-    the Network sheet) are in `scalars`. `eta` is the learning-rate cell the updates use.
-    A general network's table (verify/tables/layered_tables.py) uses the names of network/names.py instead: its
-    columns by their headers (`z_1_1[e1]`, `δ_2_1[e1]`, `w_1_1_1`, ...), its scalars by their
-    defined names (`in_x_1_e1`, `w_1_1_1_init`, ...).
+    `net` is the network the table trains (its wiring and names; its numbers are read per check from
+    `starts` and `eta`): the classic network, or the one a general workbook's description rebuilds.
+    `columns` maps a quantity's name (network/names.py) to its 1-based column on `sheet`: the classic
+    network's "w1", "a_h1", "E_total", "∂E_total/∂w3", ... plus "i1", "i2", "t1", "t2" (and "b1", "b2") when a
+    hand-built table holds them as columns; a general network's `z_1_1[e1]`, `δ_2_1[e1]`, `w_1_1_1`, ...
+    `starts` maps each number the training starts from (inputs, targets, biases, initial weights) to the cell
+    that holds it, in the order they are read: a Network-sheet cell, a labelled cell, or the first row of its
+    column. `scalars` are the cells outside the table that were found (by quantity, or for a general network
+    by defined name: `in_x_1_e1`, `w_1_1_1_init`, ...); `eta` is the learning-rate cell the updates use.
     """
 
     sheet: str
@@ -50,6 +57,8 @@ class Table:
     eta_label: str | None = None  # the text labelling the η cell, when it has one
     origins: Mapping[str, str] = field(default_factory=dict)  # quantity -> how its formulas told it (no header)
     unchecked: Mapping[int, str] = field(default_factory=dict)  # column -> header: formulas nothing recognised
+    net: Network = CLASSIC
+    starts: Mapping[str, CellRef] = field(default_factory=dict)
 
     def column_letter(self, quantity: str) -> str:
         """The letter of a quantity's column: "w1" -> "B"."""
@@ -61,6 +70,7 @@ class Table:
         lines = [
             f"sheet '{self.sheet}': header row {self.header_row}, iterations 0-{self.last_row - self.first_row} "
             f"in rows {self.first_row}-{self.last_row}",
+            *([] if self.net.classic else [self._network_line()]),
             f"  η: {self.eta.address()}{label}",
         ]
         if self.scalars:
@@ -87,6 +97,13 @@ class Table:
             )
         lines += [f"  {line}" for line in self.not_checked()]
         return "\n".join(lines)
+
+    def _network_line(self) -> str:
+        """The network a general workbook's description rebuilt."""
+        net, n = self.net, len(self.net.examples)
+        biases = "trained" if net.train_biases else "fixed" if net.biases_given else "none"
+        return (f"  network: {'-'.join(map(str, net.layers))} ({', '.join(net.activations)}; {net.loss}), {n} example"
+                f"{'s' * (n > 1)}, biases {biases} (defined name {GENERAL_DESCRIPTION_NAME})")
 
     def not_checked(self) -> list[str]:
         """"column Q 'xyz': not checked" for each column of formulas that nothing recognised."""

@@ -34,15 +34,16 @@ from network.errors import WorkbookError
 from verify.tables import recognise
 from verify.tables import vocabulary
 from verify.reading.book import Book, Sheet
-from verify.reading.refs import column_number
-from verify.reading.table import CellRef, Table
+from network.layout import column_number
+from verify.reading.refs import ADDRESS
+from verify.reading.table import CLASSIC, CellRef, Table
+from verify.tables.scan import SCAN_ROWS, filled
 
 WEIGHTS = layout.WEIGHTS
-INPUTS = ("i1", "i2", "t1", "t2")
-BIASES = ("b1", "b2")
+EXAMPLE = tuple(layout.INPUT_NAMES)  # i1, i2, t1, t2: the classic network's one example, its inputs and targets
+BIASES = tuple(layout.BIAS_NAMES)  # b1, b2
 MIN_WEIGHTS = 4  # a header row names at least this many weights ...
 MIN_QUANTITIES = 8  # ... and this many quantities in all
-SCAN_ROWS = 200  # header rows and labels are looked for in this many rows at the top of a sheet
 SCAN_COLS = 120
 
 _SCALAR_NAMES = layout.INPUT_NAMES | layout.BIAS_NAMES | layout.WEIGHT_NAMES
@@ -147,7 +148,7 @@ def _read_table(
     """The table under `header`, or the list of required quantities it lacks."""
     missing = [w for w in WEIGHTS if w not in header.columns]
     anchor = header.columns[next(w for w in WEIGHTS if w in header.columns)]
-    first = next((r for r in range(header.row + 1, header.row + 6) if _filled(_value(ws, r, anchor))), None)
+    first = next((r for r in range(header.row + 1, header.row + 6) if filled(_value(ws, r, anchor))), None)
     if first is None:
         return None, missing + ["rows of numbers under the header"]
     last = _last_row(ws, header, first, anchor)
@@ -155,7 +156,7 @@ def _read_table(
         return None, [NO_COMPUTED_ROWS]
     columns = dict(header.columns)
     scalars: dict[str, CellRef] = {}
-    for q in INPUTS + BIASES + WEIGHTS:
+    for q in EXAMPLE + BIASES + WEIGHTS:
         if q in columns and q not in WEIGHTS:
             continue
         ref = named.get(q) or _labelled(ws.title, header, q, labels, same_sheet_only=q in WEIGHTS)
@@ -164,12 +165,18 @@ def _read_table(
     found = _by_formulas(ws, header, first, last, columns, scalars)
     columns.update(found.columns)
     missing = [w for w in WEIGHTS if w not in columns]
-    missing += [q for q in INPUTS if q not in columns and q not in scalars]
+    missing += [q for q in EXAMPLE if q not in columns and q not in scalars]
     eta, eta_label = _eta(ws, header, first, columns, labels, found.eta)
     if eta is None:
         missing.append(_ETA)
     if missing:
         return None, missing
+    starts = {}  # a weight starts from its column's first row; the rest from a cell outside the table, else that row
+    for q in EXAMPLE + BIASES + WEIGHTS:
+        if q in columns and (q in WEIGHTS or q not in scalars):
+            starts[q] = CellRef(ws.title, first, columns[q])
+        elif q in scalars:
+            starts[q] = scalars[q]
     return (
         Table(
             sheet=ws.title,
@@ -184,6 +191,8 @@ def _read_table(
             eta_label=eta_label,
             origins=found.how,
             unchecked=found.unchecked,
+            net=CLASSIC,
+            starts=starts,
         ),
         [],
     )
@@ -214,7 +223,7 @@ def _labels(sheet: str, grid: dict[tuple[int, int], object]) -> dict[str, list[_
         if q is None:
             continue
         for r, c in ((row, col + 1), (row + 1, col)):
-            if _filled(grid.get((r, c))):
+            if filled(grid.get((r, c))):
                 found.setdefault(q, []).append(_Label(text, row, col, CellRef(sheet, r, c)))
                 break
     return found
@@ -257,12 +266,12 @@ def _eta(
     if candidates:
         return candidates[0].value, candidates[0].text
     outside = [
-        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and _filled(_value(ws, r, c))
+        (r, c) for r, c in referenced if not (r >= first and c in columns.values()) and filled(_value(ws, r, c))
     ]
     if len(outside) == 1:
         return CellRef(ws.title, *outside[0]), None
     same_sheet = read_by_updates is not None and read_by_updates[0] == ws.title
-    if same_sheet and _filled(_value(ws, read_by_updates[1], read_by_updates[2])):
+    if same_sheet and filled(_value(ws, read_by_updates[1], read_by_updates[2])):
         return CellRef(*read_by_updates), None  # reached through a relative reference (`B29`)
     elsewhere = [lab for name, by_q in labels.items() if name != ws.title for lab in by_q.get("η", [])]
     if len(elsewhere) == 1:
@@ -270,7 +279,6 @@ def _eta(
     return None, None
 
 
-_REF = re.compile(r"(?<![\w.!'])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
 def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int]) -> set[tuple[int, int]]:
@@ -280,7 +288,7 @@ def _absolute_refs_of_first_update(ws: Sheet, first: int, columns: dict[str, int
         formula = _value(ws, first + 1, columns[w]) if w in columns else None
         if not (isinstance(formula, str) and formula.startswith("=")):
             continue
-        for _, col, row_dollar, row in _REF.findall(formula.upper()):
+        for _, col, row_dollar, row in ADDRESS.findall(formula.upper()):
             if row_dollar:
                 found.add((int(row), column_number(col)))
     return found
@@ -315,10 +323,10 @@ def _last_row(ws: Sheet, header: _Header, first: int, anchor: int) -> int:
     """The table's last row: where the first weight column ends, or further down while the rows below go on
     in other header columns with that weight column empty (an exercise whose updates are still to fill in)."""
     last = first
-    while _filled(_value(ws, last + 1, anchor)):
+    while filled(_value(ws, last + 1, anchor)):
         last += 1
     longest = last
-    while any(_filled(_value(ws, longest + 1, col)) for col in header.run) and not _filled(_value(ws, longest + 1, anchor)):
+    while any(filled(_value(ws, longest + 1, col)) for col in header.run) and not filled(_value(ws, longest + 1, anchor)):
         longest += 1
     return longest
 
@@ -331,15 +339,6 @@ def _value(ws: Sheet, row: int, col: int) -> object:
 def _formula(ws: Sheet, row: int, col: int) -> str | None:
     """The formula text ("=...") of one cell, or None."""
     return ws.formulas.get((row, col))
-
-
-def _filled(value: object) -> bool:
-    """A number or a formula (what a table cell or a labelled value holds)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    return isinstance(value, str) and value.startswith("=")
 
 
 def _named_scalars(book: Book) -> dict[str, CellRef]:

@@ -9,17 +9,16 @@ What the names cannot say, the activations and the loss, the workbook records in
     layers 2-2-1; activations sigmoid, sigmoid; loss half-squared-error; examples 4; biases trained
 
 From it the network's columns follow (network/columns.py), and each LR sheet must hold every one of them
-under its header. The numbers stay in their cells and are read per check (verify/checking/layered_checks.py): the
+under its header. The numbers stay in their cells and are read per check (verify/checking/starts.py): the
 examples, initial weights and biases on the Network sheet through their defined names (`in_x_1_e1`,
 `tgt_t_1_e1`, `w_2_1_3_init`, `b_2_1_init`, `bias_b_2_1`), η in the cell labelled η on each LR sheet.
 
-find_tables() gives None for a workbook without such a header row (the classic network's tables, generated
+Each table is the one table model (verify/reading/table.py) with the rebuilt network; find_tables() gives None
+for a workbook without such a header row (the classic network's tables, generated
 or built by hand, go to verify/tables/classic_tables.py), and raises WorkbookError naming what a general table lacks.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from network import Column, Dep, Example, Kind, Network, parse
 from network.columns import At
@@ -31,39 +30,15 @@ from network.layout import (
 from verify.tables import vocabulary
 from verify.reading.book import Book, Sheet
 from verify.reading.table import CellRef, Table
+from verify.tables.scan import SCAN_ROWS, filled
 
-SCAN_ROWS = 200  # the header row and the η label are looked for in this many rows at the top of a sheet
 MAX_COLUMNS = 16_384
 # A header row of a general network names at least one quantity of each of these kinds.
 HEADER_KINDS = frozenset({Kind.WEIGHT, Kind.Z, Kind.A, Kind.DELTA, Kind.E_TOTAL})
 MAX_LISTED = 6  # missing columns a message names before "and N more"
 
 
-@dataclass(frozen=True)
-class GeneralTable:
-    """One LR sheet of a general network: where it sits, and the network it is the table of.
-
-    `table.columns` maps each computed column's header (its name) to its 1-based column; `table.scalars` maps
-    the defined name of each Network-sheet constant (`in_x_1_e1`, `w_1_1_1_init`, ...) to its cell.
-    `net` has the workbook's shape; its numbers (examples, weights, biases, η) are placeholders.
-    """
-
-    table: Table
-    net: Network
-    columns: tuple[Column, ...]  # the computed columns, in sheet order (every column but `iteration`)
-
-    def describe(self) -> str:
-        """What was recognised, for the report (verify -v): the table's lines with the network after the first."""
-        shape = "-".join(map(str, self.net.layers))
-        n = len(self.net.examples)
-        biases = "trained" if self.net.train_biases else "fixed" if self.net.biases_given else "none"
-        line = (f"  network: {shape} ({', '.join(self.net.activations)}; {self.net.loss}), {n} example"
-                f"{'s' * (n > 1)}, biases {biases} (defined name {GENERAL_DESCRIPTION_NAME})")
-        first, *rest = self.table.describe().splitlines()
-        return "\n".join([first, line, *rest])
-
-
-def find_tables(book: Book) -> list[GeneralTable] | None:
+def find_tables(book: Book) -> list[Table] | None:
     """Every general network's table in `book`; None when no sheet has one (a classic workbook)."""
     headers = {title: header for title, ws in book.sheets.items() if (header := _header_row(ws)) is not None}
     if not headers:
@@ -79,7 +54,7 @@ def find_tables(book: Book) -> list[GeneralTable] | None:
                 problems.append(f"sheet '{title}' has the table of a {_shape(net)} network (header row "
                                 f"{headers[title][0]}) but no {listed}")
             else:
-                tables.append(GeneralTable(table, net, computed))
+                tables.append(table)
         elif title.startswith(LR_SHEET_PREFIX):
             problems.append(f"sheet '{title}' has no table of the network (no header row naming its columns)")
     if problems:
@@ -179,11 +154,11 @@ def _read_table(
         return None, missing
     columns = {c.header: texts[c.header] for c in computed}
     anchors = list(columns.values())
-    first = next((r for r in range(row + 1, row + 6) if any(_filled(ws.value(r, c)) for c in anchors)), None)
+    first = next((r for r in range(row + 1, row + 6) if any(filled(ws.value(r, c)) for c in anchors)), None)
     if first is None:
         return None, ["rows under the header"]
     last = first
-    while any(_filled(ws.value(last + 1, c)) for c in anchors):
+    while any(filled(ws.value(last + 1, c)) for c in anchors):
         last += 1
     scalars: dict[str, CellRef] = {}
     for c in computed:
@@ -205,8 +180,18 @@ def _read_table(
         if col not in columns.values() and text != "iteration" and ws.formulas.get((first, col))
     }
     table = Table(ws.title, row, first, last, columns, eta, scalars, headers={h: h for h in columns},
-                  eta_label=label, unchecked=unchecked)
+                  eta_label=label, unchecked=unchecked, net=net, starts=_starts(net, computed, scalars))
     return table, []
+
+
+_START_ORDER = (Kind.INPUT, Kind.TARGET, Kind.WEIGHT, Kind.BIAS)
+
+
+def _starts(net: Network, computed: tuple[Column, ...], scalars: dict[str, CellRef]) -> dict[str, CellRef]:
+    """The cell of each number the training starts from, by quantity name: the examples, then the initial
+    weights, then the biases (the order they are read in)."""
+    found = {dep.name: scalars[constant_of(net, dep)] for c in computed for dep in c.depends if dep.at is At.NETWORK}
+    return dict(sorted(found.items(), key=lambda item: _START_ORDER.index(parse(item[0]).kind)))
 
 
 def _eta(ws: Sheet, header_row: int) -> tuple[CellRef | None, str | None]:
@@ -214,13 +199,6 @@ def _eta(ws: Sheet, header_row: int) -> tuple[CellRef | None, str | None]:
     for row, col, value in ws.cells(header_row - 1, MAX_COLUMNS):
         if vocabulary.is_eta_label(value):
             for r, c in ((row, col + 1), (row + 1, col)):
-                if _filled(ws.value(r, c)):
+                if filled(ws.value(r, c)):
                     return CellRef(ws.title, r, c), str(value)
     return None, None
-
-
-def _filled(value: object) -> bool:
-    """A number or a formula."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, (int, float)) or (isinstance(value, str) and value.startswith("="))

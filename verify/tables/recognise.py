@@ -4,10 +4,10 @@ After the header match (verify/tables/classic_tables.py), the formulas identify 
 
 - the update of a weight, `w_next = w − η·X` (or `+`), names the column X it
   reads in the row above as ∂E/∂w, and gives the cell it reads η from, also through a
-  relative reference (`=E32-(B29*X32)`), which detect.py uses when no cell is labelled η;
+  relative reference (`=E32-(B29*X32)`), which classic_tables.py uses when no cell is labelled η;
 - any other column is evaluated on random numbers standing for the recognised columns and
   compared with every quantity still missing, computed the right way from the same numbers
-  (verify/naming/mistakes.py's formulas): a column computing 1/(1+EXP(−h1)) is a_h1, one computing
+  (verify/naming/recompute.py's formulas): a column computing 1/(1+EXP(−h1)) is a_h1, one computing
   (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1 is ∂E/∂w5. A column that only feeds others (a δ column)
   is evaluated inside the formulas that read it.
 
@@ -25,12 +25,16 @@ import numpy.random  # noqa: F401 - loaded with the checker, not first in a work
 
 from verify.engines import fastmath
 from verify.naming import mistakes
+from network.layout import BIAS_NAMES, INPUT_NAMES, WEIGHTS
+from verify.naming.recompute import Numbers
+from verify.naming.tolerance import close
+from verify.reading.table import CLASSIC
 from verify.reading import refs
-from verify.naming.reference import WEIGHTS, Inputs
 
 Cell = tuple[str, int, int]  # (sheet, row, col), 1-based
 PROBES = 4  # random points a formula is evaluated at
-RTOL = 1e-9
+RTOL = 1e-9  # probes agree as the checks' numbers do (verify/naming/tolerance.py), down to
+ATOL = 1e-15  # a smaller absolute floor: they are computed the same way
 MAX_LENGTH = 2000  # longer formulas are not evaluated (a hand-written one is a few hundred characters)
 
 
@@ -158,15 +162,15 @@ class _Context:
         # gives that quantity's numbers
         rng = np.random.default_rng(8)
         present = set(known) | set(self.cells.values())  # a bias the table does not have is 0
-        self.inputs = Inputs(
-            *(rng.uniform(0.1, 0.9) if q in present or q not in ("b1", "b2") else 0.0 for q in mistakes.INPUTS)
-        )
+        constants = {q: rng.uniform(0.1, 0.9) if q in present or q not in BIAS_NAMES else 0.0
+                     for q in (*INPUT_NAMES, *BIAS_NAMES)}  # i1, i2, t1, t2, b1, b2
         weights = {w: rng.uniform(-1.0, 1.0, PROBES) for w in WEIGHTS}
-        self.values = {q: np.full(PROBES, getattr(self.inputs, q)) for q in mistakes.INPUTS} | weights
+        self.values = {q: np.full(PROBES, x) for q, x in constants.items()} | weights
+        numbers = Numbers(CLASSIC, weights, constants, 0.5, PROBES)
         for q in mistakes.COMPUTED:
             if q not in WEIGHTS:
                 with np.errstate(all="ignore"):
-                    self.values[q] = mistakes.correct(q, weights, self.inputs, 0.5)
+                    self.values[q] = numbers[q]
 
     def identify(self, col: int) -> str | None:
         """The missing quantity that column `col` computes, if exactly one matches."""
@@ -228,7 +232,7 @@ def _evaluate(shape: refs.Shape, values: Mapping[refs.Ref, np.ndarray]) -> np.nd
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return bool(np.all(np.abs(a - b) <= RTOL * np.maximum(np.abs(a), np.abs(b)) + 1e-15))
+    return bool(close(a, b, RTOL, ATOL).all())
 
 
 def _formula_in(formula: Callable[[int, int], str | None], col: int, first: int, last: int) -> bool:
