@@ -10,6 +10,7 @@ import click
 from network import builtin_networks
 from network.description import DEFAULT_TEMPLATE
 
+from backprop_sheet.signals import stop_at_safe_points_only
 from backprop_sheet.workbook import generate as write
 from excelgen.api import template_network
 from excelgen.exercise import EXERCISES
@@ -60,6 +61,7 @@ def generate(
     force: bool,
 ) -> None:
     """Write a workbook that works backpropagation out with live formulas, one sheet per learning rate."""
+    stop_at_safe_points_only()  # a signal stops the write between rows, never half-way through a file
     if cnn_digit is not None and cnn_run is None:
         raise click.UsageError("--cnn-digit needs --cnn-run DIR: it picks the test image of the CNN Forward sheet")
     cnn_digit = 0 if cnn_digit is None else cnn_digit

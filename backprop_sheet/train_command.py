@@ -12,9 +12,9 @@ import click
 from cnn.api import configure, default_out
 from cnn.api import train as train_cnn
 from cnn.config import DEFAULT_MODEL, SCHEDULERS, builtin_configs, parameter_count
+from backprop_sheet.signals import stop_at_safe_points_only
 from backprop_sheet.workbook import generate
 from excelgen.api import template_network
-from network.errors import BackpropSheetError
 from network.description import DEFAULT_TEMPLATE
 
 
@@ -37,9 +37,9 @@ from network.description import DEFAULT_TEMPLATE
 @click.option("--dry-run", is_flag=True, help="A few batches of a small slice, 2 epochs: a quick smoke test.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder to write  [default: runs/MODEL-seedSEED, with -dry-run for a dry run]")
-@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@click.option("--force", is_flag=True, help="Replace an existing run folder (and the --workbook).")
 @click.option("--workbook", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also (re)generate this workbook with the CNN sheets added; replaces the file.")
+              help="Also generate this workbook with the CNN sheets added (an existing one only with --force).")
 @click.option("--template", default=DEFAULT_TEMPLATE, metavar="NAME|PATH.toml",
               help="Network template of the workbook's backprop sheets (with --workbook).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -64,14 +64,17 @@ def train(
     quiet: bool,
 ) -> None:
     """Train the small MNIST CNN and write a run folder (metrics.csv, model.pt, confusion.csv, ...)."""
+    stop_at_safe_points_only()  # a signal stops the run between batches, never half-way through a file
     config = configure(
         config_path if config_path is not None else model_name,
         epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, dropout=dropout, scheduler=scheduler,
     )
     out = out if out is not None else default_out(config, dry_run)
     net = template_network(template) if workbook is not None else None  # fail now, not after training
-    if workbook is not None and not workbook.resolve().parent.is_dir():
-        raise BackpropSheetError(f"--workbook {workbook}: folder {workbook.parent} does not exist")
+    if workbook is not None:
+        from excelgen.workbook import check_targets  # XlsxWriter loads only when needed
+
+        check_targets([workbook], force)  # its name, its folder, an existing file: now, not after training
 
     def on_epoch(metrics) -> None:
         if metrics.epoch == 1:  # printed once the data has loaded, so a data error is the only line
@@ -89,7 +92,7 @@ def train(
     click.echo(f"{run.summary['parameters']:,} parameters, {run.summary['seconds']:.1f} s in all; wrote {run.folder}")
 
     if workbook is not None:
-        generate(net, workbook, cnn_run=run.folder, force=True)  # --workbook asks for it
+        generate(net, workbook, cnn_run=run.folder, force=force)
         click.echo(f"wrote {workbook} with the CNN sheets")
 
 

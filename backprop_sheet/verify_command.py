@@ -25,7 +25,7 @@ class _Size(click.ParamType):
             return value
         try:
             return batch.parse_size(value)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # OverflowError: more digits than a float holds
             self.fail(str(exc), param, ctx)
 
 

@@ -8,6 +8,7 @@ cropped and resized) with one `affine_grid`/`grid_sample` call: one random affin
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,14 @@ FILES = {
     True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
     False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
 }
+# The MD5 of each original raw file (as torchvision unpacks them; the MD5SUMS published beside them agrees)
+MD5 = {
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+SUMS_FILE = "MD5SUMS"  # `md5sum` lines (digest, two spaces, name), where someone left one beside the files
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ def load_mnist(data_dir: Path, train: bool, download: bool = False) -> Mnist:
         )
     images = _read_idx(folder / images_name, magic=2051, shape=(count, IMAGE_SIZE, IMAGE_SIZE))
     labels = _read_idx(folder / labels_name, magic=2049, shape=(count,))
+    for name, data in ((images_name, images), (labels_name, labels)):
+        _check_md5(folder / name, data)
     if labels.max() > 9:
         raise DatasetError(f"{folder / labels_name}: labels above 9; the file is damaged, delete it and --download")
     return Mnist(torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64)))
@@ -129,6 +140,34 @@ def affine_warp(
     theta = theta.view(-1, 2, 3).to(images.device, images.dtype)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def _check_md5(path: Path, data: np.ndarray) -> None:
+    """The file's bytes against MD5 and against the MD5SUMS beside it, where there is one: a flipped pixel must not
+    train silently. `data` is the file's content after its header (read once); the header is re-read here."""
+    header = path.read_bytes()[: 4 + 4 * data.ndim]
+    digest = hashlib.md5(header + data.tobytes()).hexdigest()
+    expected = {MD5[path.name]} | set(_listed_sums(path.parent).get(path.name, ()))
+    wrong = sorted(expected - {digest})
+    if wrong:
+        raise DatasetError(
+            f"{path}: damaged (its MD5 is {digest}, the original's {wrong[0]}); delete it and run with --download, "
+            f"or copy the original file again"
+        )
+
+
+def _listed_sums(folder: Path) -> dict[str, list[str]]:
+    """name -> the digests MD5SUMS in `folder` lists for it (none without the file)."""
+    try:
+        text = (folder / SUMS_FILE).read_text("utf-8", errors="replace")
+    except OSError:
+        return {}
+    sums: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and len(parts[0]) == 32:
+            sums.setdefault(parts[1].lstrip("*"), []).append(parts[0].lower())
+    return sums
 
 
 def _read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 run() loads the data, builds the model, then for each epoch trains (train_epoch) and evaluates
 (evaluate) the exponential moving average of the weights, and writes the run folder (cnn.runfolder)
-into OUT.partial, which replaces OUT only when the run has finished: a failed run loses nothing.
+into OUT.partial, which replaces OUT only when the run has finished: a failed or stopped run loses nothing
+and leaves no OUT.partial.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cnn.data import Mnist, load_mnist, test_batches, train_batches
 from cnn.model import Net, WeightAverage, count_parameters
 from cnn.runfolder import EpochMetrics
 from network.errors import ConfigError
+from network.stopping import final_step, stop_point
 
 DRY_RUN_BATCHES = 4
 DRY_RUN_TEST_IMAGES = 500
@@ -82,40 +84,44 @@ def _train_and_evaluate(config: CnnConfig, options: RunOptions, on_epoch: Callab
     average = WeightAverage(model, config.training.ema_decay) if config.training.ema_decay > 0 else None
     optimizer, scheduler, per_batch = _optimiser(model, config, epochs, len(train_data))
     work = _fresh_folder(options.out)
-
-    metrics: list[EpochMetrics] = []
-    for epoch in range(1, epochs + 1):
-        epoch_start = time.perf_counter()
-        batches = train_batches(train_data, config.training.batch_size, config.augment, generator)
-        bar = _progress(options.progress, epoch, epochs, len(train_data))
-        train_loss, train_accuracy = train_epoch(
-            model, batches, optimizer, scheduler if per_batch else None, average, bar
-        )
-        train_seconds = time.perf_counter() - epoch_start
-        lr = optimizer.param_groups[0]["lr"]
-        if not per_batch:
-            scheduler.step()
-        evaluated = average.model if average else model
-        test_loss, test_accuracy, confusion = evaluate(evaluated, test_data)
-        seconds = time.perf_counter() - epoch_start
-        metrics.append(
-            EpochMetrics(
-                epoch, lr, train_loss, train_accuracy, test_loss, test_accuracy, seconds, len(train_data) / train_seconds
+    try:
+        metrics: list[EpochMetrics] = []
+        for epoch in range(1, epochs + 1):
+            epoch_start = time.perf_counter()
+            batches = train_batches(train_data, config.training.batch_size, config.augment, generator)
+            bar = _progress(options.progress, epoch, epochs, len(train_data))
+            train_loss, train_accuracy = train_epoch(
+                model, batches, optimizer, scheduler if per_batch else None, average, bar
             )
-        )
-        runfolder.write_metrics(work, metrics)
-        on_epoch(metrics[-1])
+            train_seconds = time.perf_counter() - epoch_start
+            lr = optimizer.param_groups[0]["lr"]
+            if not per_batch:
+                scheduler.step()
+            evaluated = average.model if average else model
+            test_loss, test_accuracy, confusion = evaluate(evaluated, test_data)
+            seconds = time.perf_counter() - epoch_start
+            metrics.append(
+                EpochMetrics(
+                    epoch, lr, train_loss, train_accuracy, test_loss, test_accuracy, seconds, len(train_data) / train_seconds
+                )
+            )
+            runfolder.write_metrics(work, metrics)
+            on_epoch(metrics[-1])
 
-    total = time.perf_counter() - started
-    evaluated = average.model if average else model
-    parameters = count_parameters(model)
-    torch.save(evaluated.state_dict(), work / runfolder.MODEL_FILE)
-    runfolder.write_confusion(work, confusion)
-    runfolder.write_digits(work, test_data.images.cpu().numpy(), test_data.labels.cpu().numpy())
-    runfolder.write_json(work / runfolder.ARCHITECTURE_FILE, runfolder.layers_as_records(layer_plan(config.model)))
-    summary = _summary(config, options, device, epochs, parameters, total, metrics[-1], averaged=average is not None)
-    runfolder.write_json(work / runfolder.SUMMARY_FILE, summary)
-    _replace_folder(work, options.out)
+        total = time.perf_counter() - started
+        evaluated = average.model if average else model
+        parameters = count_parameters(model)
+        torch.save(evaluated.state_dict(), work / runfolder.MODEL_FILE)
+        runfolder.write_confusion(work, confusion)
+        runfolder.write_digits(work, test_data.images.cpu().numpy(), test_data.labels.cpu().numpy())
+        runfolder.write_json(work / runfolder.ARCHITECTURE_FILE, runfolder.layers_as_records(layer_plan(config.model)))
+        summary = _summary(config, options, device, epochs, parameters, total, metrics[-1], averaged=average is not None)
+        runfolder.write_json(work / runfolder.SUMMARY_FILE, summary)
+        with final_step():  # the last safe point; a stop during the two renames waits until they are done
+            _replace_folder(work, options.out)
+    except BaseException:  # a failure, Ctrl-C or a stop at a safe point: no OUT.partial is left behind
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return RunResult(options.out, tuple(metrics), parameters, total)
 
 
@@ -134,6 +140,7 @@ def train_epoch(
     seen = 0
     started = time.perf_counter()
     for step, (x, y) in enumerate(batches, start=1):
+        stop_point()  # a safe point: a stop asked for by a signal ends the run here (network/stopping.py)
         logits = model(x)
         loss = F.cross_entropy(logits, y)
         optimizer.zero_grad(set_to_none=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -23,10 +24,12 @@ from excelgen.derivation import ETA, Block, Line, derivation, title
 from excelgen.grid import Grid
 from excelgen.printing import page_setup
 from excelgen.styles import DECIMALS, EDGE_COLOUR, NODE_FILLS, SCIENTIFIC, Styles
+from excelgen.summary_sheet import LIVE_LABELS, live_rows
 from network import Kind, Network, Quantity, layout
 from network.layout import cell, column_range, constant_name, fixed_bias_name, sheet_ref
 from network.names import name
 
+MAX_INLINE_LIST = 255  # characters of a data validation's inline list (Excel's limit; XlsxWriter warns past it)
 INPUT_HEADER_ROW = 3
 VALUE_COL = 1  # column B holds the editable values
 LINE_WIDTH = 6  # an equation line is filled across six columns; its value sits in the seventh
@@ -139,6 +142,15 @@ def _write_constants(wb: Workbook, grid: Grid, styles: Styles, net: Network) -> 
     return row + 1
 
 
+def _rate_choices(net: Network) -> list[str] | str:
+    """The η picker's list: inline while it fits a data validation's 255 characters, else the Summary's live η row."""
+    rates = [repr(float(r)) for r in net.learning_rates]
+    if len(",".join(rates)) <= MAX_INLINE_LIST:
+        return rates
+    row = live_rows(net.iterations)[LIVE_LABELS[0]]
+    return f"={quote_sheetname(layout.SUMMARY_SHEET)}!{xl_range_abs(row, 1, row, len(rates))}"
+
+
 def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net: Network) -> None:
     """Two yellow cells choose the row the diagram and the blocks show: an iteration and a learning rate."""
     (row, it_col), (_, rate_col) = PICKERS["show_iteration"], PICKERS["show_rate"]
@@ -160,7 +172,7 @@ def _write_pickers(wb: Workbook, ws: Worksheet, grid: Grid, styles: Styles, net:
         "error_title": "Not an iteration", "error_message": f"Type a whole number from 0 to {net.iterations}.",
     })
     ws.data_validation(row, rate_col, row, rate_col, {
-        "validate": "list", "source": [repr(float(r)) for r in net.learning_rates],
+        "validate": "list", "source": _rate_choices(net),
         "input_title": "Which LR sheet?", "input_message": "One of the learning rates of the LR sheets",
     })
 

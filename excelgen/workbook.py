@@ -9,12 +9,10 @@ iteration at a time (network/reference.py, the one training loop), so memory doe
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
-import os
 import tempfile
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,7 +24,9 @@ from network import Network
 from network import iteration_rows as network_rows
 
 from network import layout
-from excelgen.errors import OutputExistsError, OutputInUseError, WorkbookError
+from network.stopping import stop_point
+from excelgen.errors import OutputInUseError, WorkbookError
+from excelgen.output import check_room, exists_error, new_file
 from excelgen.exercise import EXERCISES, empty_columns, exercise_row
 from excelgen.lr_sheet import start_lr_sheet
 from excelgen.network_sheet import write_network_sheet
@@ -70,18 +70,12 @@ def write_workbook(
     if exercise is not None and exercise not in EXERCISES:
         raise WorkbookError(f"unknown exercise {exercise!r}: choose one of {', '.join(EXERCISES)}")
     plot_files = plot_paths(net, Path(plots_dir)) if plots_dir is not None else []
-    _check_targets([path, *plot_files], force)
-    tmp = _temp_path(path)
-    try:
+    check_targets([path, *plot_files], force)
+    check_room(path, net.formula_cells())
+    with new_file(path, force) as tmp:  # excelgen/output.py: the old file survives any failure or stop
         e_total = build_workbook(net, tmp, extra_sheets=extra_sheets, progress=progress, exercise=exercise)
         if plots_dir is not None:
             write_plots(net, e_total, Path(plots_dir))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -113,21 +107,49 @@ def build_workbook(
         try:
             with _fast_deflate():
                 wb.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:
+        except xlsxwriter.exceptions.FileCreateError as exc:  # XlsxWriter's wrapper of an OSError
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None  # the caller names the user's file, not the temporary one
             raise WorkbookError(f"cannot write {target}: {exc}") from None
     return e_total
 
 
 @contextmanager
 def _fast_deflate() -> Iterator[None]:
-    """Workbook.close() zips the parts at DEFLATE_LEVEL: XlsxWriter (pinned in pyproject.toml) has no setting
-    for it, so its module's ZipFile is given the level for the duration."""
+    """Workbook.close() zips the parts with _WorkbookZip: XlsxWriter (pinned in pyproject.toml) has no setting
+    for the level, so its module's ZipFile is replaced for the duration."""
     plain = xlsxwriter.workbook.ZipFile
-    xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=DEFLATE_LEVEL)
+    xlsxwriter.workbook.ZipFile = _WorkbookZip
     try:
         yield
     finally:
         xlsxwriter.workbook.ZipFile = plain
+
+
+class _WorkbookZip(zipfile.ZipFile):
+    """The zip XlsxWriter saves into: parts deflated at DEFLATE_LEVEL, a stop point before each part, and on any
+    failure (a full disk, a stop) its file is closed as it is, so that no `ZipFile.__del__` later tries to
+    finish it and prints "Exception ignored" under the one-line error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, compresslevel=DEFLATE_LEVEL, **kwargs)
+
+    def write(self, *args, **kwargs):
+        return self._part(super().write, *args, **kwargs)
+
+    def writestr(self, *args, **kwargs):
+        return self._part(super().writestr, *args, **kwargs)
+
+    def _part(self, add, *args, **kwargs):
+        try:
+            stop_point()
+            return add(*args, **kwargs)
+        except BaseException:
+            fp, self.fp = self.fp, None  # close() does nothing once fp is None
+            with suppress(OSError):
+                fp.close()
+            raise
 
 
 def lock_files(path: Path) -> tuple[Path, Path]:
@@ -174,6 +196,7 @@ def _fill(
         written = table if later is None else later
         if later is not None:
             later[:, 0] = k
+        stop_point()  # a safe point: a stop asked for by a signal ends the write here (network/stopping.py)
         for ws, values in zip(sheets, written.tolist()):  # Python floats: their text is the exact repr
             ws.add_row(values)
         e_total[:, k] = table[:, e_col]
@@ -192,7 +215,9 @@ def _fill(
     return e_total
 
 
-def _check_targets(paths: list[Path], force: bool) -> None:
+def check_targets(paths: list[Path], force: bool) -> None:
+    """Refuse, before any work, a workbook (paths[0]) or plot that cannot or must not be written: a folder, a name
+    not ending in .xlsx, a file a spreadsheet app holds open, an existing file without `force`, a missing folder."""
     workbook = paths[0]
     if workbook.is_dir():
         raise WorkbookError(f"{workbook} is a folder: give a file name, e.g. -o {workbook / 'backprop.xlsx'}")
@@ -208,7 +233,7 @@ def _check_targets(paths: list[Path], force: bool) -> None:
         if path.is_dir():
             raise WorkbookError(f"{path} is a folder: give a file name, e.g. -o {path / 'backprop.xlsx'}")
         if path.exists() and not force:
-            raise OutputExistsError(f"{path} already exists: use --force to overwrite it, or -o to choose another name")
+            raise exists_error(path)  # early, before any work; new_file() checks again, atomically
     parent = paths[0].parent
     if not parent.is_dir():
         raise WorkbookError(f"cannot write {paths[0]}: folder {parent} does not exist")
@@ -217,19 +242,3 @@ def _check_targets(paths: list[Path], force: bool) -> None:
 def _xlsx_name(path: Path) -> Path:
     """out.xls -> out.xlsx, out -> out.xlsx, out.xlsx.bak -> out.xlsx.bak.xlsx: the name to suggest."""
     return path.with_suffix(".xlsx") if path.suffix.lower() in (".xls", ".xlsm", "") else path.with_name(path.name + ".xlsx")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _temp_path(path: Path) -> Path:
-    """An empty temporary file in the target's folder, so os.replace() is atomic."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
-    os.close(fd)
-    return Path(name)

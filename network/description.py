@@ -30,6 +30,12 @@ MAX_ITERATIONS = 100_000
 MAX_LAYERS = 4  # after the inputs
 MAX_NEURONS = 8  # in any layer, the inputs included
 MAX_EXAMPLES = 8
+# One sheet per learning rate; the Summary's charts show every rate as a series (a chart holds at most 255), and
+# the Network sheet's picker lists them all in one formula (at most 8,192 characters): 100 keeps far from both.
+MAX_LEARNING_RATES = 100
+# Formula cells of all the LR sheets together: about what a spreadsheet app still opens (Excel and LibreOffice
+# take minutes and gigabytes from 10 million on); the default template at 100,000 iterations holds 17.4 million.
+MAX_FORMULA_CELLS = 20_000_000
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "softmax")
 LOSSES = ("half-squared-error", "cross-entropy")
 DISTRIBUTION_TOLERANCE = 1e-9  # how far a softmax example's targets may sum from 1
@@ -101,7 +107,12 @@ class Network:
         if learning_rates:
             rates = tuple(_learning_rate(r, "--lr") for r in learning_rates)
             net = replace(net, learning_rates=_unique_rates(rates, "--lr"))
+        _check_size(net)
         return net
+
+    def formula_cells(self) -> int:
+        """How many formula cells the LR sheets hold: rates × rows (iterations 0..N) × computed columns."""
+        return len(self.learning_rates) * (self.iterations + 1) * (len(self.columns()) - 1)
 
 
 def builtin_networks() -> list[str]:
@@ -142,7 +153,21 @@ def parse_network(data: dict, source: str = "template", classic: bool | None = N
     schedule = _schedule(data, source, problems, suggested)
     if problems:
         raise TemplateError(f"{source}: {'; '.join(problems)}")
-    return Network(**schedule, **fields)
+    net = Network(**schedule, **fields)
+    _check_size(net, f"{source}: ")
+    return net
+
+
+def _check_size(net: Network, prefix: str = "") -> None:
+    """Refuse a workbook no spreadsheet app could open: over MAX_FORMULA_CELLS, named with its factors."""
+    cells = net.formula_cells()
+    if cells > MAX_FORMULA_CELLS:
+        rates, rows, columns = len(net.learning_rates), net.iterations + 1, len(net.columns()) - 1
+        raise TemplateError(
+            f"{prefix}the workbook would hold {cells:,} formula cells ({rates} learning rates × {rows:,} rows × "
+            f"{columns:,} formula columns), more than the {MAX_FORMULA_CELLS:,} a spreadsheet app can open: "
+            "use fewer iterations, learning rates, examples or neurons"
+        )
 
 
 def is_classic_template(data: dict) -> bool:
@@ -491,6 +516,8 @@ def _learning_rate(value: object, key: str) -> float:
 
 
 def _unique_rates(rates: tuple[float, ...], key: str) -> tuple[float, ...]:
+    if len(rates) > MAX_LEARNING_RATES:
+        raise TemplateError(f"{key}: at most {MAX_LEARNING_RATES} learning rates (one sheet each), got {len(rates):,}")
     if len(set(rates)) != len(rates):
         raise TemplateError(f"{key}: learning rates must be distinct (one sheet each), got {list(rates)}")
     return rates

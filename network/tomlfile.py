@@ -1,13 +1,17 @@
-"""Read a TOML file shipped under templates/ (by name) or a user's own (by path)."""
+"""Read a TOML file shipped under templates/ (by name) or a user's own (by path): a regular file of at most 1 MB."""
 
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import tomllib
 from importlib import resources
 from pathlib import Path
 
 from network.errors import BackpropSheetError
+
+MAX_BYTES = 1024**2  # a template or configuration file: a few lines; 1 MB is far more than any needs
 
 
 def read_toml(
@@ -29,13 +33,35 @@ def read_toml(
         if path.stem in builtin and not path.exists():
             use = f"use {option} {path.stem}" if option else f"give the name {path.stem} without .toml"
             raise error(f"no file {path}; did you mean the built-in {what} {path.stem!r}? {use}")
-        try:
-            text, source = path.read_text("utf-8"), str(path)
-        except FileNotFoundError:
-            raise error(f"{what} file {path} not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise error(f"cannot read {what} file {path}: {exc}") from None
+        text, source = _read_text(path, what, error), str(path)
     try:
         return tomllib.loads(text), source
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise error(f"{source}: nested too deep to be a {what} (tables or arrays inside one another)") from None
+
+
+def _read_text(path: Path, what: str, error: type[BackpropSheetError]) -> str:
+    """The text of a regular file of at most MAX_BYTES (a FIFO, /dev/zero or a folder is refused at once, not
+    read without end); UTF-8, with or without a byte-order mark."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once, and is refused below
+    except FileNotFoundError:
+        raise error(f"{what} file {path} not found") from None
+    except OSError as exc:
+        raise error(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error(f"cannot read {what} file {path}: not a regular file")
+        data = os.read(fd, MAX_BYTES + 1)
+    except OSError as exc:
+        raise error(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise error(f"{what} file {path} is over {MAX_BYTES // 1024**2} MB: a {what} is a few lines of TOML")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"cannot read {what} file {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

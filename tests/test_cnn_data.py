@@ -166,3 +166,21 @@ def test_failed_download_is_a_dataset_error(torch, tmp_path, monkeypatch):
     monkeypatch.setattr(torchvision.datasets, "MNIST", offline)
     with pytest.raises(DatasetError, match="could not download MNIST into .*copy the four"):
         load_mnist(tmp_path, train=True, download=True)
+
+
+def test_a_flipped_pixel_byte_is_a_dataset_error_naming_the_file(torch, mnist_dir, tmp_path):
+    """The header and the size are right, so only the checksum can tell: training on it must not start."""
+    from cnn.data import load_mnist
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        shutil.copy(mnist_dir / "MNIST" / "raw" / name, raw / name)
+    images = raw / "t10k-images-idx3-ubyte"
+    data = bytearray(images.read_bytes())
+    data[16 + 28 * 14 + 14] ^= 0x01  # one pixel near the middle of the first image
+    images.write_bytes(bytes(data))
+    with pytest.raises(DatasetError) as caught:
+        load_mnist(tmp_path, train=False)
+    message = str(caught.value)
+    assert message.startswith(f"{images}: damaged") and "--download" in message and "\n" not in message

@@ -172,7 +172,6 @@ NOT_PLAIN = {
     "Latin-1": _sheet('<row r="1"><c r="A1" t="str"><v>é</v></c></row>', head=HEAD.replace("UTF-8", "ISO-8859-1")).replace(
         "é".encode(), b"\xe9"
     ),
-    "a text longer than the plain form allows": _sheet(f'<row r="1"><c r="A1" t="str"><v>{"x" * 1_000_001}</v></c></row>'),
 }
 
 
@@ -181,6 +180,13 @@ def test_parts_outside_the_plain_form_are_left_to_lxml(name):
     data = NOT_PLAIN[name]
     assert _plain(data) is None
     assert not isinstance(_lxml(data), Exception)
+
+
+def test_a_text_longer_than_the_plain_form_allows_is_left_to_lxml_which_refuses_it():
+    """Past the plain form's 1,000,000 characters a text is also past Excel's 32,767 (tests/test_limits.py)."""
+    data = _sheet(f'<row r="1"><c r="A1" t="str"><v>{"x" * 1_000_001}</v></c></row>')
+    assert _plain(data) is None
+    assert "over Excel's 32,767" in str(_lxml(data))
 
 
 # Parts that are not well-formed XML (or that lxml refuses): the plain reader steps aside, and

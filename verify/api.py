@@ -13,6 +13,7 @@ Errors are BackpropSheetError subclasses (excelgen.errors), never SystemExit.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -33,6 +34,8 @@ from verify.engines.recalculation import resolve
 from verify.reports.report import Report
 
 PathLike = str | os.PathLike
+MAX_TIMEOUT = 24 * 3600.0  # seconds one workbook may take: a day
+MIN_MEMORY, MAX_MEMORY = 64 * 1024**2, 1024 * 1024**3  # a worker's ceiling: 64 MB (Python alone) to 1,024 GB
 
 
 def check(
@@ -88,12 +91,7 @@ def check(
     paths = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
     if any(os.fspath(p) == "" for p in paths):
         raise BackpropSheetError("an empty path names no workbook (write . for the current folder)")
-    if rtol < 0 or atol < 0:
-        raise BackpropSheetError(f"tolerances must be ≥ 0, got rtol {rtol:g}, atol {atol:g}")
-    try:
-        size = batch.parse_size(max_memory) if isinstance(max_memory, str) else max_memory
-    except ValueError as exc:
-        raise BackpropSheetError(f"max_memory: {exc}") from None
+    size = _checked_options(rtol, atol, timeout, max_memory)
     outputs = Outputs(csv, xlsx, gradescope, force)
     graded_by = load_rubric(str(rubric))
     pattern = _student_pattern(student_id)
@@ -214,6 +212,24 @@ def _identity(path: PathLike) -> tuple[int, int] | None:
     except OSError:
         return None
     return found.st_dev, found.st_ino
+
+
+def _checked_options(rtol: float, atol: float, timeout: float, max_memory: int | str) -> int:
+    """Refuse a tolerance or budget no check could use (NaN, infinite, negative, past what the system takes),
+    before any work; returns max_memory in bytes."""
+    if not all(isinstance(t, (int, float)) and math.isfinite(t) and t >= 0 for t in (rtol, atol)):
+        raise BackpropSheetError(f"tolerances must be ≥ 0 and finite, got rtol {rtol!r}, atol {atol!r}")
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise BackpropSheetError(f"timeout must be more than 0 and at most {MAX_TIMEOUT:,.0f} seconds, got {timeout!r}")
+    try:
+        size = batch.parse_size(max_memory) if isinstance(max_memory, str) else max_memory
+    except (ValueError, OverflowError) as exc:
+        raise BackpropSheetError(f"max_memory: {exc}") from None
+    if isinstance(size, bool) or not isinstance(size, int) or not MIN_MEMORY <= size <= MAX_MEMORY:
+        raise BackpropSheetError(
+            f"max_memory must be from 64 MB to 1,024 GB, got {max_memory!r}"
+        )
+    return size
 
 
 def _only(outcome: Outcome) -> Report:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 
 import formulas
+import formulas.functions.text as _text_functions
 import numpy as np
 import schedula as sh
 from formulas.tokens.operand import XlError
@@ -74,6 +75,20 @@ RANGE_BUDGET = 5_000_000
 # generated workbook has about 60, however many iterations it holds.
 SHAPE_BUDGET = 5_000
 
+
+
+
+def _excel_rept(text, times):
+    """REPT as Excel computes it: #VALUE! for a result over a cell's 32,767 characters, where `formulas` would build
+    it (REPT(REPT("x",32767),32767): a billion characters, 1.25 GB)."""
+    text = _text_functions._str(text)
+    times = int(float(_text_functions.replace_empty(times)))
+    if times < 0 or len(text) * times > books.MAX_CELL_CHARS:
+        return _text_functions.Error.errors["#VALUE!"]
+    return text * times
+
+
+_text_functions.FUNCTIONS["REPT"] = _text_functions.wrap_ufunc(_excel_rept, **_text_functions._kw0)
 
 # A check with at least this many cells to recalculate has them recalculated in a forked child
 # while it checks the saved values (start()); below it the fork costs what it saves (the default

@@ -41,6 +41,12 @@ from verify.reading.table import CellRef
 
 Saved = tuple[object, str]  # (value, type): "n" number, "s" text, "b" bool, "e" error ("#DIV/0!"), "d" date text
 
+# Excel's own limits: a workbook past one is "not a workbook Excel could have saved", refused at once rather than
+# handed to an engine that would spend its whole budget on it (a 100,000-character formula, a cell at row 99,999,999)
+MAX_FORMULA_CHARS = 8_192  # a formula's text, the "=" left out
+MAX_NESTING = 64  # levels of parentheses (function calls and groups) inside one another
+MAX_CELL_CHARS = 32_767  # a cell's text
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -152,6 +158,54 @@ _STRICT_RELATIONSHIP = "{http://purl.oclc.org/ooxml/officeDocument/relationships
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
+class _BeyondExcel(ValueError):
+    """Something no Excel workbook can hold; the reader names the file and the sheet."""
+
+
+def _check_excel_limits(formulas: dict[tuple[int, int], str], max_row: int, max_col: int) -> None:
+    """Raise _BeyondExcel for a cell past Excel's grid, a formula over MAX_FORMULA_CHARS or nested over MAX_NESTING.
+
+    Fast on a big workbook: one C-speed pass for the longest formula; only a formula long enough to nest 65
+    levels (130 characters) has its parentheses counted."""
+    if max_row > refs.MAX_ROW or max_col > refs.MAX_COL:
+        raise _BeyondExcel(
+            f"a cell at row {max_row:,}, column {max_col:,}, past Excel's {refs.MAX_ROW:,} rows and {refs.MAX_COL:,} columns"
+        )
+    longest = max(map(len, formulas.values()), default=0)
+    if longest - 1 > MAX_FORMULA_CHARS:
+        cell = next(key for key, text in formulas.items() if len(text) == longest)
+        raise _BeyondExcel(f"the formula of {_cell_name(cell)} has {longest - 1:,} characters, over Excel's {MAX_FORMULA_CHARS:,}")
+    if longest > 2 * MAX_NESTING + 1:
+        for cell, text in formulas.items():
+            if len(text) > 2 * MAX_NESTING + 1 and text.count("(") > MAX_NESTING and _nesting(text) > MAX_NESTING:
+                raise _BeyondExcel(f"the formula of {_cell_name(cell)} nests over Excel's {MAX_NESTING} levels")
+
+
+def _nesting(formula: str) -> int:
+    """The deepest level of parentheses in a formula, outside its string literals."""
+    depth = deepest = 0
+    quoted = False
+    for char in formula:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not quoted and char == ")":
+            depth -= 1
+    return deepest
+
+
+def _check_text(text: str) -> str:
+    if len(text) > MAX_CELL_CHARS:
+        raise _BeyondExcel(f"a cell's text has {len(text):,} characters, over Excel's {MAX_CELL_CHARS:,}")
+    return text
+
+
+def _cell_name(cell: tuple[int, int]) -> str:
+    return f"{refs.column_letter(cell[1])}{cell[0]}"
+
+
 class _Reader:
     def __init__(self, archive: zipfile.ZipFile, path: Path):
         self.archive = archive
@@ -169,7 +223,10 @@ class _Reader:
         for title, rel in entries:
             part = targets.get(rel)
             if part is not None and part in self.members:
-                sheets[title] = self._sheet(title, part, strings)
+                try:
+                    sheets[title] = self._sheet(title, part, strings)
+                except _BeyondExcel as exc:
+                    raise WorkbookError(f"{self.path}: not a workbook Excel could have saved: {exc} (sheet {title!r})") from None
         local_names = {titles[i]: found for i, found in local.items() if i < len(titles) and titles[i] in sheets}
         return Book(self.path, sheets, names, local_names)
 
@@ -208,7 +265,7 @@ class _Reader:
     def _shared_strings(self, part: str | None) -> list[str]:
         if part is None or part not in self.members:
             return []
-        return [_text(si) for si in self._elements(part, ("si",))]
+        return [_text(si) for si in self._elements(part, ("si",))]  # each checked by _value() when a cell uses it
 
     def _sheet(self, title: str, part: str, strings: list[str]) -> Sheet:
         """One worksheet part: in the plain form that nearly every app writes, read by _plain_cells()
@@ -226,6 +283,7 @@ class _Reader:
         formulas, saved = found
         max_row = max(map(itemgetter(0), itertools.chain(formulas, saved)), default=0)
         max_col = max(map(itemgetter(1), itertools.chain(formulas, saved)), default=0)
+        _check_excel_limits(formulas, max_row, max_col)
         return Sheet(title, formulas, saved, max_row, max_col)
 
     def _elements(self, part: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
@@ -332,7 +390,7 @@ def _plain_cells(data: bytes, strings: list[str]) -> Cells | None:
                         try:
                             saved[position] = (float(raw), "n")
                         except ValueError:
-                            saved[position] = (raw, "s")
+                            saved[position] = (_check_text(raw), "s")
                 else:
                     value = _value(kind, raw or None, unescape(inline) if inline_tag else None, strings)
                     if value is not None:
@@ -411,13 +469,13 @@ def _cell(element: etree._Element, strings: list[str]) -> tuple[Saved | None, tu
 def _value(kind: str, raw: str | None, inline: str | None, strings: list[str]) -> Saved | None:
     """A cell's saved (value, type) from its t="..." attribute, its <v> text and its inline string."""
     if kind == "inlineStr":
-        return None if inline is None else (inline, "s")
+        return None if inline is None else (_check_text(inline), "s")
     if raw is None:
         return None
     if kind == "s":
-        return (strings[int(raw)], "s") if raw.strip().isdigit() and int(raw) < len(strings) else (raw, "s")
+        return (_check_text(strings[int(raw)]), "s") if raw.strip().isdigit() and int(raw) < len(strings) else (raw, "s")
     if kind == "str":
-        return (raw, "s")
+        return (_check_text(raw), "s")
     if kind == "b":
         return (raw.strip() in ("1", "true"), "b")
     if kind == "e":
