@@ -243,11 +243,14 @@ def _diagram_row(grid: Grid, styles: Styles, net: Network, row: int, point: diag
         formula, value = f"={point.constant}", net.constant(point.quantity)
     else:
         formula, value = f"={picked(net, point.header)}", row0[point.header]
-    shown, text = (f"{value:.2E}", "0.00E+00") if scientific else (f"{value:.4f}", "0.0000")
+    # A value that rounds to 0 shows as 0.0000 in every app: ROUND(v,4)+0 is +0 even where v is a tiny negative
+    # number (Excel's TEXT would write -0.0000, LibreOffice's 0.0000).
+    number = cell(row, DATA_COL + 1)
+    shown, text = (f"{value:.2E}", f'TEXT({number},"0.00E+00")') if scientific else (
+        f"{round(value, 4) + 0.0:.4f}", f'TEXT(ROUND({number},4)+0,"0.0000")')
     grid.string(row, DATA_COL, label, styles.diagram_data)
     grid.formula(row, DATA_COL + 1, formula, styles.diagram_data, value)
-    grid.formula(row, DATA_COL + 2, f'={cell(row, DATA_COL)}&" "&TEXT({cell(row, DATA_COL + 1)},"{text}")',
-                 styles.diagram_data, f"{label} {shown}")
+    grid.formula(row, DATA_COL + 2, f'={cell(row, DATA_COL)}&" "&{text}', styles.diagram_data, f"{label} {shown}")
     grid.number(row, DATA_COL + 3, xy[0], styles.diagram_data)
     grid.number(row, DATA_COL + 4, xy[1], styles.diagram_data)
     return absolute(row, DATA_COL + 2), value

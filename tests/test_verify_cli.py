@@ -10,7 +10,7 @@ from backprop_sheet.cli import cli
 
 TABLE_KEYS = {
     "sheet", "header_row", "first_row", "last_row", "eta_cell", "eta", "cells", "checks", "passed",
-    "root_causes", "findings", "recognised", "unchecked",
+    "root_causes", "findings", "recognised", "unchecked", "coverage",
 }
 FINDING_KEYS = {
     "check", "kind", "cell", "quantity", "header", "iteration", "formula", "expected", "actual", "others",
