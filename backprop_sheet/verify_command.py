@@ -65,7 +65,7 @@ class _Size(click.ParamType):
 @click.option(
     "--max-memory",
     type=_Size(),
-    default="2GB",
+    default="4GB",
     help="Memory ceiling of each worker process (address space, LibreOffice included), e.g. 2GB, 512MB.",
 )
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write one CSV row per workbook and table.")

@@ -200,9 +200,9 @@ def test_bad_run_folder_is_exit_2_and_writes_nothing(cnn_run, tmp_path, damage, 
 
 def test_train_workbook_regenerates_the_whole_workbook(mnist_dir, tmp_path):
     book = tmp_path / "backprop.xlsx"
-    book.write_bytes(b"an older workbook")  # --workbook asks for the file to be replaced
+    book.write_bytes(b"an older workbook")  # replaced with --force only (tests/test_generate_outputs.py: refused without)
     args = ["train", "--data-dir", str(mnist_dir), "--dry-run", "--threads", "1", "--quiet",
-            "--out", str(tmp_path / "run"), "--workbook", str(book), "--template", "mazur"]
+            "--out", str(tmp_path / "run"), "--workbook", str(book), "--template", "mazur", "--force"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     names = openpyxl.load_workbook(book, read_only=True).sheetnames

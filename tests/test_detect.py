@@ -220,7 +220,7 @@ def test_a_column_is_recognised_by_what_it_computes(header, formula, quantity):
 
 @pytest.mark.parametrize(
     "formula",
-    ["=IF(A{r}>0,1,2)", '="text"', "=[1]Sheet1!A{r}", "=" + "(" * 3000 + "A{r}" + ")" * 3000, "=SUM(A{r}:C{r})", "=A{r}/0"],
+    ["=IF(A{r}>0,1,2)", '="text"', "=[1]Sheet1!A{r}", "=" + "(" * 60 + "A{r}" + ")" * 60 + "+0" * 1000, "=SUM(A{r}:C{r})", "=A{r}/0"],
 )
 def test_formulas_that_name_nothing_are_listed(formula):
     """A column of formulas the evaluator does not handle (or computes nothing known) is listed."""

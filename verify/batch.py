@@ -47,7 +47,7 @@ from verify.reports.classreport import ClassReport, Outcome
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_MEMORY = 2 * 1024**3
+DEFAULT_MAX_MEMORY = 4 * 1024**3  # LibreOffice alone needs about 1.5 GB of address space to save a 6 x 2,000 workbook
 # The shared LibreOffice conversion of a worker's share may take one workbook's time limit plus this per file.
 CONVERSION_SECONDS_PER_FILE = 5.0
 
