@@ -7,10 +7,12 @@ pytest session, whatever the number of workers, through built_once().
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import pickle
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -360,3 +362,20 @@ def diagram_chart(path: Path, values=None) -> tuple[list[DiagramLabel], list[lis
         elif "<a:ln><a:noFill/>" not in ser.split("<c:marker>")[0]:
             lines.append(list(zip(cells(x_ref), cells(y_ref))))
     return labels, lines
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str):
+    """A tmpfs of `size` ("64k", "1m") mounted at `folder`: a real full disk (ENOSPC). Needs the right to mount
+    (root, as CI has): skipped elsewhere, a failure in CI (CI=true)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        message = f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from conftest import small_disk
 from click.testing import CliRunner
 
 import excelgen
@@ -122,25 +124,18 @@ def test_60_learning_rates_write_without_a_warning_and_the_picker_lists_them(tmp
 
 
 @pytest.fixture
-def small_disk(tmp_path):
+def small_folder(tmp_path):
     """A 1 MB tmpfs (needs the right to mount, as root in CI's container has)."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with small_disk(tmp_path / "small", "1m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 @pytest.mark.parametrize("where", ["target", "TMPDIR"])
-def test_a_workbook_that_cannot_fit_is_refused_before_writing(tmp_path, small_disk, monkeypatch, where):
+def test_a_workbook_that_cannot_fit_is_refused_before_writing(tmp_path, small_folder, monkeypatch, where):
     """6 rates × 20,001 rows × 29 formulas: 3.5 million cells, at least 35 MB zipped and 174 MB of rows."""
-    target = small_disk / "b.xlsx" if where == "target" else tmp_path / "b.xlsx"
+    target = small_folder / "b.xlsx" if where == "target" else tmp_path / "b.xlsx"
     if where == "TMPDIR":
-        monkeypatch.setenv("TMPDIR", str(small_disk))
+        monkeypatch.setenv("TMPDIR", str(small_folder))
         import tempfile
 
         monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
@@ -148,4 +143,4 @@ def test_a_workbook_that_cannot_fit_is_refused_before_writing(tmp_path, small_di
     result = generate("-o", str(target), "--iterations", "20000")
     assert_one_line(result, "needs at least", "3,480,174 formula cells", "MB free")
     assert time.monotonic() - started < 5
-    assert not target.exists() and list(small_disk.iterdir()) == []
+    assert not target.exists() and list(small_folder.iterdir()) == []

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import small_disk
 from click.testing import CliRunner
 
 from backprop_sheet.cli import cli
@@ -93,29 +95,22 @@ def test_a_write_that_runs_out_of_room_is_one_line_and_keeps_the_old_file(tmp_pa
 
 
 @pytest.fixture
-def small_disk(tmp_path):
+def small_folder(tmp_path):
     """A 64 kB tmpfs: a real full disk (ENOSPC) for the workbook, while TMPDIR stays on the big one. Needs the
     right to mount (root, as in CI's container); elsewhere the file-size-limit test above stands in for it."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with small_disk(tmp_path / "small", "64k") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
-def test_a_full_disk_is_one_line_with_no_exception_ignored(tmp_path, small_disk):
+def test_a_full_disk_is_one_line_with_no_exception_ignored(tmp_path, small_folder):
     """The zip fails half-way: its file is closed as it is, so no ZipFile.__del__ prints "Exception ignored"."""
-    (small_disk / "book.xlsx").write_bytes(OLD)
+    (small_folder / "book.xlsx").write_bytes(OLD)
     run = generate_process(tmp_path, "-o", "small/book.xlsx", "--force", "--iterations", "200", "--lr", "0.5")  # passes check_room
     out, err = run.communicate(timeout=300)
     assert run.returncode == 2, err
     assert err.decode() == "Error: cannot write small/book.xlsx: No space left on device\n"
-    assert (small_disk / "book.xlsx").read_bytes() == OLD
-    assert [p.name for p in small_disk.iterdir()] == ["book.xlsx"]
+    assert (small_folder / "book.xlsx").read_bytes() == OLD
+    assert [p.name for p in small_folder.iterdir()] == ["book.xlsx"]
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
