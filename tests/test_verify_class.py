@@ -162,7 +162,7 @@ def test_json_holds_every_workbook_and_the_summary(class_folder):
     report = json.loads(result.output)
     assert report["version"] == 2
     assert set(report) == {"version", "engine", "rtol", "atol", "timeout", "max_memory", "summary", "workbooks"}
-    assert (report["timeout"], report["max_memory"]) == (60, 2 * 1024**3)
+    assert (report["timeout"], report["max_memory"]) == (60, batch.DEFAULT_MAX_MEMORY)
     assert report["summary"]["failed"] == 2 and report["summary"]["could_not_check"] == 2
     statuses = {Path(w["file"]).name: w["status"] for w in report["workbooks"]}
     assert statuses["carla.xlsx"] == "fail" and statuses["eve.xlsx"] == "could not check"
