@@ -379,3 +379,18 @@ def small_disk(folder: Path, size: str):
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def logging_soffice(tmp_path, monkeypatch) -> Path:
+    """A `soffice` on the PATH that logs its command line (one line per start), then runs the real one: the
+    log's path. Tests count LibreOffice's starts and find its profiles through it."""
+    need_soffice()
+    real = Path(find_soffice()).resolve()
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n', "utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    return log

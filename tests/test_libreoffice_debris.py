@@ -62,20 +62,6 @@ def test_a_crash_leaves_no_temporary_folder_and_no_socket(default_workbook, priv
     assert list(private_tmp.iterdir()) == []  # no lu*.tmp
 
 
-@pytest.fixture
-def logging_soffice(tmp_path, monkeypatch) -> Path:
-    """A `soffice` on the PATH that logs its command line (one line per start), then runs the real one."""
-    need_soffice()
-    real = Path(libreoffice.find_soffice()).resolve()
-    log = tmp_path / "starts.log"
-    wrapper = tmp_path / "bin" / "soffice"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n', "utf-8")
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
-    return log
-
-
 @pytest.mark.slow
 def test_a_big_workbook_checks_with_libreoffice_under_the_default_budget(private_tmp, tmp_path):
     """LibreOffice gets half of --max-memory: the default must leave it room to save the 6 x 2,000-iteration

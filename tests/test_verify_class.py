@@ -230,15 +230,8 @@ def test_outputs_in_a_missing_folder_are_refused_before_any_check(class_folder, 
 
 
 @pytest.mark.slow
-def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, tmp_path, monkeypatch):
-    need_soffice()
-    real = Path(libreoffice.find_soffice()).resolve()
-    log = tmp_path / "starts.log"
-    wrapper = tmp_path / "bin" / "soffice"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n', "utf-8")
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, logging_soffice):
+    log = logging_soffice
     names = ["alice.xlsx", "carla.xlsx", "group-b/bruno.xlsx", "group-b/dan.xlsx"]
     paths = [class_folder / n for n in names]
     run = batch.check_many(paths, engine="libreoffice", rtol=1e-9, atol=1e-12, jobs=2)
