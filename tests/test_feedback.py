@@ -267,6 +267,8 @@ def test_a_copy_is_never_written_over_a_file_without_force(tmp_path):
     assert zipfile.is_zipfile(returned / "ada.xlsx")
     own = CliRunner().invoke(cli, ["verify", str(tmp_path), "--engine", "formulas", "--feedback", str(tmp_path), "--force"])
     assert own.exit_code == 2 and own.output.startswith("Error: ") and "own" in own.output
+    beside = CliRunner().invoke(cli, ["verify", str(clean), "--engine", "formulas", "--feedback", str(tmp_path), "--force"])
+    assert beside.exit_code == 2 and "would overwrite the students' own files" in beside.output  # the file itself
     assert not list(returned.glob(".*.tmp"))
 
 

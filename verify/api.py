@@ -242,11 +242,11 @@ def _only(outcome: Outcome) -> Report:
 
 
 def _check_folder(folder: PathLike, paths: list[PathLike]) -> None:
-    """The folder marked copies go to: made if missing (its parent must exist), and never one the workbooks
-    checked are in (a copy inside a checked folder's own subfolder is fine: copies there are not checked)."""
+    """The folder marked copies go to: made if missing (its parent must exist), and never one that holds a workbook
+    or folder to check (a copy inside a checked folder's own subfolder is fine: copies there are not checked)."""
     folder = Path(folder)
     for path in map(Path, paths):
-        if path.is_dir() and path.resolve().is_relative_to(folder.resolve()):
+        if path.resolve().is_relative_to(folder.resolve()):
             raise OutputExistsError(
                 f"--feedback {folder} holds the workbooks checked: the marked copies would overwrite the students' "
                 "own files; choose another folder"
