@@ -12,6 +12,7 @@ from pathlib import Path
 from network.errors import BackpropSheetError
 
 MAX_BYTES = 1024**2  # a template or configuration file: a few lines; 1 MB is far more than any needs
+MAX_DEPTH = 64  # tables and arrays inside one another; a template nests 3 deep
 
 
 def read_toml(
@@ -34,12 +35,29 @@ def read_toml(
             use = f"use {option} {path.stem}" if option else f"give the name {path.stem} without .toml"
             raise error(f"no file {path}; did you mean the built-in {what} {path.stem!r}? {use}")
         text, source = _read_text(path, what, error), str(path)
+    too_deep = error(f"{source}: nested too deep to be a {what} (tables or arrays inside one another)")
     try:
-        return tomllib.loads(text), source
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{source}: not valid TOML ({exc})") from None
-    except RecursionError:
-        raise error(f"{source}: nested too deep to be a {what} (tables or arrays inside one another)") from None
+    except RecursionError:  # deeper than Python's recursion limit
+        raise too_deep from None
+    if _depth(parsed) > MAX_DEPTH:  # deep, yet parsed: a process that raised the limit (PyTorch's compiler does)
+        raise too_deep
+    return parsed, source
+
+
+def _depth(value: object) -> int:
+    """How many tables and arrays lie inside one another in `value`, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth + 1)
+            stack += [(item, depth + 1) for item in value]
+    return deepest
 
 
 def _read_text(path: Path, what: str, error: type[BackpropSheetError]) -> str:

@@ -46,7 +46,20 @@ def test_a_template_with_a_byte_order_mark_is_read(tmp_path):
     assert (tmp_path / "b.xlsx").is_file()
 
 
-def test_a_template_nested_500_deep_is_one_line(tmp_path):
+@pytest.mark.parametrize("recursion_limit", [None, 100_000], ids=["python's limit", "raised as PyTorch raises it"])
+def test_a_template_nested_500_deep_is_one_line(tmp_path, recursion_limit):
+    """Nested deeper than Python's recursion limit, or parsed because something in the process raised it (importing
+    torch.optim raises it to 10,000 and more, in a notebook that trained before it generates): the same one line."""
+    before = sys.getrecursionlimit()
+    if recursion_limit:
+        sys.setrecursionlimit(recursion_limit)
+    try:
+        _generate_a_deep_template(tmp_path)
+    finally:
+        sys.setrecursionlimit(before)
+
+
+def _generate_a_deep_template(tmp_path):
     template = tmp_path / "deep.toml"
     template.write_text("x = " + "[" * 500 + "]" * 500 + "\n", "utf-8")
     assert_one_line(generate("--template", str(template), "-o", str(tmp_path / "b.xlsx")), "nested too deep")
