@@ -47,6 +47,26 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], T]) -> T:
         return pickle.loads(result.read_bytes())
 
 
+# The test files that take longest (each over 20 s of work on 2 cores), longest first. pytest-xdist hands the
+# files out in collection order (--no-loadscope-reorder in pyproject.toml), so these start first and no worker
+# is left alone with one of them at the end. A file missing here just runs after them, in its usual order.
+LONGEST_FIRST = (
+    "test_hostile.py",
+    "test_cnn_forward.py",
+    "test_signals.py",
+    "test_exercise.py",
+    "test_libreoffice_debris.py",
+    "test_real_classes.py",
+    "test_general_workbook.py",
+    "test_notebook.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's tests keep their order
+
+
 def recalculate_all(sources: list[Path], folder: Path, *, processes: int = 1) -> dict[Path, Path]:
     """Every source recalculated by LibreOffice in `processes` starts side by side (verify.reading.libreoffice.convert_many,
     each its own share of the sources), each written to folder / its own name: source -> recalculated."""
