@@ -3,11 +3,14 @@
 NumPy picks its exp and log kernels by CPU (AVX-512, AVX2, or a baseline loop), and they round the last bit
 differently, so a saved value would depend on the machine that wrote the workbook. These are fdlibm's
 algorithms (Sun Microsystems, 1993; the C library of Java's StrictMath), each error under one unit in the last
-place, written with NumPy operations that IEEE 754 rounds the same everywhere (tanh: at most 2). The reference
-(network/reference.py) uses them, so a template gives the same saved values, bit for bit, on any machine.
+place, written with NumPy operations (or Python floats, for a few values) that IEEE 754 rounds the same
+everywhere (tanh: at most 2). The reference (network/reference.py) uses them, so a template gives the same
+saved values, bit for bit, on any machine.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -26,16 +29,28 @@ def exp(x) -> np.ndarray:
     As np.exp: past ln(DBL_MAX) the result is inf with NumPy's overflow flag (a FloatingPointError under
     np.errstate(over="raise")), far below it 0 with the underflow flag; inf, -inf and nan as np.exp gives them."""
     x = np.asarray(x, dtype=float)
+    if x.size <= _FEW:  # the reference's arrays: Python floats round as NumPy's do, ten times sooner
+        values = x.ravel().tolist()
+        if all(-_PLAIN < v < _PLAIN for v in values):
+            return np.array([_exp(v, round(v * _INV_LN2), math.ldexp) for v in values]).reshape(x.shape)
     finite = np.isfinite(x)
     xs = np.clip(np.where(finite, x, 0.0), -800.0, 800.0)  # beyond ±800 the result is inf or 0 all the same
-    k = np.rint(xs * _INV_LN2)
-    hi = xs - k * _LN2_HI
+    y = _exp(xs, np.rint(xs * _INV_LN2), lambda m, k: np.ldexp(m, k.astype(np.int64)))
+    return np.where(finite, y, np.where(np.isnan(x), x, np.where(x > 0, np.inf, 0.0)))
+
+
+def _exp(x, k, ldexp):
+    """e^x for x = k·ln 2 + r, k an integer (round half to even): a float or an array, the same operations."""
+    hi = x - k * _LN2_HI
     lo = k * _LN2_LO
     r = hi - lo
     t = r * r
     c = r - t * (_P[0] + t * (_P[1] + t * (_P[2] + t * (_P[3] + t * _P[4]))))
-    y = np.ldexp(1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k.astype(np.int64))  # e^r · 2^k
-    return np.where(finite, y, np.where(np.isnan(x), x, np.where(x > 0, np.inf, 0.0)))
+    return ldexp(1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k)  # e^r · 2^k
+
+
+_FEW = 16  # elements: up to this many, e^x is taken one Python float at a time
+_PLAIN = 700.0  # |x| below it: e^x is a normal number, no flag to raise
 
 
 def log(x) -> np.ndarray:

@@ -89,6 +89,15 @@ def test_libm_is_within_its_units_in_the_last_place(function, exact, points, ulp
     assert np.all(got[~nonzero] == 0)
 
 
+@pytest.mark.parametrize("function", [libm.exp, libm.tanh])
+def test_a_few_values_at_a_time_give_the_bits_of_a_whole_array(function):
+    """Small arrays (the reference's) take exp's path through Python floats: the same bits as the NumPy path."""
+    points = np.random.default_rng(20).normal(0, 50, 30_000)
+    whole = function(points)
+    assert len(whole) > libm._FEW
+    assert whole.tobytes() == np.concatenate([function(points[i : i + 3]) for i in range(0, len(points), 3)]).tobytes()
+
+
 def test_libm_raises_where_numpy_raises():
     """The reference stops on an overflow (np.errstate(over="raise")): libm sets NumPy's flags as np.exp, np.log do."""
     for function, argument, flag in [(libm.exp, 710.0, "over"), (libm.log, 0.0, "divide"), (libm.log, -1.0, "invalid")]:
