@@ -27,8 +27,9 @@ from network import load_network
 from excelgen.workbook import write_workbook
 
 SPEC = load_network().with_options(iterations=2)  # small LR sheets: the CNN sheets are the point here
-DIGITS = (0, 1, 2, 3, 4)  # test images of five different digits: 7, 2, 1, 0, 4
-CASES = [(model, digit) for model in ("8k", "20k") for digit in DIGITS] + [("padded", 0)]
+# (model, test image): the first five test images (digits 7, 2, 1, 0, 4) shared out over the three models
+CASES = [("8k", 0), ("8k", 1), ("8k", 2), ("20k", 3), ("20k", 4), ("padded", 0)]
+FIRST = {model: next(case for case in CASES if case[0] == model) for model, _ in CASES}  # model -> its first case
 STROKE = "stroke"  # the 8k workbook of digit 0, with a bar painted across the digit in a copy
 RTOL, ATOL = 1e-9, 1e-12  # saved values against LibreOffice, as `verify` compares cells
 
@@ -120,7 +121,7 @@ def test_every_trained_value_is_a_yellow_typed_cell(generated_books, cnn_runs, m
 
     state = torch.load(cnn_runs[model] / "model.pt", weights_only=True)
     expected = 28 * 28 + 1 + sum(t.numel() for name, t in state.items() if not name.endswith("num_batches_tracked"))
-    ws = _open(generated_books[(model, 0)])[FORWARD_SHEET]
+    ws = _open(generated_books[FIRST[model]])[FORWARD_SHEET]
     yellow = [c for row in ws.iter_rows() for c in row
               if c.value is not None and (c.fill.fgColor.rgb or "").upper().endswith(INPUT_FILL.lstrip("#").upper())]
     assert all(isinstance(c.value, (int, float)) for c in yellow)
@@ -129,7 +130,7 @@ def test_every_trained_value_is_a_yellow_typed_cell(generated_books, cnn_runs, m
 
 @pytest.mark.parametrize("model", ["8k", "20k", "padded"])
 def test_each_layer_is_labelled_with_its_shape(generated_books, cnn_runs, model):
-    ws = _open(generated_books[(model, 0)])[FORWARD_SHEET]
+    ws = _open(generated_books[FIRST[model]])[FORWARD_SHEET]
     texts = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     for layer in read_run(cnn_runs[model]).layers:
         shape = (f"output {layer.channels_out} × {layer.output_size} × {layer.output_size}" if layer.name != "head"
