@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import realclass
+from conftest import recalculate_all
 from backprop_sheet.cli import cli
 from verify.checking.workbook import check_workbook
 from verify.reports import marks
@@ -39,13 +40,17 @@ PLANTED = [
 
 
 @pytest.fixture(scope="module")
-def checked(realclass_books):
-    """name -> the Report of check_workbook(..., engine="libreoffice"), each workbook checked once."""
+def checked(realclass_books, tmp_path_factory):
+    """name -> the Report of check_workbook(..., engine="libreoffice"), each workbook checked once, all of them
+    recalculated in one LibreOffice start beforehand as a class run does (verify/batch.py)."""
+    names = CORRECT + PLANTED
+    recalculated = recalculate_all([realclass_books[name] for name in names], tmp_path_factory.mktemp("recalculated"))
     reports = {}
 
     def check(name: str):
         if name not in reports:
-            reports[name] = check_workbook(realclass_books[name], engine="libreoffice")
+            book = realclass_books[name]
+            reports[name] = check_workbook(book, engine="libreoffice", recalculated=recalculated[book])
         return reports[name]
 
     return check
