@@ -54,8 +54,8 @@ def wait_for_handler(child: subprocess.Popen) -> float:
 @pytest.mark.parametrize(
     "signum, more, delays",
     [
-        (signal.SIGTERM, (), 24),
-        (signal.SIGHUP, ("--plots", "plots"), 6),  # matplotlib's lazy import and the PNGs too
+        (signal.SIGTERM, (), 16),
+        (signal.SIGHUP, ("--plots", "plots"), 4),  # matplotlib's lazy import and the PNGs too
     ],
     ids=["SIGTERM", "SIGHUP-plots"],
 )
