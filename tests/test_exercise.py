@@ -8,16 +8,16 @@ does when a student saves it, and `backprop-sheet verify` grades it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import need_soffice
+from conftest import need_soffice, recalculate_all
 from network import layout
 from backprop_sheet.cli import cli
 from excelgen.exercise import empty_columns
-from network import load_network
 from excelgen.styles import INPUT_FILL
 from network import Kind, load_network
 from test_recalc_libreoffice import compare
@@ -143,8 +143,9 @@ def test_a_completed_exercise_is_graded_like_any_workbook(exercises, tmp_path, m
     need_soffice()
     typed = fill_in(exercises["gradients"], tmp_path / "typed.xlsx", mistake=mistake)
     saved = recalculate(typed, tmp_path / "saved.xlsx")  # what LibreOffice saves: formulas and their values
-    for workbook in (typed, saved):  # openpyxl's file has no saved values: the engine decides
-        result = CliRunner().invoke(cli, ["verify", str(workbook), "--engine", "libreoffice", "--json"])
+    # openpyxl's file has no saved values: LibreOffice decides; LibreOffice's own file: its values and the formulas engine
+    for workbook, engine in ((typed, "libreoffice"), (saved, "formulas")):
+        result = CliRunner().invoke(cli, ["verify", str(workbook), "--engine", engine, "--json"])
         assert result.exit_code == exit_code, result.output
         report = json.loads(result.output)
         assert report["passed"] is not mistake
@@ -176,9 +177,17 @@ def general_exercises(tmp_path_factory) -> dict[tuple[str, str | None], object]:
     return books
 
 
+@pytest.fixture(scope="module")
+def recalculated_general_exercises(general_exercises, tmp_path_factory) -> dict[Path, Path]:
+    """Each general exercise -> the same recalculated by LibreOffice, all in one start."""
+    need_soffice()
+    exercises = [book for (template, kind), book in general_exercises.items() if kind is not None]
+    return recalculate_all(exercises, tmp_path_factory.mktemp("general-exercise-lo"))
+
+
 @pytest.mark.parametrize("template", ["xor", "softmax"])
 @pytest.mark.parametrize("kind", ["gradients", "forward"])
-def test_a_general_exercise_empties_what_the_student_derives(general_exercises, template, kind):
+def test_a_general_exercise_empties_what_the_student_derives(general_exercises, recalculated_general_exercises, template, kind):
     """δ, the gradients and the updates are empty and yellow (forward: the forward pass after iteration 0 too);
     everything else is the worked workbook's formula; LibreOffice computes the saved values of what is left."""
     net = load_network(template)
@@ -197,9 +206,8 @@ def test_a_general_exercise_empties_what_the_student_derives(general_exercises, 
                     assert cell.value is None and cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), cell.coordinate
                 else:
                     assert cell.value == full.cell(r, col).value, cell.coordinate
-    need_soffice()
     book = general_exercises[template, kind]
-    count, problems = compare(book, recalculate(book, book.with_name(f"{book.stem}-lo.xlsx")))
+    count, problems = compare(book, recalculated_general_exercises[book])
     assert count > 0 and problems == []
 
 
