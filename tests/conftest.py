@@ -117,6 +117,17 @@ def handbuilt_books(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def handbuilt_recalculated(handbuilt_books, tmp_path_factory) -> dict[Path, Path]:
+    """Each of handbuilt_books (but the budget) -> its recalculation by LibreOffice, all in one start, once per
+    session: check_workbook(book, engine="libreoffice", recalculated=...) checks it as a class run does."""
+
+    def build(folder: Path) -> dict[Path, Path]:
+        return recalculate_all([path for name, path in handbuilt_books.items() if name != "budget"], folder)
+
+    return built_once(tmp_path_factory, "handbuilt-lo", build)
+
+
+@pytest.fixture(scope="session")
 def realclass_books(tmp_path_factory) -> dict[str, Path]:
     """tests/realclass.py's workbooks (what real classes hand in, correct and planted), with saved values from ONE
     LibreOffice start that recalculates each once, and the copies saved with 10 significant digits: name -> path."""
