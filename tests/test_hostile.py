@@ -153,21 +153,40 @@ def books(handbuilt_books, tmp_path_factory) -> dict[str, Path]:
     return {"generated": generated, "handbuilt": handbuilt_books["typical"]}
 
 
+@pytest.fixture(scope="module")
+def planted(books, server, tmp_path_factory) -> dict[str, tuple[list[Path], Path]]:
+    """Each case -> (both books with it planted, the marker file it must never create)."""
+    cases = {}
+    for k, (name, case) in enumerate(HOSTILE.items()):
+        folder = tmp_path_factory.mktemp(f"case{k}")
+        marker = folder / "marker"
+        paths = [
+            plant(books[book], folder / f"{book}.xlsx", sheet, {cell: case}, url=_url(server), marker=marker)
+            for book, (sheet, cell) in BOOKS.items()
+        ]
+        cases[name] = (paths, marker)
+    return cases
+
+
+@pytest.fixture(scope="module")
+def checked_by_formulas(planted) -> dict[str, Run]:
+    """Each case -> its two books' `verify --engine formulas`, every case in turn in ONE child process (its peak
+    memory, the largest of all, is within each case's bound; each book's time is its own)."""
+    run = verify_in_child([path for paths, _ in planted.values() for path in paths], "formulas")
+    books = iter(run.books)
+    return {name: Run([next(books) for _ in paths], run.seconds, run.peak_mb) for name, (paths, _) in planted.items()}
+
+
 @pytest.mark.parametrize(
     "name", [pytest.param(name, marks=pytest.mark.slow) if name in CHECKED_BY_LIBREOFFICE else name for name in HOSTILE]
 )
-def test_hostile_formula_gives_a_finding_or_one_line(name, books, server, tmp_path):
+def test_hostile_formula_gives_a_finding_or_one_line(name, planted, checked_by_formulas, server):
     """Each case, in both books, with the formulas engine (and LibreOffice for a few)."""
-    case = HOSTILE[name]
-    marker = tmp_path / "marker"
-    paths = [
-        plant(books[book], tmp_path / f"{book}.xlsx", sheet, {cell: case}, url=_url(server), marker=marker)
-        for book, (sheet, cell) in BOOKS.items()
-    ]
-    for engine in ("formulas", "libreoffice") if name in CHECKED_BY_LIBREOFFICE else ("formulas",):
-        if engine == "libreoffice":
-            need_soffice()
-        _assert_clean(verify_in_child(paths, engine), engine)
+    paths, marker = planted[name]
+    _assert_clean(checked_by_formulas[name], "formulas")
+    if name in CHECKED_BY_LIBREOFFICE:
+        need_soffice()
+        _assert_clean(verify_in_child(paths, "libreoffice"), "libreoffice")
     assert server.RequestHandlerClass.requests == [] and not marker.exists()
 
 
