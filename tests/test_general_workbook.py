@@ -11,12 +11,13 @@ import math
 import random
 import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import diagram_chart, need_soffice
+from conftest import diagram_chart, need_soffice, recalculate_all
 from backprop_sheet.cli import cli
 from excelgen.workbook import build_workbook, write_workbook
 from network import load_network, parse_network, trajectory
@@ -58,12 +59,20 @@ NETWORKS = {
 }
 
 
-@pytest.mark.parametrize("template", list(NETWORKS))
-def test_libreoffice_recomputes_every_saved_value(tmp_path, template):
+@pytest.fixture(scope="module")
+def recalculated_networks(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Each of NETWORKS -> (its workbook, the same recalculated by LibreOffice), all in one LibreOffice start."""
     need_soffice()
+    folder = tmp_path_factory.mktemp("networks")
+    books = {name: write_workbook(make(), folder / f"{name}.xlsx") for name, make in NETWORKS.items()}
+    recalculated = recalculate_all(list(books.values()), tmp_path_factory.mktemp("networks-lo"))
+    return {name: (book, recalculated[book]) for name, book in books.items()}
+
+
+@pytest.mark.parametrize("template", list(NETWORKS))
+def test_libreoffice_recomputes_every_saved_value(recalculated_networks, template):
     net = NETWORKS[template]()
-    workbook = write_workbook(net, tmp_path / f"{template}.xlsx")
-    count, problems = compare(workbook, recalculate(workbook, tmp_path / "lo.xlsx"))
+    count, problems = compare(*recalculated_networks[template])
     columns = len(net.columns()) - 1
     assert count >= len(net.learning_rates) * (net.iterations + 1) * columns
     assert problems == []  # within 1e-12 of max(|a|, |b|) + 1e-3, and no cell holds an error value
