@@ -223,28 +223,42 @@ def test_verify_says_a_general_exercise_is_unfinished(general_exercises, templat
         assert finding["cell"] == f"'{table['sheet']}'!{layout.column_letter(first_derivative + 1)}{FIRST}"
 
 
+@pytest.fixture(scope="module")
+def filled_general_exercises(general_exercises, tmp_path_factory) -> dict[tuple[str, bool], tuple[Path, str]]:
+    """(template, slip) -> (the gradients exercise with its empty cells typed in, the worked workbook's formulas, and
+    recalculated by LibreOffice; the δ cell of LR 0.5 at iteration 3, twice its value where `slip`)."""
+    need_soffice()
+    folder = tmp_path_factory.mktemp("general-filled")
+    typed, slipped_cells = {}, {}
+    for template in ("xor", "softmax"):
+        net = load_network(template)
+        delta = next(i for i, c in enumerate(net.columns(), start=1) if c.kind is Kind.DELTA)
+        for slip in (False, True):
+            worked = openpyxl.load_workbook(general_exercises[template, None])
+            wb = openpyxl.load_workbook(general_exercises[template, "gradients"])
+            for ws in wb.worksheets:
+                if ws.title.startswith(layout.LR_SHEET_PREFIX):
+                    for row in ws.iter_rows(min_row=FIRST, max_row=FIRST + GENERAL_ITERATIONS):
+                        for cell in row:
+                            if cell.value is None:
+                                cell.value = worked[ws.title][cell.coordinate].value
+            slipped = wb["LR 0.5"].cell(FIRST + 3, delta)
+            if slip:
+                slipped.value = f"=2*({slipped.value[1:]})"
+            typed[template, slip] = folder / f"{template}-{'slip' if slip else 'right'}.xlsx"
+            wb.save(typed[template, slip])
+            slipped_cells[template, slip] = slipped.coordinate
+    saved = recalculate_all(list(typed.values()), tmp_path_factory.mktemp("general-filled-lo"))
+    return {case: (saved[path], slipped_cells[case]) for case, path in typed.items()}
+
+
 @pytest.mark.parametrize("template", ["xor", "softmax"])
 @pytest.mark.parametrize("slip", [False, True])
-def test_a_general_exercise_filled_in_is_graded(general_exercises, tmp_path, template, slip):
+def test_a_general_exercise_filled_in_is_graded(filled_general_exercises, template, slip):
     """The empty cells typed in (the worked workbook's formulas), LibreOffice recalculates, verify grades it: it
     passes, and a slip in one δ cell at iteration 3 (twice its value) is named at that cell."""
-    need_soffice()
-    net = load_network(template)
-    worked = openpyxl.load_workbook(general_exercises[template, None])
-    wb = openpyxl.load_workbook(general_exercises[template, "gradients"])
-    delta = next(i for i, c in enumerate(net.columns(), start=1) if c.kind is Kind.DELTA)
-    for ws in wb.worksheets:
-        if ws.title.startswith(layout.LR_SHEET_PREFIX):
-            for row in ws.iter_rows(min_row=FIRST, max_row=FIRST + GENERAL_ITERATIONS):
-                for cell in row:
-                    if cell.value is None:
-                        cell.value = worked[ws.title][cell.coordinate].value
-    slipped = wb["LR 0.5"].cell(FIRST + 3, delta)
-    if slip:
-        slipped.value = f"=2*({slipped.value[1:]})"
-    wb.save(tmp_path / "typed.xlsx")
-    saved = recalculate(tmp_path / "typed.xlsx", tmp_path / "saved.xlsx")
+    saved, slipped = filled_general_exercises[template, slip]
     result = CliRunner().invoke(cli, ["verify", str(saved), "--engine", "formulas", "--json"])
     assert result.exit_code == (1 if slip else 0), result.output
     findings = [f for t in json.loads(result.output)["tables"] for f in t["findings"]]
-    assert [f["cell"] for f in findings][:1] == ([f"'LR 0.5'!{slipped.coordinate}"] if slip else [])
+    assert [f["cell"] for f in findings][:1] == ([f"'LR 0.5'!{slipped}"] if slip else [])
