@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -168,6 +169,25 @@ def test_ods_and_xls_are_converted_by_libreoffice(fmt, default_workbook, tmp_pat
     assert result.exit_code == 0, result.output
     assert f"converted from .{fmt} to xlsx by LibreOffice" in result.output
     assert result.output.startswith(str(converted))
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_an_ods_or_xls_checked_with_libreoffice_starts_it_once(fmt, default_workbook, tmp_path, logging_soffice):
+    """LibreOffice recalculates the file as it converts it to xlsx: that conversion is the libreoffice check, no second
+    start. A planted mistake (∂E/∂w3 with a_h1's slope on LR 0.5, iteration 0) is found by both checks at its cell."""
+    wb = openpyxl.load_workbook(default_workbook)
+    cell = wb["LR 0.5"]["Y5"]
+    assert "M5*(1-M5)" in cell.value
+    cell.value = cell.value.replace("M5*(1-M5)", "K5*(1-K5)")
+    wb.save(tmp_path / "planted.xlsx")
+    converted = libreoffice.recalculate(tmp_path / "planted.xlsx", tmp_path / f"planted.{fmt}", convert_to=fmt)
+    logging_soffice.unlink()
+    result = CliRunner().invoke(cli, ["verify", str(converted), "--engine", "libreoffice", "--json"])
+    assert result.exit_code == 1, result.output
+    assert len(logging_soffice.read_text().splitlines()) == 1  # the conversion only
+    [table] = [t for t in json.loads(result.output)["tables"] if t["sheet"] == "LR 0.5"]
+    assert [(f["check"], f["cell"], f["mistake_key"]) for f in table["findings"]] == [
+        (check, "'LR 0.5'!Y5", "other-hidden-slope") for check in ("saved values", "libreoffice")]
 
 
 def test_ods_without_libreoffice_says_how_to_fix(default_workbook, tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from network.errors import WorkbookError
 from verify.checking import starts
 from verify.checking.root_causes import compared, root_causes
 from verify.checking.structure import bad_input, structure
-from verify.engines.recalculation import Recalculation
+from verify.engines.recalculation import Recalculation, resolve
 from verify.naming.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, FULL_PRECISION, stored_digits
 from verify.reading import cells, gcpause, opening
 from verify.reading.book import Book
@@ -50,6 +50,8 @@ def check_workbook(
     Raises WorkbookError/EngineError when it cannot be checked.
     """
     with opening.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
+        if note is not None and recalculated is None and resolve(engine) == "libreoffice":
+            recalculated = xlsx  # LibreOffice recalculated the .ods or .xls as it converted it: no second start
         report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report
