@@ -47,18 +47,21 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], T]) -> T:
         return pickle.loads(result.read_bytes())
 
 
-# The test files that take longest (each over 20 s of work on 2 cores), longest first. pytest-xdist hands the
+# The test files that take longest (each 15 s of work or more on 2 cores), longest first. pytest-xdist hands the
 # files out in collection order (--no-loadscope-reorder in pyproject.toml), so these start first and no worker
 # is left alone with one of them at the end. A file missing here just runs after them, in its usual order.
 LONGEST_FIRST = (
     "test_hostile.py",
     "test_cnn_forward.py",
     "test_signals.py",
-    "test_exercise.py",
     "test_libreoffice_debris.py",
-    "test_real_classes.py",
-    "test_general_workbook.py",
+    "test_verify_general.py",
+    "test_cnn_export.py",
+    "test_exercise.py",
     "test_notebook.py",
+    "test_general_workbook.py",
+    "test_verify_class.py",
+    "test_printing.py",
 )
 
 
