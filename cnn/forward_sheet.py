@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import functools
+
 import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_range_abs, xl_rowcol_to_cell
@@ -325,6 +327,10 @@ def _conv_parameters(grid: _MapGrid, top: int, p: LayerPass, s: ForwardStyles):
     return kernels, norms, top + 1 + lines * group_height
 
 
+# A window's range recurs once per output channel, a kernel's range at every position: each is written once.
+_range, _range_abs = functools.lru_cache(maxsize=1 << 16)(xl_range), functools.lru_cache(maxsize=1 << 16)(xl_range_abs)
+
+
 def _window_product(
     y: int, x: int, stride: int, padding: int, k: int, size: int, origin: tuple[int, int], kernel: tuple[int, int]
 ) -> str:
@@ -336,8 +342,8 @@ def _window_product(
     if top > bottom or left > right:
         return ""
     (r0, c0), (kr, kc) = origin, kernel
-    window = xl_range(r0 + top, c0 + left, r0 + bottom, c0 + right)
-    weights = xl_range_abs(kr + top - y0, kc + left - x0, kr + bottom - y0, kc + right - x0)
+    window = _range(r0 + top, c0 + left, r0 + bottom, c0 + right)
+    weights = _range_abs(kr + top - y0, kc + left - x0, kr + bottom - y0, kc + right - x0)
     return f"SUMPRODUCT({window},{weights})"
 
 
