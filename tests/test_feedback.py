@@ -3,13 +3,14 @@
 One class folder holds a workbook of each kind (a generated one with a chart, an image, a comment, a defined
 name and a hand-written note of the student's own; era-s6, mazur, xor, an exercise left unfinished; one saved
 by LibreOffice and one by Gnumeric), each with a mistake planted. It is checked and handed back once per
-session; LibreOffice then recalculates the originals in one run and the copies in another, prints the first
+session; LibreOffice then recalculates the originals and the copies in one run, prints the first
 copy to PDF, and Gnumeric opens every copy.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -58,10 +59,12 @@ def _build_class(folder: Path, scratch: Path) -> dict[str, Path]:
     made["xor"] = planting.plant(xor, folder / "xor.xlsx", "LR 1.0", "δ_1_1[e2]")
     made["exercise"] = planting.small_workbook("era-s6", folder / "exercise.xlsx", exercise="gradients")
     need_soffice()
-    made["saved by LibreOffice"] = libreoffice.recalculate(made["era-s6"], folder / "libreoffice.xlsx")
     built = handbuilt.typical(handbuilt.PLANTS["a_h1 in dw3 expanded"], title="Ada's backprop")
     built.save(scratch / "handbuilt.xlsx")  # formulas without values: LibreOffice saves them with values
-    made[HANDBUILT] = libreoffice.recalculate(scratch / "handbuilt.xlsx", folder / "handbuilt.xlsx")
+    saved = {"saved by LibreOffice": (made["era-s6"], "libreoffice.xlsx"), HANDBUILT: (scratch / "handbuilt.xlsx", "handbuilt.xlsx")}
+    done = libreoffice.convert_many([source for source, _ in saved.values()], scratch / "lo", timeout=300)  # one start
+    for name, (source, file_name) in saved.items():
+        made[name] = Path(shutil.move(done[source], folder / file_name))
     need_ssconvert()
     target = folder / "gnumeric.xlsx"
     subprocess.run(["ssconvert", str(made["mazur"]), str(target)], check=True, capture_output=True, timeout=120)
@@ -77,10 +80,10 @@ def handed_back(tmp_path_factory):
     out = tmp_path_factory.mktemp("returned") / "returned"
     report = verify.check(folder, engine="formulas", feedback=out)
     copies = {name: out / path.name for name, path in originals.items()}
-    recalculated = {}
-    for which, paths in (("original", originals), ("copy", copies)):
-        done = libreoffice.convert_many(list(paths.values()), tmp_path_factory.mktemp(f"lo-{which}"), timeout=300)
-        recalculated[which] = {name: done[path] for name, path in paths.items()}
+    both = {"original": originals, "copy": copies}
+    done = libreoffice.convert_many([p for paths in both.values() for p in paths.values()],  # one start for all
+                                    tmp_path_factory.mktemp("lo"), timeout=300)
+    recalculated = {which: {name: done[path] for name, path in paths.items()} for which, paths in both.items()}
     return originals, copies, report, recalculated
 
 
