@@ -21,7 +21,7 @@ import pytest
 from backprop_sheet import generate
 from conftest import need_soffice
 from excelgen.printing import LEGIBLE_SCALE
-from verify.reading.libreoffice import recalculate
+from verify.reading.libreoffice import convert_many
 
 MIN_BOX = 8.0  # points
 DEFAULT_PAGES = 24  # the most the default workbook may print on
@@ -47,12 +47,14 @@ def printed(cnn_run, tmp_path_factory) -> dict[str, list[Page]]:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext (poppler-utils) is needed to read the printed pages")
     folder = tmp_path_factory.mktemp("printed")
-    pages = {}
+    books = {}
     for k, name in enumerate(WORKBOOKS):
         template, _, cnn = name.partition(" with ")
-        xlsx = generate(template, folder / f"{k}.xlsx", cnn_run=cnn_run if cnn else None)
-        pdf = recalculate(xlsx, folder / f"{k}.pdf", convert_to="pdf")
-        boxes = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True,
+        books[name] = generate(template, folder / f"{k}.xlsx", cnn_run=cnn_run if cnn else None)
+    pdfs = convert_many(list(books.values()), folder / "pdf", timeout=600, convert_to="pdf")  # one LibreOffice start
+    pages = {}
+    for name, xlsx in books.items():
+        boxes = subprocess.run(["pdftotext", "-bbox-layout", str(pdfs[xlsx]), "-"], check=True, capture_output=True,
                                text=True).stdout
         pages[name] = [_page(xml) for xml in boxes.split("<page ")[1:]]
     return pages

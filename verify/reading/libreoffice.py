@@ -213,8 +213,9 @@ def _group_running(group: int) -> bool:
     return False
 
 
-def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[Path, Path]:
-    """Recalculate many workbooks in ONE LibreOffice start: source -> its recalculated xlsx in `outdir`.
+def convert_many(sources: list[Path], outdir: Path, *, timeout: float, convert_to: str = "xlsx") -> dict[Path, Path]:
+    """Recalculate many workbooks in ONE LibreOffice start: source -> its recalculated xlsx (or `convert_to`, e.g.
+    "pdf") in `outdir`.
 
     A source missing from the result was not converted: LibreOffice failed on it, or crashed on it or
     on one before it (it converts them in order). EngineError when the run went past `timeout` (killed).
@@ -228,7 +229,7 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
         staged = [Path(tmp, f"w{k}{s.suffix.lower()}") for k, s in enumerate(sources)]
         for source, copy in zip(sources, staged):
             shutil.copyfile(source, copy)
-        cmd, env = _command(soffice, Path(tmp), "xlsx", Path(tmp, "out"), staged)
+        cmd, env = _command(soffice, Path(tmp), convert_to, Path(tmp, "out"), staged)
         try:
             proc = subprocess.Popen(
                 cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
@@ -248,7 +249,7 @@ def convert_many(sources: list[Path], outdir: Path, *, timeout: float) -> dict[P
         outdir.mkdir(parents=True, exist_ok=True)
         converted = {}
         for k, source in enumerate(sources):
-            produced = Path(tmp, "out", f"w{k}.xlsx")
+            produced = Path(tmp, "out", f"w{k}.{convert_to.split(':')[0]}")
             if produced.is_file():
                 converted[source] = Path(shutil.move(str(produced), outdir / produced.name))
         return converted
