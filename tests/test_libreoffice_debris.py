@@ -62,15 +62,20 @@ def test_a_crash_leaves_no_temporary_folder_and_no_socket(default_workbook, priv
     assert list(private_tmp.iterdir()) == []  # no lu*.tmp
 
 
-@pytest.mark.slow
-def test_a_big_workbook_checks_with_libreoffice_under_the_default_budget(private_tmp, tmp_path):
-    """LibreOffice gets half of --max-memory: the default must leave it room to save the 6 x 2,000-iteration
-    workbook (with a 2 GB default its 1 GB was too little: 'SfxBaseModel::impl_store ... Io Write')."""
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """The default workbook with 2,000 iterations on each of its 6 learning-rate sheets (LibreOffice: ~5 s)."""
     from excelgen.workbook import write_workbook
     from network import load_network
 
+    return write_workbook(load_network().with_options(iterations=2000), tmp_path_factory.mktemp("big") / "big.xlsx")
+
+
+@pytest.mark.slow
+def test_a_big_workbook_checks_with_libreoffice_under_the_default_budget(private_tmp, big):
+    """LibreOffice gets half of --max-memory: the default must leave it room to save the 6 x 2,000-iteration
+    workbook (with a 2 GB default its 1 GB was too little: 'SfxBaseModel::impl_store ... Io Write')."""
     need_soffice()
-    big = write_workbook(load_network().with_options(iterations=2000), tmp_path / "big.xlsx")
     result = subprocess.run(
         [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(big),
          "--engine", "libreoffice", "--timeout", "300"],
@@ -80,12 +85,8 @@ def test_a_big_workbook_checks_with_libreoffice_under_the_default_budget(private
     assert list(private_tmp.iterdir()) == []
 
 
-def test_verify_past_its_time_leaves_nothing_in_tmpdir(private_tmp, logging_soffice, tmp_path):
+def test_verify_past_its_time_leaves_nothing_in_tmpdir(private_tmp, logging_soffice, big):
     """The worker is killed with its LibreOffice at the time limit (LibreOffice has started, and needs longer)."""
-    from excelgen.workbook import write_workbook
-    from network import load_network
-
-    big = write_workbook(load_network().with_options(iterations=2000), tmp_path / "big.xlsx")  # ~35 s in LibreOffice
     result = subprocess.run(
         [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", str(big),
          "--engine", "libreoffice", "--timeout", "3"],
