@@ -6,6 +6,7 @@ No module import cycle anywhere (imports under `if TYPE_CHECKING:` are for type 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -76,13 +77,16 @@ def _imports(module: str) -> set[str]:
     return {name for name in found if name in MODULES and name != module}
 
 
-GRAPH = {module: _imports(module) for module in MODULES}
+@functools.cache
+def graph() -> dict[str, set[str]]:
+    """module -> the project modules it imports; parsed when a test first asks (not while pytest collects)."""
+    return {module: _imports(module) for module in MODULES}
 
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_a_package_imports_only_the_layers_below_it(package):
     wrong = {}
-    for module, imported in GRAPH.items():
+    for module, imported in graph().items():
         if module.split(".")[0] != package:
             continue
         above = {name for name in imported if name.split(".")[0] not in ALLOWED[package] | {package}}
@@ -101,7 +105,7 @@ def _room(module: str) -> str | None:
 def test_each_room_of_the_checker_imports_only_the_rooms_before_it():
     assert {path.name for path in (ROOT / "verify").iterdir() if path.is_dir() and path.name != "__pycache__"} == set(ROOMS)
     wrong = {}
-    for module, imported in GRAPH.items():
+    for module, imported in graph().items():
         room = _room(module)
         if room is None:
             continue
@@ -116,14 +120,14 @@ def test_no_module_import_cycle():
 
     def visit(module: str, path: list[str]) -> None:
         state[module] = 1
-        for name in sorted(GRAPH[module]):
+        for name in sorted(graph()[module]):
             if state.get(name) == 1:
                 cycles.append(path[path.index(name):] + [name])
             elif name not in state:
                 visit(name, path + [name])
         state[module] = 2
 
-    for module in sorted(GRAPH):
+    for module in sorted(graph()):
         if module not in state:
             visit(module, [module])
     assert cycles == []
@@ -131,7 +135,7 @@ def test_no_module_import_cycle():
 
 def test_the_graph_sees_the_imports_it_judges():
     """The rules above are not passing on an empty graph: known imports are found, lazy ones too."""
-    assert "network.errors" in GRAPH["network.description"]
-    assert "cnn.export" in GRAPH["backprop_sheet.workbook"]  # a lazy import, inside generate()
-    assert "verify.reading.book" in GRAPH["verify.checking.workbook"]
+    assert "network.errors" in graph()["network.description"]
+    assert "cnn.export" in graph()["backprop_sheet.workbook"]  # a lazy import, inside generate()
+    assert "verify.reading.book" in graph()["verify.checking.workbook"]
     assert len(MODULES) > 50
