@@ -20,7 +20,8 @@ from network.description import DEFAULT_TEMPLATE
 
 @click.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
-              help="Folder holding MNIST/raw/*-ubyte (torchvision's layout).")
+              envvar="BACKPROP_SHEET_MNIST", show_envvar=True,
+              help="Folder holding MNIST/raw/*-ubyte (torchvision's layout), as the notebook finds it.")
 @click.option("--download", is_flag=True, help="Fetch missing MNIST files with torchvision (needs internet).")
 @click.option("--model", "model_name", default=DEFAULT_MODEL, metavar="NAME",
               help=f"Built-in configuration: {', '.join(builtin_configs())} (templates/cnn-NAME.toml).")

@@ -53,6 +53,17 @@ def test_missing_data_folder_is_exit_2_with_where_and_how(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_data_dir_defaults_to_backprop_sheet_mnist(tmp_path, monkeypatch):
+    """Without --data-dir, train reads the folder $BACKPROP_SHEET_MNIST names, as the notebook does (else ./data)."""
+    monkeypatch.setenv("BACKPROP_SHEET_MNIST", str(tmp_path / "elsewhere"))
+    result = CliRunner().invoke(cli, ["train", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2, result.output
+    assert str(tmp_path / "elsewhere" / "MNIST" / "raw") in result.output
+    monkeypatch.delenv("BACKPROP_SHEET_MNIST")
+    help_text = CliRunner().invoke(cli, ["train", "--help"]).output
+    assert "BACKPROP_SHEET_MNIST" in help_text and "default: data" in help_text
+
+
 def test_damaged_file_is_a_dataset_error(torch, mnist_dir, tmp_path):
     from cnn.data import load_mnist
 
