@@ -105,3 +105,30 @@ def test_the_autograder_scripts_are_valid_bash():
         assert os.access(FOLDER / name, os.X_OK), f"{name} must be executable"
         done = subprocess.run(["bash", "-n", str(FOLDER / name)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+
+
+def test_a_failed_write_keeps_the_last_results_json(tmp_path, planted):
+    """results.json is written whole or not at all: when the write fails half-way (here past a file-size limit
+    of 1,000 bytes, as on a full disk) the one already there stays as it was, one line says why, and no temporary
+    file is left. Written straight into it, it was cut to its first 1,000 bytes."""
+    import resource
+    import signal
+
+    def limited():  # in the child: a write past 1,000 bytes fails (EFBIG) instead of raising SIGXFSZ
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    (tmp_path / "ada.xlsx").write_bytes(planted)
+    (tmp_path / "results").mkdir()
+    results = tmp_path / "results" / "results.json"
+    results.write_text('{"score": 7}', "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", "ada.xlsx", "--engine",
+         "formulas", "--gradescope", str(results), "--force"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120,
+        preexec_fn=limited,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr == f"Error: cannot write {results}: File too large\n"
+    assert results.read_text("utf-8") == '{"score": 7}'
+    assert [p.name for p in results.parent.iterdir()] == ["results.json"]

@@ -29,6 +29,7 @@ from verify.marking.marked_copy import XLSX
 from verify.reports import gradescope as gradescope_results
 from verify.checking.workbook import DEFAULT_ATOL, DEFAULT_RTOL
 from verify.reports import marks
+from verify.reports.outputfile import atomically
 from verify.reports.classreport import ClassReport, Outcome, printable
 from verify.engines.recalculation import resolve
 from verify.reports.report import Report
@@ -110,7 +111,7 @@ def check(
                 for p in paths if (what := marks.tool_written(p))]
         problem = printable("; ".join(ours) or f"no workbook (*.xlsx, *.xlsm, *.ods, *.xls) found in {names}")
         if gradescope:
-            _write(gradescope, _json(gradescope_results.results(None, _titles(graded_by), problem)))
+            _write(gradescope, _json(gradescope_results.results(None, _titles(graded_by), problem)), force)
         raise WorkbookError(problem)
     placed = handing_back.targets(found, [Path(p) for p in paths], Path(feedback)) if feedback else {}
     handing_back.refuse_existing(placed, force)
@@ -128,7 +129,7 @@ def check(
         checked = report if not single else report.outcomes[0].report
         raise OutputError(str(exc), checked) from None
     if gradescope:
-        _write(gradescope, _json(gradescope_results.results(report, _titles(graded_by))))
+        _write(gradescope, _json(gradescope_results.results(report, _titles(graded_by))), force)
     if single and report.outcomes[0].feedback_problem:
         raise BackpropSheetError(f"no marked copy of {found[0]}: {report.outcomes[0].feedback_problem}")
     return _only(report.outcomes[0]) if single else report
@@ -285,8 +286,10 @@ def _json(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _write(path: PathLike, text: str) -> None:
+def _write(path: PathLike, text: str, replace: bool) -> None:
+    """`text` into `path` whole or not at all (an existing file is replaced only when `replace`)."""
     try:
-        Path(path).write_text(text, "utf-8")
+        with atomically(path, replace) as tmp:
+            tmp.write_text(text, "utf-8")
     except OSError as exc:
         raise BackpropSheetError(f"cannot write {path}: {exc.strerror or exc}") from None

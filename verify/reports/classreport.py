@@ -46,15 +46,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import secrets
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from network.errors import OutputExistsError
 from verify.reports import marks
+from verify.reports.outputfile import atomically
 from verify.reports.status import COULD_NOT_CHECK, FAIL, PASS
 from verify.reports.report import JSON_VERSION, Finding, Report
 from verify.reports.score import Score, points
@@ -288,7 +285,7 @@ class ClassReport:
         writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in self.csv_rows())
-        with _atomic(path, replace) as tmp:
+        with atomically(path, replace) as tmp:
             tmp.write_text(text.getvalue(), "utf-8-sig")  # the BOM makes Excel read UTF-8 (η, ∂)
 
     def write_xlsx(self, path: str | Path, *, replace: bool = False) -> None:
@@ -296,7 +293,7 @@ class ClassReport:
         Every text from a student's file is written as text (write_string), never as a formula."""
         import xlsxwriter
 
-        with _atomic(path, replace) as tmp:
+        with atomically(path, replace) as tmp:
             book = xlsxwriter.Workbook(str(tmp), {"strings_to_urls": False, "in_memory": True})  # nothing in $TMPDIR
             marks.mark(book, marks.CLASS_REPORT)
             _workbooks_sheet(book, self, Path(path).resolve().parent)
@@ -416,30 +413,3 @@ def _link(file: Path, folder: Path) -> str:
         return os.path.relpath(target, folder)
     except ValueError:  # another drive (Windows)
         return str(target)
-
-
-@contextmanager
-def _atomic(path: str | Path, replace: bool) -> Iterator[Path]:
-    """A temporary file beside `path` (a short name: `path`'s own may be as long as a name can be), created
-    with the umask's mode; when the block succeeds it becomes `path`: replacing it only when `replace`, else
-    linked there (an existing file makes OutputExistsError, with no window between the check and the write).
-    Removed in any case."""
-    path = Path(path)
-    while True:
-        tmp = path.parent / f".backprop-sheet-{secrets.token_hex(4)}.tmp"
-        try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            break
-        except FileExistsError:
-            continue
-    try:
-        yield tmp
-        if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise OutputExistsError(f"{path} exists (use --force to replace it)") from None
-    finally:
-        tmp.unlink(missing_ok=True)
