@@ -242,6 +242,18 @@ def test_libreoffice_starts_once_per_worker_for_the_class(class_folder, logging_
     assert all(line.count(".xlsx") == 2 for line in starts)
 
 
+def test_an_ods_in_the_class_costs_no_start_of_its_own(class_folder, logging_soffice):
+    """The class's one LibreOffice run converts the .ods to xlsx with the others, recalculating it: that conversion
+    is what is read and the libreoffice check (no second conversion of its own)."""
+    paths = [class_folder / "alice.xlsx", class_folder / "gina.ods"]
+    run = batch.check_many(paths, engine="libreoffice", rtol=1e-9, atol=1e-12, jobs=1)
+    assert [o.status for o in run.report.outcomes] == ["pass", "pass"], run.report.to_text()
+    gina = run.report.outcomes[1].report
+    assert "converted from .ods to xlsx by LibreOffice (which recalculated it)" in gina.notes
+    assert all("libreoffice" in table.checks for table in gina.tables)
+    assert len(logging_soffice.read_text("utf-8").splitlines()) == run.libreoffice_starts == 1
+
+
 def _hashes(folder: Path) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 

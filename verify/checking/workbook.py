@@ -49,9 +49,11 @@ def check_workbook(
     `recalculated`: LibreOffice's recalculation of `path`, made beforehand (engine libreoffice).
     Raises WorkbookError/EngineError when it cannot be checked.
     """
-    with opening.as_xlsx(path) as (xlsx, note), gcpause.paused():  # a million small containers, no cycles among them
-        if note is not None and recalculated is None and resolve(engine) == "libreoffice":
-            recalculated = xlsx  # LibreOffice recalculated the .ods or .xls as it converted it: no second start
+    # An .ods or .xls: LibreOffice recalculates it as it converts it to xlsx, so with the libreoffice engine that
+    # conversion is the recalculation too, made here or beforehand (`recalculated`, a class run's): one start.
+    with opening.as_xlsx(path, converted=recalculated) as (xlsx, note), gcpause.paused():  # no cycles: no gc
+        if note is not None and resolve(engine) == "libreoffice":
+            recalculated = xlsx
         report = _check_xlsx(xlsx, engine=engine, rtol=rtol, atol=atol, recalculated=recalculated)
     if note is None:
         return report

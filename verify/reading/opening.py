@@ -32,9 +32,10 @@ CONVERTED = (".ods", ".xls")
 
 
 @contextlib.contextmanager
-def as_xlsx(path: str | Path, *, timeout: float = 120) -> Iterator[tuple[Path, str | None]]:
+def as_xlsx(path: str | Path, *, timeout: float = 120, converted: Path | None = None) -> Iterator[tuple[Path, str | None]]:
     """(an xlsx to check, a note on how it was made): an .ods or .xls converted by LibreOffice into a
-    temporary folder (removed afterwards), or the file itself with no note."""
+    temporary folder (removed afterwards), or the file itself with no note. `converted`: LibreOffice's
+    conversion of the .ods or .xls, made beforehand (a class run converts many in one start)."""
     path = Path(path)
     if path.suffix.lower() not in CONVERTED or not path.is_file():
         yield path, None
@@ -43,17 +44,18 @@ def as_xlsx(path: str | Path, *, timeout: float = 120) -> Iterator[tuple[Path, s
         check_archive(path, member="content.xml")
     elif path.stat().st_size > MAX_UNPACKED_BYTES // 8:
         raise WorkbookError(f"{path} is {path.stat().st_size / 1024**2:,.0f} MB; refusing an .xls that large")
-    if libreoffice.find_soffice() is None:
+    if converted is None and libreoffice.find_soffice() is None:
         raise WorkbookError(
             f"{path} is an {path.suffix} file: install LibreOffice (Debian: apt-get install libreoffice-calc-nogui) "
             "to check it, or save it as .xlsx"
         )
     with tempfile.TemporaryDirectory(prefix="backprop-sheet-convert-") as tmp:
-        target = Path(tmp, path.stem + ".xlsx")
-        try:
-            libreoffice.recalculate(path, target, timeout=timeout)
-        except EngineError as exc:
-            raise WorkbookError(f"{path} could not be converted to xlsx by LibreOffice ({exc})") from None
+        target = converted if converted is not None else Path(tmp, path.stem + ".xlsx")
+        if converted is None:
+            try:
+                libreoffice.recalculate(path, target, timeout=timeout)
+            except EngineError as exc:
+                raise WorkbookError(f"{path} could not be converted to xlsx by LibreOffice ({exc})") from None
         try:
             yield target, f"converted from {path.suffix} to xlsx by LibreOffice (which recalculated it)"
         except BackpropSheetError as exc:  # name the user's file, not the temporary copy (gone by then)
