@@ -255,6 +255,25 @@ def test_a_workbook_that_could_not_be_checked_gets_no_copy(tmp_path):
     assert bob.status == "could not check" and bob.reason and bob.feedback is None
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_a_copy_gets_the_umasks_mode(tmp_path, umask):
+    """A marked copy is a normal file of the teacher's (0644 under umask 022), readable where the teacher shares the
+    folder, as `generate`'s workbooks are: not a private temporary file (0600) renamed."""
+    import os
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    planting.small_workbook("era-s6", tmp_path / "ada.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-c", "from backprop_sheet.cli import main; main()", "verify", "ada.xlsx", "--engine",
+         "formulas", "--feedback", "returned"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(root)), capture_output=True, text=True, timeout=120,
+        preexec_fn=lambda: os.umask(umask),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "returned" / "ada.xlsx").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_a_copy_is_never_written_over_a_file_without_force(tmp_path):
     clean = planting.small_workbook("era-s6", tmp_path / "ada.xlsx")
     returned = tmp_path / "returned"

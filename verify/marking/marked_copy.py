@@ -16,9 +16,7 @@ The copy is the student's package with:
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from verify.reading import book
 from network.layout import column_letter, column_number
 from verify.reading import refs
 from verify.reading.cells import CellKey, show
+from verify.reports.outputfile import atomically
 from verify.reports.report import Finding, Report, TableReport
 
 MAX_FOLLOWER_NOTES = 300  # notes on the cells computed from a mistake; more are only shaded
@@ -80,15 +79,11 @@ def write_marked_copy(source: str | Path, report: Report, target: str | Path, *,
     _add_first_sheet(package, sheet, _free_title(sheets))
     styles.save()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     try:
-        package.save(name)
-        if target.exists() and not force:  # appeared meanwhile
-            raise OutputExistsError(f"{target} already exists: use --force to overwrite it")
-        os.replace(name, target)
-    finally:
-        Path(name).unlink(missing_ok=True)
+        with atomically(target, replace=force) as tmp:  # the umask's mode; one that appeared meanwhile is kept
+            package.save(tmp)
+    except OutputExistsError:
+        raise OutputExistsError(f"{target} already exists: use --force to overwrite it") from None
     return target
 
 
