@@ -366,6 +366,26 @@ def biases_left(plant: Plant | None = None, wb: Workbook | None = None, title: s
     return wb
 
 
+def biases_typed(plant: Plant | None = None, wb: Workbook | None = None, title: str = "Typed biases") -> Workbook:
+    """biases_left's layout with the biases typed into the net inputs' formulas, as Mazur's post writes them
+    (`=E4*$B$3+F4*$B$4+0.35`, `=I4*N4+J4*P4+0.6`): no cell holds b1 or b2."""
+    wb, ws = _sheet(wb, title)
+    for i, q in enumerate(MAZUR):
+        ws.cell(3 + i, 1, q)
+        ws.cell(3 + i, 2, MAZUR[q])
+    ws.cell(10, 1, "ɳ")
+    ws.cell(10, 2, 0.5)
+    typed = {b: f"{x:g}" for b, x in MAZUR_BIASES.items()}  # where a cell's address would go, the number itself
+    cells = {q: f"$B${3 + i}" for i, q in enumerate(MAZUR)} | {"η": "$B$10"} | typed
+    headers = [("iteration", "Step"), *((w, w) for w in WEIGHTS)]
+    for n in ("h1", "h2", "o1", "o2"):
+        headers += [(n, n), (f"a_{n}", f"a{n}")]
+    headers += [("E1", "E1"), ("E2", "E2"), ("E_total", "E_Total")]
+    headers += [(g(w), f"∂E_t/∂{w}") for w in WEIGHTS]
+    write_table(ws, Table(3, 4, tuple(headers), cells, {}), plant)
+    return wb
+
+
 def own_words(plant: Plant | None = None, wb: Workbook | None = None, title: str = "My backprop") -> Workbook:
     """Headers in the student's own words, as a class writes them: `act_h1`, `act_o1`, `dw1`,
     `∂E∂W2`, `Etotaldw3`, `dE_dw4`; a_o2 headed `y2`, ∂E/∂w5..w8 headed `g5`..`g8` (recognised by
@@ -393,6 +413,7 @@ LAYOUTS: dict[str, Callable[..., Workbook]] = {
     "cells_above": cells_above,
     "per_learning_rate": per_learning_rate,
     "biases_left": biases_left,
+    "biases_typed": biases_typed,
     "own_words": own_words,
 }
 
@@ -401,7 +422,7 @@ PLANT_LAYOUT = {
     "a_h1 in dw3": cells_above,
     "a_h1 in dw3 expanded": typical,
     "h1 in dw5": typical,
-    "no half in E1": biases_left,
+    "no half in E1": biases_typed,  # the biases typed into the net inputs
     "factor 2 in dw6": cells_above,
     "no parentheses in dw1": typical,
     "update adds": typical,

@@ -139,7 +139,33 @@ LAYOUT_CASES = [
     ("per_learning_rate", "eta=0.5", 3, 4, 16, "B1", "'Inputs'!B1", "'Inputs'!B4", {"a_o1": "O", "E_total": "T"}),
     ("biases_left", "Mazur", 3, 4, 16, "B10", "B3", "B6", {"iteration": "D", "w1": "E", "∂E_total/∂w1": "X"}),
     ("own_words", "My backprop", 7, 8, 20, "B5", "B1", "B4", {"a_o2": "Q", "∂E_total/∂w3": "Y", "∂E_total/∂w8": "AD"}),
+    ("biases_typed", "Typed biases", 3, 4, 16, "B10", "B3", "B6", {"h1": "M", "o1": "Q", "∂E_total/∂w1": "X"}),
 ]
+
+
+@pytest.mark.parametrize(
+    "edit, typed",
+    [
+        (None, {"b1": 0.35, "b2": 0.6}),
+        (lambda ws: ws.__setitem__("Q4", ws["Q4"].value.replace("+0.6", "+0.6*1")), {"b1": 0.35, "b2": 0.6}),  # b2·1
+        (lambda ws: ws.__setitem__("O4", ws["O4"].value.replace("+0.35", "+0.36")), {"b2": 0.6}),  # h1, h2 disagree
+        (lambda ws: ws.__setitem__("M4", ws["M4"].value.replace("+0.35", "+B10")), {"b2": 0.6}),  # a cell, no number
+    ],
+    ids=["as-written", "times-one", "two-numbers", "a-cell"],
+)
+def test_a_bias_typed_into_the_net_inputs_is_read_from_them(edit, typed):
+    """No cell holds b1 or b2: each is the number at the end of both of its layer's net inputs in iteration 0."""
+    wb = handbuilt.biases_typed()
+    if edit is not None:
+        edit(wb["Typed biases"])
+    (t,) = find_tables(read_book(wb))
+    assert "b1" not in t.starts and "b2" not in t.starts
+    assert dict(t.typed) == typed
+
+
+def test_a_bias_in_a_cell_is_not_read_from_the_formulas():
+    (t,) = find_tables(read_book(handbuilt.biases_left()))
+    assert "b1" in t.starts and dict(t.typed) == {}
 
 
 @pytest.mark.parametrize("name, sheet, header, first, last, eta, i1, t2, some", LAYOUT_CASES)

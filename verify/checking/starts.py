@@ -51,6 +51,7 @@ def start(table: Table, values: Mapping[CellKey, Value]) -> Start | BadInput:
             return BadInput(name, cell, values.get(cell))
         found[name] = x
     eta = found.pop("η")
+    found |= table.typed  # a bias typed into the net inputs' formulas (`+0.35`): the number as written
     return Start(_numbered(table.net, found, eta, table.iterations), tuple(found.items()))
 
 

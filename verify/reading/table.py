@@ -59,6 +59,7 @@ class Table:
     unchecked: Mapping[int, str] = field(default_factory=dict)  # column -> header: formulas nothing recognised
     net: Network = CLASSIC
     starts: Mapping[str, CellRef] = field(default_factory=dict)
+    typed: Mapping[str, float] = field(default_factory=dict)  # a starting number no cell holds, typed into formulas
     # A layout whose quantities are not one per column (a vertical table: labels down a column, values beside
     # them): quantity -> its (row, col) in each iteration, None where the layout holds no cell for it (a vertical
     # sheet's second iteration holds only the updated weights). Empty: the columns layout, row by row.
@@ -103,6 +104,8 @@ class Table:
         ]
         if self.scalars:
             lines.append("  cells: " + ", ".join(f"{q} = {ref.address()}" for q, ref in self.scalars.items()))
+        if self.typed:
+            lines.append("  typed into the formulas: " + ", ".join(f"{q} = {x:g}" for q, x in self.typed.items()))
         if self.placed:  # one column: say the cells
             lines.append("  cells of iteration 0 (and 1): " + ", ".join(
                 f"{'/'.join(f'{column_letter(c)}{r}' for r, c in filter(None, at))} {self.headers.get(q, q)}"
