@@ -349,34 +349,26 @@ def biases_left(plant: Plant | None = None, wb: Workbook | None = None, title: s
     """The classic example with biases: a labelled column of inputs, biases and η (`ɳ`) at the
     left, the table to its right from column D, `ah1`/`ao1`, `E_Total`, `∂E_t/∂w1` headers and
     no ∂E/∂a_h columns."""
+    return _mazur_layout(plant, wb, title, typed_biases=False)
+
+
+def biases_typed(plant: Plant | None = None, wb: Workbook | None = None, title: str = "Typed biases") -> Workbook:
+    """biases_left's layout with the biases typed into the net inputs' formulas, as Mazur's post writes them
+    (`=E4*$B$3+F4*$B$4+0.35`, `=I4*N4+J4*P4+0.6`): no cell holds b1 or b2."""
+    return _mazur_layout(plant, wb, title, typed_biases=True)
+
+
+def _mazur_layout(plant: Plant | None, wb: Workbook | None, title: str, *, typed_biases: bool) -> Workbook:
     wb, ws = _sheet(wb, title)
-    params = {**MAZUR, **MAZUR_BIASES}
+    params = MAZUR if typed_biases else {**MAZUR, **MAZUR_BIASES}
     for i, q in enumerate(params):
         ws.cell(3 + i, 1, q)
         ws.cell(3 + i, 2, params[q])
     ws.cell(10, 1, "ɳ")
     ws.cell(10, 2, 0.5)
     cells = {q: f"$B${3 + i}" for i, q in enumerate(params)} | {"η": "$B$10"}
-    headers = [("iteration", "Step"), *((w, w) for w in WEIGHTS)]
-    for n in ("h1", "h2", "o1", "o2"):
-        headers += [(n, n), (f"a_{n}", f"a{n}")]
-    headers += [("E1", "E1"), ("E2", "E2"), ("E_total", "E_Total")]
-    headers += [(g(w), f"∂E_t/∂{w}") for w in WEIGHTS]
-    write_table(ws, Table(3, 4, tuple(headers), cells, {}), plant)
-    return wb
-
-
-def biases_typed(plant: Plant | None = None, wb: Workbook | None = None, title: str = "Typed biases") -> Workbook:
-    """biases_left's layout with the biases typed into the net inputs' formulas, as Mazur's post writes them
-    (`=E4*$B$3+F4*$B$4+0.35`, `=I4*N4+J4*P4+0.6`): no cell holds b1 or b2."""
-    wb, ws = _sheet(wb, title)
-    for i, q in enumerate(MAZUR):
-        ws.cell(3 + i, 1, q)
-        ws.cell(3 + i, 2, MAZUR[q])
-    ws.cell(10, 1, "ɳ")
-    ws.cell(10, 2, 0.5)
-    typed = {b: f"{x:g}" for b, x in MAZUR_BIASES.items()}  # where a cell's address would go, the number itself
-    cells = {q: f"$B${3 + i}" for i, q in enumerate(MAZUR)} | {"η": "$B$10"} | typed
+    if typed_biases:  # where a cell's address would go, the number itself
+        cells |= {b: f"{x:g}" for b, x in MAZUR_BIASES.items()}
     headers = [("iteration", "Step"), *((w, w) for w in WEIGHTS)]
     for n in ("h1", "h2", "o1", "o2"):
         headers += [(n, n), (f"a_{n}", f"a{n}")]
