@@ -148,19 +148,32 @@ LAYOUT_CASES = [
     [
         (None, {"b1": 0.35, "b2": 0.6}),
         (lambda ws: ws.__setitem__("Q4", ws["Q4"].value.replace("+0.6", "+0.6*1")), {"b1": 0.35, "b2": 0.6}),  # b2·1
-        (lambda ws: ws.__setitem__("O4", ws["O4"].value.replace("+0.35", "+0.36")), {"b2": 0.6}),  # h1, h2 disagree
+        (lambda ws: ws.__setitem__("O4", ws["O4"].value.replace("+0.35", "+0.36")), {"b1": 0.35, "b2": 0.6}),  # h1's
         (lambda ws: ws.__setitem__("M4", ws["M4"].value.replace("+0.35", "+B10")), {"b2": 0.6}),  # a cell, no number
     ],
-    ids=["as-written", "times-one", "two-numbers", "a-cell"],
+    ids=["as-written", "times-one", "h2-differs", "a-cell"],
 )
 def test_a_bias_typed_into_the_net_inputs_is_read_from_them(edit, typed):
-    """No cell holds b1 or b2: each is the number at the end of both of its layer's net inputs in iteration 0."""
+    """No cell holds b1 or b2: each is the number at the end of its layer's first net input (h1, o1) in iteration 0."""
     wb = handbuilt.biases_typed()
     if edit is not None:
         edit(wb["Typed biases"])
     (t,) = find_tables(read_book(wb))
     assert "b1" not in t.starts and "b2" not in t.starts
     assert dict(t.typed) == typed
+
+
+def test_a_net_input_whose_typed_bias_differs_is_the_mistake(tmp_path):
+    """h2 adds 0.36 where h1 adds 0.35 (b1): the mistake is named at h2's first cell, not at every net input."""
+    from verify.checking.workbook import check_workbook
+
+    wb = handbuilt.biases_typed()
+    ws = wb["Typed biases"]
+    for row in range(4, 4 + handbuilt.ITERATIONS + 1):
+        ws[f"O{row}"] = ws[f"O{row}"].value.replace("+0.35", "+0.36")
+    wb.save(tmp_path / "slip.xlsx")
+    report = check_workbook(tmp_path / "slip.xlsx", engine="formulas")
+    assert [c.finding.cell for c in report.root_causes] == ["'Typed biases'!O4"]
 
 
 def test_a_bias_in_a_cell_is_not_read_from_the_formulas():

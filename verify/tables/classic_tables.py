@@ -13,7 +13,7 @@ One code path for every layout. On each worksheet:
    them; otherwise cells: the Network sheet's defined names (in_i1, tgt_t1, ...), then a cell
    labelled `i1` on the same sheet (value to its right, or below it), then on another sheet; a bias
    no cell holds may be typed into its layer's net inputs, as Mazur's post writes them
-   (`=w1*i1+w2*i2+0.35`): the same number at the end of both formulas (Table.typed);
+   (`=w1*i1+w2*i2+0.35`): the number at the end of h1's (o1's) formula (Table.typed);
 4. the columns whose header names nothing are recognised by their formulas (verify/tables/recognise.py:
    what the updates subtract is ∂E/∂w, a column computing 1/(1+EXP(−h1)) is a_h1, ...); columns of
    formulas that nothing recognised are kept in Table.unchecked, to be listed in the report;
@@ -230,21 +230,18 @@ def _read_table(
 
 # A number added at the end of a formula, alone (`+0.35`, or `+0.35*1` as b1·1 is written): a typed bias.
 _TYPED_ADDEND = re.compile(r"\+\s*(\d+(?:\.\d*)?(?:E[+-]?\d+)?)\s*(?:\*\s*1(?:\.0*)?)?\s*$", re.IGNORECASE)
-_NET_INPUTS = {"b1": ("h1", "h2"), "b2": ("o1", "o2")}  # each bias and the net inputs it is added to
+_FIRST_NET_INPUT = {"b1": "h1", "b2": "o1"}  # the first net input each bias is added to
 
 
 def _typed_biases(ws: Sheet, first: int, columns: dict[str, int]) -> dict[str, float]:
-    """b1 and b2 typed into the net inputs' formulas of iteration 0: the number at the end of both of its layer's
-    net inputs, when it is the same in both (`=E4*$B$3+F4*$B$4+0.35` and `=G4*$B$3+H4*$B$4+0.35`: b1 = 0.35)."""
+    """b1 and b2 typed into the net inputs' formulas: the number at the end of h1's (o1's) formula in iteration 0
+    (`=E4*$B$3+F4*$B$4+0.35`: b1 = 0.35). An h2 that adds another number, or none, is then a mistake at its cell."""
     found = {}
-    for bias, nets in _NET_INPUTS.items():
-        numbers = set()
-        for net in nets:
-            formula = _formula(ws, first, columns[net]) if net in columns else None
-            match = _TYPED_ADDEND.search(formula) if formula else None
-            numbers.add(float(match[1]) if match else None)
-        if len(numbers) == 1 and None not in numbers:
-            found[bias] = numbers.pop()
+    for bias, net in _FIRST_NET_INPUT.items():
+        formula = _formula(ws, first, columns[net]) if net in columns else None
+        match = _TYPED_ADDEND.search(formula) if formula else None
+        if match:
+            found[bias] = float(match[1])
     return found
 
 
